@@ -1,0 +1,1 @@
+"""Read task-decomposition tables and build fenjie's RDF graph."""
