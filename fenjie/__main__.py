@@ -1,0 +1,3 @@
+from fenjie.cli import main
+
+main()

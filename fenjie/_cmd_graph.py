@@ -1,0 +1,150 @@
+"""Commands that build and inspect the store: build, stats, export, check."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from fenjie.cli import emit_json, format_option, store_option
+from fenjie.config import DEFAULT_BASE, SETTINGS, bundled_example
+
+__all__ = ["COMMANDS"]
+
+_BASE = SETTINGS[1]
+
+
+def _describe_counts(counts: dict) -> str:
+    targets = ", ".join(f"{y}: {n}" for y, n in counts["targets"].items())
+    return (
+        f"{counts['categories']} categories, {counts['work_items']} work items, "
+        f"targets {{{targets}}}, {counts['units']} units, {counts['documents']} documents, "
+        f"{counts['observations']} observations, {counts['triples']} triples"
+    )
+
+
+@click.command()
+@click.argument("sources", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@store_option
+@click.option(
+    "--base", envvar=_BASE.envvar, default=DEFAULT_BASE, show_default=True, help=_BASE.help
+)
+@click.option("--fresh", is_flag=True, help="Start from an empty store.")
+def build(sources: tuple[Path, ...], store_path: str, base: str, fresh: bool) -> None:
+    """Build the graph from SOURCES (default: the bundled example table).
+
+    Each source becomes one named graph; building a source again replaces its graph and leaves the
+    others. The build is atomic: if anything fails, the store stays as it was.
+    """
+    from tqdm import tqdm
+
+    from fenjie.graph import build_sources
+
+    paths = list(sources) or [bundled_example()]
+    started = time.perf_counter()
+    bar = tqdm(total=len(paths), unit="table", disable=len(paths) < 3 or not sys.stderr.isatty())
+    built = build_sources(
+        paths, store_path=store_path, base=base, fresh=fresh, on_table=lambda _: bar.update()
+    )
+    bar.close()
+    for path, table in zip(paths, built, strict=True):
+        click.echo(f"built {table.iri.value} from {path}")
+        click.echo(f"  {_describe_counts(table.counts)}")
+        if table.unregistered_units:
+            click.echo(f"  unregistered units: {'、'.join(table.unregistered_units)}")
+    elapsed = time.perf_counter() - started
+    click.echo(f"store: {store_path} ({len(built)} table(s) in {elapsed:.2f} s)")
+
+
+@click.command()
+@store_option
+@format_option("table", "json")
+def stats(store_path: str, fmt: str) -> None:
+    """Counts of categories, work items, targets per year, units, documents, observations."""
+    from fenjie.graph import FenjieStore
+    from fenjie.graph.export import stats as compute
+
+    with FenjieStore.open(store_path, read_only=True) as store:
+        data = compute(store)
+    if fmt == "json":
+        emit_json(data)
+        return
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+        click.echo(f"{key:<14}{value}")
+
+
+@click.command()
+@store_option
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["ttl", "trig", "nt", "nq", "jsonld", "table"]),
+    help="ttl/nt merge all graphs; trig/nq/jsonld keep named graphs; table regenerates "
+    "the source tables as tab-separated text.",
+)
+@click.option("--graph", "graph_iri", help="Export only this named graph (a table's IRI).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def export(store_path: str, fmt: str, graph_iri: str | None, output: Path | None) -> None:
+    """Export the graph as RDF, or the source tables regenerated from the graph."""
+    from pyoxigraph import NamedNode
+
+    from fenjie.graph import FenjieStore
+    from fenjie.graph.export import ExportFormat
+    from fenjie.graph.export import export as run_export
+
+    with FenjieStore.open(store_path, read_only=True) as store:
+        data = run_export(
+            store, ExportFormat(fmt), graph=NamedNode(graph_iri) if graph_iri else None
+        )
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@click.command()
+@store_option
+@format_option("table", "json")
+def check(store_path: str, fmt: str) -> None:
+    """Validate the graph with SHACL and report data-quality findings.
+
+    Exits 1 when the graph violates the shapes; findings alone do not fail.
+    """
+    from fenjie.graph import FenjieStore
+    from fenjie.graph.check import check as run_check
+
+    with FenjieStore.open(store_path, read_only=True) as store:
+        report = run_check(store)
+    if fmt == "json":
+        emit_json(report)
+    else:
+        click.echo(
+            f"SHACL: {'conforms' if report['conforms'] else 'does NOT conform'} "
+            f"({len(report['violations'])} results)"
+        )
+        for v in report["violations"]:
+            click.echo(f"  {v['severity']}: {v['focus']} {v['path']}: {v['message']}")
+        click.echo(f"findings: {len(report['findings'])}")
+        for f in report["findings"]:
+            s = f["source"]
+            click.echo(
+                f"  [{f['kind']}] {f['message']} "
+                f"(row {s['row']}, column {s['column']} {s['header']}, line {s['line']})"
+            )
+    if not report["conforms"]:
+        raise SystemExit(1)
+
+
+COMMANDS = [build, stats, export, check]

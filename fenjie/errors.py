@@ -1,0 +1,135 @@
+"""fenjie's exceptions: one hierarchy, caught once by the CLI and the web service.
+
+::
+
+    FenjieError                     base of everything fenjie raises on purpose
+    ├── InputError                  a source table cannot be read (file, line, column)
+    │   ├── SourceEncodingError     bytes that are neither UTF-8 nor GB18030
+    │   ├── HeaderError             no header row, or required columns missing
+    │   └── RowShapeError           a row with the wrong number of cells
+    ├── StoreError                  the store cannot be opened, is locked or empty
+    ├── QueryError                  a query cannot run
+    │   ├── QuerySyntaxError        SPARQL that does not parse (line, column)
+    │   ├── UnknownQueryError       no stored query of that name
+    │   └── ParameterError          a missing or ill-typed query parameter
+    └── NotFoundError               a unit or document that the graph does not hold
+        └── AmbiguousNameError      a name that matches several units or documents
+
+Every error has ``code`` (a stable, machine-readable string) and ``to_dict()``, the single JSON error
+shape used by the CLI and the web service.
+
+>>> err = RowShapeError("row has 7 cells, the header has 8", file="t.tsv", line=12, column=8)
+>>> str(err)
+'t.tsv:12:8: row has 7 cells, the header has 8'
+>>> err.to_dict()["error"]["code"]
+'row_shape'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AmbiguousNameError",
+    "FenjieError",
+    "HeaderError",
+    "InputError",
+    "NotFoundError",
+    "ParameterError",
+    "QueryError",
+    "QuerySyntaxError",
+    "RowShapeError",
+    "SourceEncodingError",
+    "StoreError",
+    "UnknownQueryError",
+]
+
+
+class FenjieError(Exception):
+    """Base class of fenjie's errors."""
+
+    code = "error"
+    http_status = 500
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = {k: v for k, v in details.items() if v is not None}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one JSON error shape: ``{"error": {"code", "message", ...details}}``."""
+        return {"error": {"code": self.code, "message": str(self), **self.details}}
+
+
+class InputError(FenjieError):
+    """A source that cannot be read; names the file, line and column (1-based) where known."""
+
+    code = "input"
+    http_status = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        **details: Any,
+    ) -> None:
+        super().__init__(message, file=file, line=line, column=column, **details)
+        self.file, self.line, self.column = file, line, column
+
+    def __str__(self) -> str:
+        where = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class SourceEncodingError(InputError):
+    code = "encoding"
+
+
+class HeaderError(InputError):
+    code = "header"
+
+
+class RowShapeError(InputError):
+    code = "row_shape"
+
+
+class StoreError(FenjieError):
+    code = "store"
+    http_status = 503
+
+
+class QueryError(FenjieError):
+    code = "query"
+    http_status = 400
+
+
+class QuerySyntaxError(QueryError):
+    """SPARQL that does not parse; ``line`` and ``column`` are 1-based where the parser says."""
+
+    code = "query_syntax"
+
+
+class UnknownQueryError(QueryError):
+    code = "unknown_query"
+    http_status = 404
+
+
+class ParameterError(QueryError):
+    code = "parameter"
+
+
+class NotFoundError(FenjieError):
+    """A name the graph does not hold; ``suggestions`` lists close matches."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class AmbiguousNameError(NotFoundError):
+    """A name that matches several nodes; ``candidates`` lists them."""
+
+    code = "ambiguous"
+    http_status = 409

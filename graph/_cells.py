@@ -1,0 +1,138 @@
+"""Split cells into atomic items: enumerations (``1、…；2、…``) and lists of units.
+
+>>> [(i.number, i.text) for i in split_enumeration("1、召开会议；2、出台《空间规划》。")]
+[(1, '召开会议'), (2, '出台《空间规划》')]
+>>> [(u.name, u.scope) for u in split_units("省科技厅、省文化厅（文化创意）、")]
+[('省科技厅', None), ('省文化厅', '文化创意')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Item", "UnitMention", "numbering_gaps", "split_enumeration", "split_units"]
+
+_CN_DIGITS = {ch: i for i, ch in enumerate("零一二三四五六七八九十", start=0)}
+
+# An enumerator: "1、" "1." "1．" "（1）" "(1)" "一、" "（一）", at the start of the cell or after a
+# separator. "1." must not be a decimal ("1.5万").
+_MARKER = re.compile(
+    r"(?:(?<=^)|(?<=[；;。！？\s，,]))\s*"
+    r"(?P<marker>(?P<arabic>\d{1,2})\s*(?:[、．]|\.(?!\d))"
+    r"|[（(]\s*(?P<paren>\d{1,2}|[一二三四五六七八九十]{1,2})\s*[）)]"
+    r"|(?P<chinese>[一二三四五六七八九十]{1,2})、)"
+)
+_TRAILING = "；;。，, \t\u3000"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of an enumerated cell: its number (None if unnumbered) and exact text."""
+
+    number: int | None
+    marker: str  # the enumerator as written, e.g. "1、"; "" when unnumbered
+    text: str  # without marker and trailing separator
+    start: int  # offset of the item (marker included) in the cell
+
+
+def _marker_number(match: re.Match[str]) -> int:
+    value = match.group("arabic") or match.group("paren") or match.group("chinese")
+    if value.isdigit():
+        return int(value)
+    if len(value) == 1:
+        return _CN_DIGITS[value]
+    tens, ones = value[0], value[1]  # 十一 … 九十
+    return (_CN_DIGITS[tens] if tens != "十" else 1) * 10 + (
+        _CN_DIGITS[ones] if ones != "十" else 0
+    )
+
+
+def split_enumeration(cell: str) -> list[Item]:
+    """Split an enumerated cell into items that keep their number and exact text.
+
+    A marker counts only when its number is greater than the previous one, so "（2015-2017年）" or a
+    stray "3." inside an item do not split it. Text before the first marker is an unnumbered item.
+
+    >>> [(i.number, i.text) for i in split_enumeration("抓好政策落实。")]
+    [(None, '抓好政策落实')]
+    >>> [i.number for i in split_enumeration("（1）甲；（2）乙; （3）丙")]
+    [1, 2, 3]
+    >>> split_enumeration("   ")
+    []
+    """
+    accepted: list[tuple[re.Match[str], int]] = []
+    last = 0
+    for match in _MARKER.finditer(cell):
+        number = _marker_number(match)
+        if number > last and (accepted or number <= 2 or not cell[: match.start()].strip()):
+            accepted.append((match, number))
+            last = number
+    items: list[Item] = []
+    head_end = accepted[0][0].start() if accepted else len(cell)
+    head = cell[:head_end].strip().rstrip(_TRAILING).strip()
+    if head:
+        items.append(Item(None, "", head, cell.index(head[0])))
+    for k, (match, number) in enumerate(accepted):
+        end = accepted[k + 1][0].start() if k + 1 < len(accepted) else len(cell)
+        text = cell[match.end() : end].strip().rstrip(_TRAILING).strip()
+        items.append(Item(number, match.group("marker"), text, match.start("marker")))
+    return items
+
+
+def numbering_gaps(items: list[Item]) -> list[int]:
+    """Numbers missing from an enumeration: ``1、 2、 4、`` misses 3.
+
+    >>> numbering_gaps(split_enumeration("1、甲；2、乙；4、丁"))
+    [3]
+    """
+    numbers = [i.number for i in items if i.number is not None]
+    if not numbers:
+        return []
+    return sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+
+
+@dataclass(frozen=True)
+class UnitMention:
+    """A unit as listed in a cell: ``written`` is the exact text, ``name`` without the scope."""
+
+    written: str
+    name: str
+    scope: str | None
+    position: int  # 1-based among the cell's units
+
+
+_UNIT_SEPARATORS = set("、，,；;/\n")
+_SCOPE = re.compile(r"^(?P<name>.+?)\s*[（(](?P<scope>[^（）()]+)[）)]$")
+
+
+def split_units(cell: str) -> list[UnitMention]:
+    """Split a cell of units on 、，,；; (not inside brackets); drop empty tails.
+
+    >>> [u.name for u in split_units("省科技厅、省商务厅、")]
+    ['省科技厅', '省商务厅']
+    >>> [u.written for u in split_units(" 省卫生计生委（生物健康，医药）， 湖南银监局 ")]
+    ['省卫生计生委（生物健康，医药）', '湖南银监局']
+    """
+    parts: list[str] = []
+    depth, current = 0, []
+    for ch in cell:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        if ch in _UNIT_SEPARATORS and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    mentions = []
+    for part in parts:
+        written = re.sub(r"\s+", "", part)
+        if not written:
+            continue
+        match = _SCOPE.match(written)
+        name, scope = (match["name"], match["scope"]) if match else (written, None)
+        mentions.append(UnitMention(written, name, scope, len(mentions) + 1))
+    return mentions

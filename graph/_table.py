@@ -1,0 +1,268 @@
+"""The table model every reader produces, and the header logic they share.
+
+A reader (tab-separated text, Word, Excel, PDF …) turns its source into a *grid*: rows of cell texts,
+each row with its position in the source. :func:`table_from_grid` then finds the header wherever it
+repeats, maps header words to column kinds, checks every row's shape and returns a :class:`Table`.
+
+>>> grid = [
+...     GridRow(("附件",), line=1),
+...     GridRow(("示例任务分解表",), line=2),
+...     GridRow(("主要任务", "工作内容", "2020 年目标", "责任单位", "配合/ 参与单位"), line=3),
+...     GridRow(("平台", "1、网站", "建成网站", "省科技厅", ""), line=4),
+... ]
+>>> table = table_from_grid(grid, name="demo.tsv")
+>>> table.title, [c.kind.name for c in table.columns], table.columns[2].year
+('示例任务分解表', ['CATEGORY', 'WORK_ITEM', 'TARGET', 'RESPONSIBLE', 'SUPPORTING'], 2020)
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from fenjie.errors import HeaderError, InputError, RowShapeError
+
+__all__ = [
+    "Column",
+    "ColumnKind",
+    "GridRow",
+    "Row",
+    "Table",
+    "classify_header",
+    "normalize_header",
+    "table_from_grid",
+]
+
+
+class ColumnKind(enum.Enum):
+    """What a column holds; the value is the ontology's local name."""
+
+    CATEGORY = "CategoryColumn"
+    WORK_ITEM = "WorkItemColumn"
+    BASELINE = "BaselineColumn"
+    TARGET = "TargetColumn"
+    LEAD = "LeadColumn"
+    RESPONSIBLE = "ResponsibleColumn"
+    SUPPORTING = "SupportingColumn"
+    DEADLINE = "DeadlineColumn"
+    OTHER = "OtherColumn"
+
+
+# Header words → kind, tried in order (so 牵头单位 is a lead column before 单位 matches anything).
+_HEADER_PATTERNS: tuple[tuple[re.Pattern[str], ColumnKind], ...] = tuple(
+    (re.compile(p), kind)
+    for p, kind in (
+        (r"^(\d{4})年?(?:度)?(?:工作)?目标(?:任务)?$", ColumnKind.TARGET),
+        (r"牵头|主办|主责", ColumnKind.LEAD),
+        (r"配合|参与|协办|协助|协同", ColumnKind.SUPPORTING),
+        (r"责任", ColumnKind.RESPONSIBLE),
+        (r"主要任务|任务类别|重点任务|任务分类|类别|领域|板块", ColumnKind.CATEGORY),
+        (
+            r"工作内容|工作任务|具体任务|任务内容|重点工作|工作事项|任务名称|具体工作",
+            ColumnKind.WORK_ITEM,
+        ),
+        (r"基础|现状", ColumnKind.BASELINE),
+        (r"时限|完成时间|时间节点|进度", ColumnKind.DEADLINE),
+    )
+)
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_header(text: str) -> str:
+    """Header text without white space, with full-width slashes and brackets made ASCII.
+
+    >>> normalize_header("配合/ 参与单位"), normalize_header("2017 年目标")
+    ('配合/参与单位', '2017年目标')
+    """
+    return _SPACE.sub("", text).replace("／", "/").replace("（", "(").replace("）", ")")
+
+
+def classify_header(text: str) -> tuple[ColumnKind, int | None]:
+    """Map one header cell to its column kind and, for target columns, the year.
+
+    >>> classify_header("2018 年目标")
+    (<ColumnKind.TARGET: 'TargetColumn'>, 2018)
+    >>> classify_header("配合/ 参与单位")[0], classify_header("牵头单位")[0]
+    (<ColumnKind.SUPPORTING: 'SupportingColumn'>, <ColumnKind.LEAD: 'LeadColumn'>)
+    """
+    norm = normalize_header(text)
+    for pattern, kind in _HEADER_PATTERNS:
+        match = pattern.search(norm)
+        if match:
+            return kind, int(match.group(1)) if kind is ColumnKind.TARGET else None
+    return ColumnKind.OTHER, None
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One row of a reader's grid; ``line`` (1-based) says where it stands in the source."""
+
+    cells: tuple[str, ...]
+    line: int
+    location: str = ""  # reader's own terms, e.g. "page 2, table 1"
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int  # 1-based
+    header: str  # as first written
+    kind: ColumnKind
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    index: int  # 1-based among data rows
+    line: int  # 1-based in the source
+    cells: tuple[str, ...]
+    location: str = ""
+
+
+@dataclass
+class Table:
+    """A decomposition table as read: title, columns and data rows (headers removed)."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[Row]
+    preamble: tuple[str, ...] = ()
+    reader: str = "tsv"
+    encoding: str = "utf-8"
+    sha256: str = ""
+    header_lines: tuple[int, ...] = field(default=())
+
+    def columns_of(self, kind: ColumnKind) -> list[Column]:
+        return [c for c in self.columns if c.kind is kind]
+
+    @property
+    def years(self) -> list[int]:
+        return [c.year for c in self.columns_of(ColumnKind.TARGET) if c.year is not None]
+
+
+def _is_header(cells: Sequence[str]) -> bool:
+    kinds = [classify_header(c)[0] for c in cells if c.strip()]
+    known = {k for k in kinds if k is not ColumnKind.OTHER}
+    has_task = bool(known & {ColumnKind.WORK_ITEM, ColumnKind.CATEGORY})
+    has_role = bool(known & {ColumnKind.RESPONSIBLE, ColumnKind.LEAD})
+    return has_task and has_role and len(known) >= 3
+
+
+def _header_signature(cells: Sequence[str]) -> tuple[tuple[ColumnKind, int | None], ...]:
+    return tuple(classify_header(c) for c in cells)
+
+
+def table_from_grid(
+    grid: Iterable[GridRow], *, name: str, reader: str = "tsv", encoding: str = "utf-8"
+) -> Table:
+    """Find the header, drop its repetitions, check row shapes and build a :class:`Table`.
+
+    Raises :class:`~fenjie.errors.HeaderError` when no header is found or required columns are
+    missing, and :class:`~fenjie.errors.RowShapeError` for a row with more or fewer cells than the
+    header (empty trailing cells are forgiven).
+    """
+    preamble: list[str] = []
+    columns: tuple[Column, ...] = ()
+    signature: tuple[tuple[ColumnKind, int | None], ...] = ()
+    rows: list[Row] = []
+    header_lines: list[int] = []
+    first_line = None
+    for grid_row in grid:
+        cells = grid_row.cells
+        if first_line is None:
+            first_line = grid_row.line
+        if not any(c.strip() for c in cells):
+            continue
+        if _is_header(cells):
+            trimmed = _trim_trailing(cells)
+            if not columns:
+                columns = _columns_from(trimmed, name=name, line=grid_row.line)
+                signature = _header_signature(trimmed)
+            elif _header_signature(trimmed) != signature:
+                raise HeaderError(
+                    "header row differs from the first header "
+                    f"(line {header_lines[0]}): {' | '.join(trimmed)}",
+                    file=name,
+                    line=grid_row.line,
+                    column=1,
+                )
+            header_lines.append(grid_row.line)
+            continue
+        if not columns:
+            preamble.extend(c.strip() for c in cells if c.strip())
+            continue
+        rows.append(_data_row(cells, len(columns), len(rows) + 1, grid_row, name))
+    if first_line is None:
+        raise InputError("the source is empty", file=name, line=1, column=1)
+    if not columns:
+        raise HeaderError(
+            "no header row found: expected a row naming 工作内容/主要任务 and 责任单位/牵头单位 columns",
+            file=name,
+            line=first_line,
+            column=1,
+        )
+    if not rows:
+        raise InputError(
+            "the table has a header but no data rows", file=name, line=header_lines[-1]
+        )
+    title = next((p for p in reversed(preamble) if not re.fullmatch(r"附件\s*\d*[:：]?", p)), "")
+    return Table(
+        name=name,
+        title=title,
+        columns=columns,
+        rows=rows,
+        preamble=tuple(preamble),
+        reader=reader,
+        encoding=encoding,
+        header_lines=tuple(header_lines),
+    )
+
+
+def _trim_trailing(cells: Sequence[str]) -> tuple[str, ...]:
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return tuple(cells[:end])
+
+
+def _columns_from(cells: Sequence[str], *, name: str, line: int) -> tuple[Column, ...]:
+    columns = []
+    for i, text in enumerate(cells, start=1):
+        kind, year = classify_header(text)
+        columns.append(Column(i, _SPACE.sub(" ", text).strip(), kind, year))
+    kinds = {c.kind for c in columns}
+    if ColumnKind.WORK_ITEM not in kinds:
+        raise HeaderError(
+            "missing column: 工作内容 (work item)", file=name, line=line, column=len(cells) + 1
+        )
+    years = [c.year for c in columns if c.year is not None]
+    if len(years) != len(set(years)):
+        dup = next(c for c in columns if c.year is not None and years.count(c.year) > 1)
+        raise HeaderError(
+            f"year {dup.year} has two target columns", file=name, line=line, column=dup.index
+        )
+    return tuple(columns)
+
+
+def _data_row(cells: Sequence[str], width: int, index: int, grid_row: GridRow, name: str) -> Row:
+    if len(cells) > width:
+        extra = cells[width:]
+        if any(c.strip() for c in extra):
+            column = width + 1 + next(i for i, c in enumerate(extra) if c.strip())
+            raise RowShapeError(
+                f"row has {len(_trim_trailing(cells))} cells, the header has {width}",
+                file=name,
+                line=grid_row.line,
+                column=column,
+            )
+        cells = cells[:width]
+    elif len(cells) < width:
+        raise RowShapeError(
+            f"row has {len(cells)} cells, the header has {width}",
+            file=name,
+            line=grid_row.line,
+            column=len(cells) + 1,
+        )
+    return Row(index, grid_row.line, tuple(cells), grid_row.location)

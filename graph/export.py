@@ -1,0 +1,152 @@
+"""Export the store: RDF serializations, and the source tables regenerated from the graph alone.
+
+>>> from fenjie.graph import FenjieStore, build_sources
+>>> from fenjie.config import bundled_example
+>>> store = FenjieStore.in_memory()
+>>> _ = build_sources([bundled_example()], store=store)
+>>> text = export_tables(store)
+>>> text.splitlines()[3].split("\\t")[:2]
+['主要任务', '工作内容']
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+
+import pyoxigraph
+from fenjie.graph.store import FenjieStore
+from pyoxigraph import NamedNode, RdfFormat
+
+__all__ = ["ExportFormat", "export", "export_tables", "stats"]
+
+FJ = "https://w3id.org/fenjie/def#"
+PREFIXES = {
+    "fj": FJ,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dct": "http://purl.org/dc/terms/",
+    "qb": "http://purl.org/linked-data/cube#",
+    "schema": "https://schema.org/",
+}
+
+
+class ExportFormat(enum.Enum):
+    TURTLE = "ttl"
+    TRIG = "trig"
+    N_TRIPLES = "nt"
+    N_QUADS = "nq"
+    JSON_LD = "jsonld"
+    TABLE = "table"
+
+
+_RDF_FORMATS = {
+    ExportFormat.TURTLE: RdfFormat.TURTLE,
+    ExportFormat.TRIG: RdfFormat.TRIG,
+    ExportFormat.N_TRIPLES: RdfFormat.N_TRIPLES,
+    ExportFormat.N_QUADS: RdfFormat.N_QUADS,
+    ExportFormat.JSON_LD: RdfFormat.JSON_LD,
+}
+_DATASET_FORMATS = {ExportFormat.TRIG, ExportFormat.N_QUADS, ExportFormat.JSON_LD}
+
+
+def export(store: FenjieStore, fmt: ExportFormat, *, graph: NamedNode | None = None) -> bytes:
+    """Serialize the store (or one named graph). Triple formats merge all graphs into one."""
+    if fmt is ExportFormat.TABLE:
+        return export_tables(store, graph=graph).encode("utf-8")
+    rdf_format = _RDF_FORMATS[fmt]
+    if fmt in _DATASET_FORMATS:
+        quads = store.inner.quads_for_pattern(None, None, None, graph)
+        return pyoxigraph.serialize(quads, format=rdf_format, prefixes=PREFIXES) or b""
+    where = f"GRAPH <{graph.value}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")
+    return pyoxigraph.serialize(triples, format=rdf_format, prefixes=PREFIXES) or b""
+
+
+_CELLS = f"""
+PREFIX fj: <{FJ}>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?row ?col ?value WHERE {{
+  GRAPH ?table {{ ?cell a fj:Cell ; fj:rowIndex ?row ; fj:column/fj:columnIndex ?col ;
+                  prov:value ?value }}
+}}"""
+_HEADER = f"""
+PREFIX fj: <{FJ}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?col ?label WHERE {{ GRAPH ?table {{ ?c a fj:Column ; fj:columnIndex ?col ;
+                                            rdfs:label ?label }} }}"""
+_PREAMBLE = f"SELECT ?line WHERE {{ GRAPH ?table {{ ?table <{FJ}preamble> ?line }} }}"
+
+
+def export_tables(store: FenjieStore, *, graph: NamedNode | None = None) -> str:
+    """Regenerate each source table as tab-separated text from the graph alone.
+
+    Title lines first, then the header, then every data row, cell for cell; tables are separated
+    by a blank line. Page-break header repeats are not reproduced.
+    """
+    out: list[str] = []
+    for table in [graph] if graph else store.tables():
+        bind = {"table": table}
+        preamble = sorted(
+            (r["line"].value.split("\t", 1) for r in store.select(_PREAMBLE, bindings=bind)),
+            key=lambda p: int(p[0]),
+        )
+        header = sorted(
+            (int(r["col"].value), r["label"].value) for r in store.select(_HEADER, bindings=bind)
+        )
+        rows: dict[int, dict[int, str]] = defaultdict(dict)
+        for r in store.select(_CELLS, bindings=bind):
+            rows[int(r["row"].value)][int(r["col"].value)] = r["value"].value
+        if out:
+            out.append("")
+        out.extend(line for _, line in preamble)
+        out.append("\t".join(label for _, label in header))
+        width = len(header)
+        for index in sorted(rows):
+            out.append("\t".join(rows[index].get(c, "") for c in range(1, width + 1)))
+    return "\n".join(out) + "\n"
+
+
+_STATS = f"""
+PREFIX fj: <{FJ}>
+SELECT
+  (COUNT(DISTINCT ?category) AS ?categories) (COUNT(DISTINCT ?item) AS ?work_items)
+WHERE {{ GRAPH ?table {{ ?item a fj:WorkItem ; fj:category ?category }} }}"""
+_TARGETS = f"""
+PREFIX fj: <{FJ}>
+SELECT ?year (COUNT(?t) AS ?n) WHERE {{ GRAPH ?table {{ ?t a fj:Target ; fj:year ?year }} }}
+GROUP BY ?year ORDER BY ?year"""
+_DISTINCT = f"""
+PREFIX fj: <{FJ}>
+SELECT (COUNT(DISTINCT ?unit) AS ?units) (COUNT(DISTINCT ?doc) AS ?documents)
+       (COUNT(DISTINCT ?obs) AS ?observations)
+WHERE {{ GRAPH ?table {{
+  {{ ?a a fj:Assignment ; fj:unit ?unit }} UNION {{ ?doc a fj:PolicyDocument }}
+  UNION {{ ?obs a fj:Observation }} }} }}"""
+_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?table { ?s ?p ?o } }"
+
+
+def stats(store: FenjieStore, *, table: NamedNode | None = None) -> dict[str, object]:
+    """Counts over the source tables (all of them, or one): the keys of ``fenjie stats``."""
+    bind = {"table": table} if table else None
+    head = store.select(_STATS, bindings=bind)[0]
+    distinct = store.select(_DISTINCT, bindings=bind)[0]
+    targets = {
+        int(r["year"].value): int(r["n"].value) for r in store.select(_TARGETS, bindings=bind)
+    }
+    tables = [table] if table else store.tables()
+    triples = sum(int(store.select(_TRIPLES, bindings={"table": t})[0]["n"].value) for t in tables)
+    return {
+        "tables": len(tables),
+        "categories": int(head["categories"].value),
+        "work_items": int(head["work_items"].value),
+        "targets": targets,
+        "units": int(distinct["units"].value),
+        "documents": int(distinct["documents"].value),
+        "observations": int(distinct["observations"].value),
+        "triples": triples,
+    }

@@ -1,0 +1,211 @@
+"""The embedded, persistent Oxigraph store and atomic builds into it.
+
+A build never writes into the live store: it takes a checkpoint of the store (hard links, cheap),
+applies the change there and swaps the directories only when everything succeeded. A failed build
+leaves the previous store as it was.
+
+>>> store = FenjieStore.in_memory()
+>>> from fenjie.config import bundled_example
+>>> built = build_sources([bundled_example()], store=store)
+>>> store.ask("ASK { ?unit <https://w3id.org/fenjie/def#leads> ?item }")
+True
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+from fenjie.graph._registry import UnitRegistry, ontology_quads
+from fenjie.graph.builder import BuiltTable, build_table
+from fenjie.graph.read import read_table
+from pyoxigraph import NamedNode, Quad, QuerySolutions, Variable
+
+from fenjie.config import DEFAULT_BASE, default_store_path
+from fenjie.errors import QuerySyntaxError, StoreError
+
+__all__ = ["FenjieStore", "MEMORY", "build_sources"]
+
+MEMORY = ":memory:"
+_FJ = "https://w3id.org/fenjie/def#"
+
+
+class FenjieStore:
+    """An Oxigraph store holding fenjie's graphs; queries see the union of all named graphs."""
+
+    def __init__(self, inner: pyoxigraph.Store, path: Path | None) -> None:
+        self.inner = inner
+        self.path = path
+
+    @classmethod
+    def in_memory(cls) -> FenjieStore:
+        return cls(pyoxigraph.Store(), None)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        read_only: bool = False,
+        must_exist: bool = True,
+    ) -> FenjieStore:
+        """Open the store at ``path`` (default: ``$FENJIE_STORE`` or the user data folder).
+
+        ``':memory:'`` gives an empty in-memory store. With ``must_exist`` (the default) a missing
+        store raises :class:`~fenjie.errors.StoreError` telling the user to run ``fenjie build``.
+        """
+        location = str(path) if path is not None else default_store_path()
+        if location == MEMORY:
+            return cls.in_memory()
+        where = Path(location)
+        if must_exist and not (where / "CURRENT").exists():
+            raise StoreError(
+                f"no fenjie store at {where}: run `fenjie build` first (or pass --store)",
+                store=str(where),
+            )
+        _check_is_store(where)
+        try:
+            inner = (
+                pyoxigraph.Store.read_only(str(where))
+                if read_only
+                else pyoxigraph.Store(str(where))
+            )
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {where}: {exc}", store=str(where)) from exc
+        return cls(inner, where)
+
+    def close(self) -> None:
+        """Release the store (Oxigraph closes it when the last reference goes)."""
+        self.inner = None  # type: ignore[assignment]
+        gc.collect()
+
+    def __enter__(self) -> FenjieStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- queries ---------------------------------------------------------------------------------
+    def query(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> Any:
+        """Run a SPARQL query over the union of all graphs.
+
+        ``bindings`` maps variable names to RDF terms; they are substituted as terms, never
+        formatted into the query text.
+        """
+        substitutions = {Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            return self.inner.query(
+                sparql, use_default_graph_as_union=True, substitutions=substitutions or None
+            )
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+
+    def select(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> list[dict]:
+        """SELECT rows as dicts of variable name → term (unbound variables left out)."""
+        solutions = self.query(sparql, bindings=bindings)
+        if not isinstance(solutions, QuerySolutions):
+            raise QuerySyntaxError("expected a SELECT query")
+        names = [v.value for v in solutions.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+    def ask(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> bool:
+        return bool(self.query(sparql, bindings=bindings))
+
+    def tables(self) -> list[NamedNode]:
+        """IRIs of the source tables (named graphs) in the store."""
+        rows = self.select(
+            f"SELECT ?t WHERE {{ GRAPH ?t {{ ?t a <{_FJ}SourceTable> }} }} ORDER BY ?t"
+        )
+        return [r["t"] for r in rows]
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+
+def _check_is_store(where: Path) -> None:
+    if where.exists() and any(where.iterdir()) and not (where / "CURRENT").exists():
+        raise StoreError(
+            f"{where} exists and is not an Oxigraph store; refusing to touch it",
+            store=str(where),
+        )
+
+
+def _write(store: pyoxigraph.Store, built: list[BuiltTable], base: str) -> None:
+    for graph in (NamedNode(base + "graph/ontology"), NamedNode(base + "graph/registry")):
+        store.remove_graph(graph)
+    for table in built:
+        store.remove_graph(table.iri)
+    quads: list[Quad] = [*ontology_quads(base), *UnitRegistry.load(base).quads]
+    for table in built:
+        quads.extend(table.quads)
+    store.extend(quads)
+
+
+def build_sources(
+    sources: Iterable[str | os.PathLike[str]],
+    *,
+    store: FenjieStore | None = None,
+    store_path: str | os.PathLike[str] | None = None,
+    base: str = DEFAULT_BASE,
+    fresh: bool = False,
+    on_table: Callable[[BuiltTable], None] | None = None,
+) -> list[BuiltTable]:
+    """Read and build every source, then write them into the store atomically.
+
+    All sources are read and built before the store is touched, so bad input changes nothing.
+    Each source replaces its own named graph; other graphs stay unless ``fresh`` is given.
+    ``store`` writes into an open (in-memory) store instead of the one at ``store_path``.
+    """
+    registry = UnitRegistry.load(base)
+    built = []
+    for source in sources:
+        table = build_table(read_table(source), base=base, registry=registry)
+        built.append(table)
+        if on_table:
+            on_table(table)
+    if store is not None:
+        if fresh:
+            store.inner.clear()
+        _write(store.inner, built, base)
+        return built
+    location = str(store_path) if store_path is not None else default_store_path()
+    if location == MEMORY:
+        _write(pyoxigraph.Store(), built, base)
+        return built
+    _atomic_write(Path(location), built, base, fresh=fresh)
+    return built
+
+
+def _atomic_write(path: Path, built: list[BuiltTable], base: str, *, fresh: bool) -> None:
+    _check_is_store(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.building-{os.getpid()}")
+    retired = path.with_name(f".{path.name}.old-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        if (path / "CURRENT").exists() and not fresh:
+            try:
+                live = pyoxigraph.Store(str(path))
+            except OSError as exc:
+                raise StoreError(f"cannot open the store at {path} (in use?): {exc}") from exc
+            live.backup(str(staging))
+            del live
+        new = pyoxigraph.Store(str(staging))
+        _write(new, built, base)
+        new.flush()
+        del new
+        gc.collect()
+        if path.exists():
+            path.rename(retired)
+        staging.rename(path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired.exists() and not path.exists():
+            retired.rename(path)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
