@@ -289,7 +289,7 @@ class _Builder:
                 self.add(node, FJ.position, _int(mention.position))
                 self.add(node, FJ.writtenAs, Literal(mention.written))
                 if mention.scope:
-                    self.add(node, FJ.scope, _zh(mention.scope))
+                    self.add(node, FJ.scope, Literal(mention.scope))
                 self.add(node, PROV.wasDerivedFrom, cells[col])
                 if effective == "supporting":
                     self.add(unit, FJ.supports, item.iri)

@@ -74,8 +74,8 @@ _NUMBERED = (
     _PREFIXES
     + """
 SELECT ?cell ?number ?table ?row ?line ?column ?header WHERE {
-  ?node fj:itemNumber ?number ; prov:wasDerivedFrom ?cell .
-  ?cell a fj:Cell ."""
+  VALUES ?kind { fj:BaselineItem fj:Target }
+  ?node a ?kind ; fj:itemNumber ?number ; prov:wasDerivedFrom ?cell ."""
     + _WHERE
     + "}"
 )

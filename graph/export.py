@@ -71,15 +71,13 @@ _CELLS = f"""
 PREFIX fj: <{FJ}>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?row ?col ?value WHERE {{
-  GRAPH ?table {{ ?cell a fj:Cell ; fj:rowIndex ?row ; fj:column/fj:columnIndex ?col ;
-                  prov:value ?value }}
+  ?cell a fj:Cell ; fj:rowIndex ?row ; fj:column/fj:columnIndex ?col ; prov:value ?value
 }}"""
 _HEADER = f"""
 PREFIX fj: <{FJ}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?col ?label WHERE {{ GRAPH ?table {{ ?c a fj:Column ; fj:columnIndex ?col ;
-                                            rdfs:label ?label }} }}"""
-_PREAMBLE = f"SELECT ?line WHERE {{ GRAPH ?table {{ ?table <{FJ}preamble> ?line }} }}"
+SELECT ?col ?label WHERE {{ ?c a fj:Column ; fj:columnIndex ?col ; rdfs:label ?label }}"""
+_PREAMBLE = f"SELECT ?line WHERE {{ ?table <{FJ}preamble> ?line }}"
 
 
 def export_tables(store: FenjieStore, *, graph: NamedNode | None = None) -> str:
@@ -90,16 +88,15 @@ def export_tables(store: FenjieStore, *, graph: NamedNode | None = None) -> str:
     """
     out: list[str] = []
     for table in [graph] if graph else store.tables():
-        bind = {"table": table}
         preamble = sorted(
-            (r["line"].value.split("\t", 1) for r in store.select(_PREAMBLE, bindings=bind)),
+            (r["line"].value.split("\t", 1) for r in store.select(_PREAMBLE, graphs=[table])),
             key=lambda p: int(p[0]),
         )
         header = sorted(
-            (int(r["col"].value), r["label"].value) for r in store.select(_HEADER, bindings=bind)
+            (int(r["col"].value), r["label"].value) for r in store.select(_HEADER, graphs=[table])
         )
         rows: dict[int, dict[int, str]] = defaultdict(dict)
-        for r in store.select(_CELLS, bindings=bind):
+        for r in store.select(_CELLS, graphs=[table]):
             rows[int(r["row"].value)][int(r["col"].value)] = r["value"].value
         if out:
             out.append("")
@@ -115,31 +112,32 @@ _STATS = f"""
 PREFIX fj: <{FJ}>
 SELECT
   (COUNT(DISTINCT ?category) AS ?categories) (COUNT(DISTINCT ?item) AS ?work_items)
-WHERE {{ GRAPH ?table {{ ?item a fj:WorkItem ; fj:category ?category }} }}"""
+WHERE {{ ?item a fj:WorkItem ; fj:category ?category }}"""
 _TARGETS = f"""
 PREFIX fj: <{FJ}>
-SELECT ?year (COUNT(?t) AS ?n) WHERE {{ GRAPH ?table {{ ?t a fj:Target ; fj:year ?year }} }}
+SELECT ?year (COUNT(?t) AS ?n) WHERE {{ ?t a fj:Target ; fj:year ?year }}
 GROUP BY ?year ORDER BY ?year"""
 _DISTINCT = f"""
 PREFIX fj: <{FJ}>
 SELECT (COUNT(DISTINCT ?unit) AS ?units) (COUNT(DISTINCT ?doc) AS ?documents)
        (COUNT(DISTINCT ?obs) AS ?observations)
-WHERE {{ GRAPH ?table {{
-  {{ ?a a fj:Assignment ; fj:unit ?unit }} UNION {{ ?doc a fj:PolicyDocument }}
-  UNION {{ ?obs a fj:Observation }} }} }}"""
-_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?table { ?s ?p ?o } }"
+WHERE {{ {{ ?a a fj:Assignment ; fj:unit ?unit }} UNION {{ ?doc a fj:PolicyDocument }}
+        UNION {{ ?obs a fj:Observation }} }}"""
+_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 def stats(store: FenjieStore, *, table: NamedNode | None = None) -> dict[str, object]:
-    """Counts over the source tables (all of them, or one): the keys of ``fenjie stats``."""
-    bind = {"table": table} if table else None
-    head = store.select(_STATS, bindings=bind)[0]
-    distinct = store.select(_DISTINCT, bindings=bind)[0]
-    targets = {
-        int(r["year"].value): int(r["n"].value) for r in store.select(_TARGETS, bindings=bind)
-    }
+    """Counts over the source tables (all of them, or one): the keys of ``fenjie stats``.
+
+    ``triples`` counts the quads of the tables' named graphs (ontology and registry left out).
+    """
     tables = [table] if table else store.tables()
-    triples = sum(int(store.select(_TRIPLES, bindings={"table": t})[0]["n"].value) for t in tables)
+    head = store.select(_STATS, graphs=tables)[0]
+    distinct = store.select(_DISTINCT, graphs=tables)[0]
+    targets = {
+        int(r["year"].value): int(r["n"].value) for r in store.select(_TARGETS, graphs=tables)
+    }
+    triples = sum(int(store.select(_TRIPLES, graphs=[t])[0]["n"].value) for t in tables)
     return {
         "tables": len(tables),
         "categories": int(head["categories"].value),

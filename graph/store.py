@@ -27,7 +27,7 @@ from fenjie.graph.read import read_table
 from pyoxigraph import NamedNode, Quad, QuerySolutions, Variable
 
 from fenjie.config import DEFAULT_BASE, default_store_path
-from fenjie.errors import QuerySyntaxError, StoreError
+from fenjie.errors import QueryError, QuerySyntaxError, StoreError
 
 __all__ = ["FenjieStore", "MEMORY", "build_sources"]
 
@@ -91,23 +91,41 @@ class FenjieStore:
         self.close()
 
     # -- queries ---------------------------------------------------------------------------------
-    def query(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> Any:
-        """Run a SPARQL query over the union of all graphs.
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Any] | None = None,
+        graphs: Iterable[NamedNode] | None = None,
+    ) -> Any:
+        """Run a SPARQL query over the union of all graphs (or of ``graphs`` only).
 
         ``bindings`` maps variable names to RDF terms; they are substituted as terms, never
-        formatted into the query text.
+        formatted into the query text. Oxigraph substitutes only variables that the query
+        projects (SEP-0007), so bind projected variables.
         """
         substitutions = {Variable(k): v for k, v in (bindings or {}).items()}
+        options: dict[str, Any] = {"substitutions": substitutions or None}
+        if graphs is not None:
+            options["default_graph"] = list(graphs)
+        else:
+            options["use_default_graph_as_union"] = True
         try:
-            return self.inner.query(
-                sparql, use_default_graph_as_union=True, substitutions=substitutions or None
-            )
+            return self.inner.query(sparql, **options)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+        except RuntimeError as exc:
+            raise QueryError(str(exc)) from exc
 
-    def select(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> list[dict]:
+    def select(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Any] | None = None,
+        graphs: Iterable[NamedNode] | None = None,
+    ) -> list[dict]:
         """SELECT rows as dicts of variable name → term (unbound variables left out)."""
-        solutions = self.query(sparql, bindings=bindings)
+        solutions = self.query(sparql, bindings=bindings, graphs=graphs)
         if not isinstance(solutions, QuerySolutions):
             raise QuerySyntaxError("expected a SELECT query")
         names = [v.value for v in solutions.variables]
