@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from fenjie.cli import emit_json, format_option, store_option
+from fenjie._cli_common import emit_json, format_option, store_option
 from fenjie.config import DEFAULT_BASE, SETTINGS, bundled_example
 
 __all__ = ["COMMANDS"]

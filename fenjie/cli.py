@@ -5,19 +5,16 @@ Each concern keeps its commands in a module of its own (``fenjie/_cmd_*.py``), r
 
 from __future__ import annotations
 
-import json
+import importlib
 import sys
 from typing import Any
 
 import click
 
 from fenjie import __version__
-from fenjie.config import SETTINGS
 from fenjie.errors import FenjieError, InputError
 
-__all__ = ["main", "store_option", "format_option", "emit_json"]
-
-_STORE = SETTINGS[0]
+__all__ = ["main"]
 
 
 class _Group(click.Group):
@@ -35,43 +32,20 @@ class _Group(click.Group):
             ctx.exit(65 if isinstance(exc, InputError) else 1)
 
 
-store_option = click.option(
-    "--store",
-    "store_path",
-    envvar=_STORE.envvar,
-    default=_STORE.default,
-    show_default="$FENJIE_STORE, else ~/.local/share/fenjie/store",
-    help=_STORE.help,
-)
-
-
-def format_option(*choices: str, default: str = "table") -> Any:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(choices),
-        default=default,
-        show_default=True,
-        help="Output format.",
-    )
-
-
-def emit_json(data: Any) -> None:
-    """Print JSON as UTF-8 text (Chinese stays readable)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fenjie")
 def main() -> None:
     """fenjie (分解): build, query and view knowledge graphs of task-decomposition tables."""
 
 
-def _register() -> None:
-    from fenjie import _cmd_graph
+# One line per command module; each exports COMMANDS. Keep heavy imports inside the commands so
+# that `fenjie --help` and quick queries start fast.
+_COMMAND_MODULES = ("fenjie._cmd_graph",)
 
-    for module in (_cmd_graph,):
-        for command in module.COMMANDS:
+
+def _register() -> None:
+    for name in _COMMAND_MODULES:
+        for command in importlib.import_module(name).COMMANDS:
             main.add_command(command)
 
 

@@ -5,7 +5,7 @@
 >>> store = FenjieStore.in_memory()
 >>> _ = build_sources([bundled_example()], store=store)
 >>> text = export_tables(store)
->>> text.splitlines()[3].split("\\t")[:2]
+>>> text.splitlines()[2].split("\\t")[:2]
 ['主要任务', '工作内容']
 """
 

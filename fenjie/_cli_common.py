@@ -1,0 +1,40 @@
+"""Options and output helpers shared by the command modules (``fenjie/_cmd_*.py``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from fenjie.config import SETTINGS
+
+__all__ = ["emit_json", "format_option", "store_option"]
+
+_STORE = SETTINGS[0]
+
+
+store_option = click.option(
+    "--store",
+    "store_path",
+    envvar=_STORE.envvar,
+    default=_STORE.default,
+    show_default="$FENJIE_STORE, else ~/.local/share/fenjie/store",
+    help=_STORE.help,
+)
+
+
+def format_option(*choices: str, default: str = "table") -> Any:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON as UTF-8 text (Chinese stays readable)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
