@@ -142,12 +142,14 @@ class Table:
         return [c.year for c in self.columns_of(ColumnKind.TARGET) if c.year is not None]
 
 
+def _header_kinds(cells: Sequence[str]) -> set[ColumnKind]:
+    return {classify_header(c)[0] for c in cells if c.strip()} - {ColumnKind.OTHER}
+
+
 def _is_header(cells: Sequence[str]) -> bool:
-    kinds = [classify_header(c)[0] for c in cells if c.strip()]
-    known = {k for k in kinds if k is not ColumnKind.OTHER}
-    has_task = bool(known & {ColumnKind.WORK_ITEM, ColumnKind.CATEGORY})
-    has_role = bool(known & {ColumnKind.RESPONSIBLE, ColumnKind.LEAD})
-    return has_task and has_role and len(known) >= 3
+    """A header names a task column (工作内容 or 主要任务) and at least two other known columns."""
+    known = _header_kinds(cells)
+    return bool(known & {ColumnKind.WORK_ITEM, ColumnKind.CATEGORY}) and len(known) >= 3
 
 
 def _header_signature(cells: Sequence[str]) -> tuple[tuple[ColumnKind, int | None], ...]:
@@ -233,9 +235,17 @@ def _columns_from(cells: Sequence[str], *, name: str, line: int) -> tuple[Column
         kind, year = classify_header(text)
         columns.append(Column(i, _SPACE.sub(" ", text).strip(), kind, year))
     kinds = {c.kind for c in columns}
+    missing = []
     if ColumnKind.WORK_ITEM not in kinds:
+        missing.append("工作内容 (work item)")
+    if not kinds & {ColumnKind.RESPONSIBLE, ColumnKind.LEAD}:
+        missing.append("责任单位 or 牵头单位 (responsible units)")
+    if missing:
         raise HeaderError(
-            "missing column: 工作内容 (work item)", file=name, line=line, column=len(cells) + 1
+            f"missing column(s) in the header: {'; '.join(missing)}",
+            file=name,
+            line=line,
+            column=len(cells) + 1,
         )
     years = [c.year for c in columns if c.year is not None]
     if len(years) != len(set(years)):
