@@ -11,7 +11,9 @@
     ├── QueryError                  a query cannot run
     │   ├── QuerySyntaxError        SPARQL that does not parse (line, column)
     │   ├── UnknownQueryError       no stored query of that name
-    │   └── ParameterError          a missing or ill-typed query parameter
+    │   ├── ParameterError          a missing or ill-typed query parameter
+    │   ├── QueryTimeoutError       a query stopped after the time limit (HTTP 503)
+    │   └── RequestRefusedError     a request the service refuses (status set per case: 403, 413, 415…)
     └── NotFoundError               a unit or document that the graph does not hold
         └── AmbiguousNameError      a name that matches several units or documents
 
@@ -38,6 +40,8 @@ __all__ = [
     "ParameterError",
     "QueryError",
     "QuerySyntaxError",
+    "QueryTimeoutError",
+    "RequestRefusedError",
     "RowShapeError",
     "SourceEncodingError",
     "StoreError",
@@ -119,6 +123,25 @@ class UnknownQueryError(QueryError):
 
 class ParameterError(QueryError):
     code = "parameter"
+
+
+class QueryTimeoutError(QueryError):
+    """A query that ran past the time limit and was stopped."""
+
+    code = "timeout"
+    http_status = 503
+
+
+class RequestRefusedError(QueryError):
+    """A request the service refuses; ``status`` picks the HTTP status (default 400)."""
+
+    code = "refused"
+
+    def __init__(self, message: str, *, status: int = 400, code: str | None = None, **details: Any):
+        super().__init__(message, **details)
+        self.http_status = status
+        if code:
+            self.code = code
 
 
 class NotFoundError(FenjieError):

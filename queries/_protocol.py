@@ -1,0 +1,249 @@
+"""SPARQL 1.1 Protocol helpers: a lexer that knows strings, comments and IRIs, the query form,
+``SERVICE`` clauses, and content negotiation.
+
+The lexer is not a parser: it only has to find keywords reliably, so that a ``SERVICE`` hidden in a
+string, a comment or an IRI is not mistaken for one and a real one is never missed.
+
+>>> query_form('PREFIX ex: <http://e/> # SELECT in a comment\\nASK { ?s ex:p "SELECT" }')
+'ASK'
+>>> service_targets('SELECT * { SERVICE SILENT <http://e/sparql> { ?s ?p ?o } }')
+['http://e/sparql']
+>>> service_targets('SELECT * { ?s ?p "SERVICE <http://evil/>" }')
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from fenjie.errors import RequestRefusedError
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "Token",
+    "check_services",
+    "negotiate",
+    "query_form",
+    "service_targets",
+    "tokenize",
+]
+
+# media type → pyoxigraph format name; the first entry of each table is the default.
+RESULT_FORMATS: dict[str, str] = {
+    "application/sparql-results+json": "JSON",
+    "application/sparql-results+xml": "XML",
+    "text/csv": "CSV",
+    "text/tab-separated-values": "TSV",
+    "application/json": "JSON",
+    "application/xml": "XML",
+    "text/xml": "XML",
+}
+GRAPH_FORMATS: dict[str, str] = {
+    "text/turtle": "TURTLE",
+    "application/n-triples": "N_TRIPLES",
+    "application/ld+json": "JSON_LD",
+    "application/rdf+xml": "RDF_XML",
+    "text/plain": "N_TRIPLES",
+    "application/x-turtle": "TURTLE",
+    "application/xml": "RDF_XML",
+    "application/json": "JSON_LD",
+}
+# short names accepted in a ``format`` parameter (handy for links and CSV downloads)
+FORMAT_ALIASES: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "iri", "pname", "var", "string", "word", "punct"
+    text: str
+
+
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'''(?:[^'\\]|\\.|'(?!''))*'''
+               |"(?:[^"\\\n\r]|\\.)*"
+               |'(?:[^'\\\n\r]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
+    | (?P<pname>(?:[^\W\d][\w.-]*)?:(?:[\w:%\\-][\w.:%\\-]*)?)
+    | (?P<word>[^\W\d]\w*)
+    | (?P<num>\d[\d.eE+-]*)
+    | (?P<punct>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split SPARQL text into tokens, dropping white space and comments.
+
+    >>> [t.text for t in tokenize('SELECT ?x { ?x <http://e/#a> "}" }')]
+    ['SELECT', '?x', '{', '?x', '<http://e/#a>', '"}"', '}']
+    """
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "punct"
+        if kind in ("ws", "comment"):
+            continue
+        if kind == "num":
+            kind = "word"
+        tokens.append(Token(kind, match.group()))
+    return tokens
+
+
+def query_form(text: str) -> str | None:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the first form keyword, or ``None``."""
+    for token in tokenize(text):
+        if token.kind == "word":
+            word = token.text.upper()
+            if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                return word
+            if word not in ("PREFIX", "BASE"):
+                return None
+    return None
+
+
+def _prologue(tokens: Sequence[Token]) -> tuple[str | None, dict[str, str]]:
+    base: str | None = None
+    prefixes: dict[str, str] = {}
+    for i, token in enumerate(tokens):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
+            base = _resolve(tokens[i + 1].text[1:-1], base)
+        elif word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
+            prefixes[tokens[i + 1].text.rstrip(":")] = _resolve(tokens[i + 2].text[1:-1], base)
+    return base, prefixes
+
+
+def _resolve(iri: str, base: str | None) -> str:
+    return urljoin(base, iri) if base else iri
+
+
+def service_targets(text: str) -> list[str | None]:
+    """Endpoints named by ``SERVICE`` clauses; ``None`` for a variable or unknown prefix."""
+    tokens = tokenize(text)
+    base, prefixes = _prologue(tokens)
+    targets: list[str | None] = []
+    for i, token in enumerate(tokens):
+        if token.kind != "word" or token.text.upper() != "SERVICE":
+            continue
+        j = i + 1
+        if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text.upper() == "SILENT":
+            j += 1
+        nxt = tokens[j] if j < len(tokens) else None
+        if nxt is not None and nxt.kind == "iri":
+            targets.append(_resolve(nxt.text[1:-1], base))
+        elif nxt is not None and nxt.kind == "pname":
+            prefix, _, local = nxt.text.partition(":")
+            targets.append(prefixes[prefix] + local if prefix in prefixes else None)
+        else:
+            targets.append(None)
+    return targets
+
+
+def check_services(text: str, allowed: Iterable[str]) -> None:
+    """Refuse (403) a query whose ``SERVICE`` clauses name endpoints outside ``allowed``."""
+    allow = {a.rstrip("/") for a in allowed}
+    for target in service_targets(text):
+        if target is None:
+            raise RequestRefusedError(
+                "SERVICE with a variable endpoint is not allowed on this server",
+                status=403,
+                code="service_refused",
+            )
+        if target.rstrip("/") not in allow:
+            raise RequestRefusedError(
+                f"SERVICE <{target}> is not allowed on this server (see --allow-service)",
+                status=403,
+                code="service_refused",
+                endpoint=target,
+            )
+
+
+def _accept_entries(accept: str) -> list[tuple[str, float, int]]:
+    entries = []
+    for position, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        entries.append((media, q, position))
+    return entries
+
+
+def negotiate(accept: str | None, offered: Sequence[str], *, fmt: str | None = None) -> str:
+    """Pick the media type to answer with from ``offered`` (default first).
+
+    ``fmt`` (a ``format`` request parameter: a short name or a media type) wins over ``Accept``.
+    Raises a 406 :class:`~fenjie.errors.RequestRefusedError` when nothing offered is acceptable.
+
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", list(RESULT_FORMATS))
+    'application/sparql-results+xml'
+    >>> negotiate(None, list(GRAPH_FORMATS))
+    'text/turtle'
+    """
+    if fmt:
+        media = FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
+        if media in offered:
+            return media
+        raise RequestRefusedError(
+            f"cannot produce format {fmt!r} for this request",
+            status=406,
+            code="not_acceptable",
+            offered=list(dict.fromkeys(offered)),
+        )
+    if not accept or not accept.strip():
+        return offered[0]
+    best: tuple[float, int, int, str] | None = None
+    for media, q, position in _accept_entries(accept):
+        if q <= 0:
+            continue
+        if media in ("*/*", "*"):
+            candidates = [offered[0]]
+            specificity = 0
+        elif media.endswith("/*"):
+            candidates = [o for o in offered if o.startswith(media[:-1])]
+            specificity = 1
+        else:
+            candidates = [o for o in offered if o == media]
+            specificity = 2
+        if candidates:
+            key = (q, specificity, -position, candidates[0])
+            if best is None or key[:3] > best[:3]:
+                best = key
+    if best is None:
+        raise RequestRefusedError(
+            f"cannot produce any of: {accept}",
+            status=406,
+            code="not_acceptable",
+            offered=list(dict.fromkeys(offered)),
+        )
+    return best[3]
