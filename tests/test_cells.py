@@ -1,0 +1,114 @@
+"""Cell splitters: enumerations and unit lists, with examples and property-based tests."""
+
+from __future__ import annotations
+
+import pytest
+from fenjie.graph import numbering_gaps, split_enumeration, split_units
+from fenjie.graph._documents import find_bare_mentions, find_mentions, find_short_names
+from hypothesis import given
+from hypothesis import strategies as st
+
+# Text that never contains an enumerator or a separator: CJK words.
+words = st.text(alphabet="创新平台建设完善机制政策推动科技成果转化园区", min_size=1, max_size=12)
+markers = st.sampled_from(["{n}、", "{n}.", "{n}．", "（{n}）", "({n})"])
+separators = st.sampled_from(["；", ";", "。", "；  ", " ", "。 "])
+
+
+@given(st.lists(words, min_size=1, max_size=9), markers, separators)
+def test_enumeration_round_trips(items, marker, separator):
+    cell = separator.join(marker.format(n=i) + text for i, text in enumerate(items, start=1))
+    split = split_enumeration(cell + "。")
+    assert [i.number for i in split] == list(range(1, len(items) + 1))
+    assert [i.text for i in split] == items
+    for item in split:  # each item keeps its exact text and where it stands in the cell
+        assert cell[item.start :].startswith(item.marker)
+        assert item.text in cell
+
+
+@given(words)
+def test_unnumbered_cell_is_one_item(text):
+    assert [(i.number, i.text) for i in split_enumeration(f" {text}。")] == [(None, text)]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=20), min_size=1, max_size=8, unique=True))
+def test_gaps_are_the_missing_numbers(numbers):
+    numbers = sorted(numbers)
+    cell = "；".join(f"{n}、事项" for n in numbers)
+    assert numbering_gaps(split_enumeration(cell)) == sorted(
+        set(range(1, numbers[-1] + 1)) - set(numbers)
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("1、出台《湖南省大众创业万众创新行动计划（2015-2017年）》；2、部署", [1, 2]),
+        ("1、新引进30个以上（其中3个以上）；2、建立中心；3、规划", [1, 2, 3]),
+        ("1、出台自创区专项管理办法； 2、组织实施年度专项； 3、研究", [1, 2, 3]),
+        ("增长1.5倍，2.实施", [None, 2]),
+        ("一、总体要求；二、重点任务", [1, 2]),
+    ],
+)
+def test_enumeration_examples(cell, expected):
+    assert [i.number for i in split_enumeration(cell)] == expected
+
+
+unit_names = st.text(alphabet="省市科技财政厅局委办发改人社", min_size=2, max_size=8)
+
+
+@given(
+    st.lists(unit_names, min_size=1, max_size=8),
+    st.sampled_from(["、", "，", ",", "；", "、 "]),
+    st.booleans(),
+    st.lists(st.one_of(st.none(), st.sampled_from(["文化创意", "生物健康，医药"])), max_size=8),
+)
+def test_unit_split_round_trips(names, separator, trailing, scopes):
+    written = [
+        f"{name}（{scope}）" if scope else name
+        for name, scope in zip(names, scopes + [None] * len(names), strict=False)
+    ]
+    cell = separator.join(written) + (separator if trailing else "")
+    units = split_units(cell)
+    assert [u.written for u in units] == written
+    assert [u.name for u in units] == names
+    assert [u.position for u in units] == list(range(1, len(names) + 1))
+
+
+@given(st.text(max_size=60))
+def test_splitters_never_raise_and_never_invent_text(text):
+    for item in split_enumeration(text):
+        assert item.text in text
+    for unit in split_units(text):
+        assert unit.written and "、" not in unit.written.strip("（）()")
+
+
+def test_short_names_resolve_and_define_only_once():
+    cells = ["出台《关于建设示范区的若干意见》（以下简称《意见》）", "落实省委、省政府《意见》"]
+    names = find_short_names(cells)
+    assert names == {"意见": "关于建设示范区的若干意见"}
+    # the definition itself is one mention of the long title, not a second one of the short
+    assert [m.title for m in find_mentions(cells[0], names)] == ["关于建设示范区的若干意见"]
+    later = find_mentions(cells[1], names)
+    assert [(m.title, m.short_name, m.kind) for m in later] == [
+        ("关于建设示范区的若干意见", "意见", "refers")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("编制自创区《空间规划》", "produces"),
+        ("制定出台《办法》", "produces"),
+        ("组织实施《办法》", "refers"),
+        ("推动《条例》出台", "refers"),
+        ("按照《纲要》，制定方案", "refers"),
+    ],
+)
+def test_produce_or_refer(text, kind):
+    assert find_mentions(text, {})[0].kind == kind
+
+
+def test_bare_mentions_skip_brackets_and_short_titles():
+    text = "出台《空间规划》，推动空间规划实施，落实意见"
+    found = find_bare_mentions(text, ["空间规划", "意见"])
+    assert [(m.title, m.start) for m in found] == [("空间规划", text.index("推动") + 2)]
