@@ -1,0 +1,136 @@
+"""Where queries run: the embedded store (:class:`LocalBackend`) or a remote endpoint.
+
+Both backends take parameters as RDF terms (``bindings``), never as text spliced into a query, and
+both answer over the union of all named graphs, so a question has the same answer everywhere.
+
+>>> from fenjie.graph import FenjieStore, build_sources
+>>> from fenjie.config import bundled_example
+>>> store = FenjieStore.in_memory()
+>>> _ = build_sources([bundled_example()], store=store)
+>>> backend = LocalBackend(store)
+>>> from pyoxigraph import Literal
+>>> rows = backend.select(
+...     "SELECT ?name ?u WHERE { ?u <http://www.w3.org/2004/02/skos/core#altLabel> ?l "
+...     "FILTER(STR(?l) = ?name) }", bindings={"name": Literal("省科技厅")})
+>>> rows[0]["u"].value
+'https://w3id.org/fenjie/id/unit/hunan-department-of-science-and-technology'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from fenjie.graph.store import FenjieStore
+    from pyoxigraph import Triple
+
+__all__ = ["LocalBackend", "QueryBackend", "plain", "plain_rows"]
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {
+    _XSD + name
+    for name in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+        "gYear",
+    )
+}
+
+
+@runtime_checkable
+class QueryBackend(Protocol):
+    """Anything that answers SPARQL over fenjie's graphs (union of all named graphs)."""
+
+    def select(
+        self, sparql: str, *, bindings: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """SELECT rows: dicts of variable name → pyoxigraph term (unbound variables left out)."""
+        ...
+
+    def construct(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> list[Triple]:
+        """CONSTRUCT / DESCRIBE triples as pyoxigraph ``Triple`` objects."""
+        ...
+
+
+class LocalBackend:
+    """Queries on an embedded :class:`~fenjie.graph.store.FenjieStore`.
+
+    Bindings use Oxigraph's substitutions: the variable must be projected by the query.
+    """
+
+    def __init__(self, store: FenjieStore) -> None:
+        self.store = store
+
+    def select(
+        self, sparql: str, *, bindings: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        return self.store.select(sparql, bindings=bindings)
+
+    def construct(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> list[Triple]:
+        from pyoxigraph import QueryTriples
+
+        from fenjie.errors import QuerySyntaxError
+
+        result = self.store.query(sparql, bindings=bindings)
+        if not isinstance(result, QueryTriples):
+            raise QuerySyntaxError("expected a CONSTRUCT or DESCRIBE query")
+        return list(result)
+
+    def ask(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> bool:
+        return self.store.ask(sparql, bindings=bindings)
+
+    def __repr__(self) -> str:
+        return f"LocalBackend({self.store.path or ':memory:'})"
+
+
+def plain(term: Any) -> Any:
+    """A JSON-friendly value for a term: IRI string, number for numeric literals, else text.
+
+    >>> from pyoxigraph import Literal, NamedNode
+    >>> plain(Literal("2018", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
+    2018
+    >>> plain(NamedNode("https://example.org/x"))
+    'https://example.org/x'
+    """
+    if term is None:
+        return None
+    from pyoxigraph import BlankNode, Literal, NamedNode
+
+    if isinstance(term, NamedNode):
+        return term.value
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, Literal):
+        datatype = term.datatype.value
+        try:
+            if datatype in _INTEGERS:
+                return int(term.value)
+            if datatype == _XSD + "decimal":
+                number = Decimal(term.value)
+                return int(number) if number == number.to_integral_value() else float(number)
+            if datatype in (_XSD + "double", _XSD + "float"):
+                return float(term.value)
+        except (ValueError, ArithmeticError):
+            return term.value
+        if datatype == _XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    return str(term)
+
+
+def plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`plain` applied to every value of every row."""
+    return [{k: plain(v) for k, v in row.items()} for row in rows]

@@ -1,0 +1,225 @@
+"""Policy documents: resolve a name to one document; which targets depend on it, and why.
+
+A target depends on a document when
+
+- ``direct``: it cites the document (``fj:refersTo``, or ``fj:produces``: it issues it);
+- ``based_on``: it cites a document based on it (``fj:basedOn``, e.g. 《意见》实施细则 on 《意见》);
+- ``earlier_target``: an earlier target of the same work item (``fj:precedes``) cites either;
+- ``baseline``: the baseline (前期工作基础) of its work item cites either.
+
+Each answer carries its ``kind`` (the first that applies, in this order), every kind that applies
+(``kinds``) and a ``path``: alternating nodes ``{"iri", "label", "type"}`` and edges ``{"edge":
+"fj:refersTo", "iri", "inverse"}`` from the target to the document; ``inverse`` is true when the
+edge is asserted from right to left.
+
+>>> from fenjie.graph import FenjieStore, build_sources
+>>> from fenjie.config import bundled_example
+>>> from fenjie.queries import LocalBackend
+>>> store = FenjieStore.in_memory()
+>>> _ = build_sources([bundled_example()], store=store)
+>>> resolve_document(LocalBackend(store), "《意见》")["title"][:9]
+'中共湖南省委、省人'
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from fenjie.queries.backend import QueryBackend, plain
+from fenjie.queries.registry import get_stored
+
+from fenjie.errors import AmbiguousNameError, NotFoundError
+
+__all__ = ["KINDS", "dependents", "resolve_document"]
+
+FJ = "https://w3id.org/fenjie/def#"
+KINDS = ("direct", "based_on", "earlier_target", "baseline")
+_BRACKETS = str.maketrans("", "", "《》")
+
+
+def resolve_document(backend: QueryBackend, name: str) -> dict[str, Any]:
+    """The one document whose full title or short name is ``name`` (《》 optional), or its IRI.
+
+    Returns ``{"iri", "title"}``; raises :class:`~fenjie.errors.NotFoundError` (with
+    ``suggestions``) or :class:`~fenjie.errors.AmbiguousNameError` (with ``candidates``).
+    """
+    from pyoxigraph import Literal, NamedNode
+
+    name = name.strip()
+    if name.startswith(("http://", "https://", "urn:")):
+        try:
+            bindings = {"document": NamedNode(name)}
+        except ValueError:
+            bindings = None
+        if bindings:
+            rows = backend.select(
+                f"SELECT ?document ?title WHERE {{ ?document a <{FJ}PolicyDocument> "
+                "OPTIONAL { ?document <http://purl.org/dc/terms/title> ?title } }",
+                bindings=bindings,
+            )
+            if rows:
+                return {"iri": name, "title": plain(rows[0].get("title")) or name}
+    wanted = name.translate(_BRACKETS).strip()
+    if not wanted:
+        raise NotFoundError("no document name given")
+    rows = backend.select(get_stored("document-by-name").text, bindings={"name": Literal(wanted)})
+    docs: dict[str, str] = {}
+    for row in rows:
+        docs.setdefault(plain(row["document"]), plain(row.get("title")) or wanted)
+    if len(docs) == 1:
+        iri, title = next(iter(docs.items()))
+        return {"iri": iri, "title": title}
+    if len(docs) > 1:
+        raise AmbiguousNameError(
+            f"the name {name!r} fits {len(docs)} documents",
+            candidates=[f"《{title}》 <{iri}>" for iri, title in sorted(docs.items())],
+        )
+    raise NotFoundError(
+        f"no document is named {name!r}",
+        name=name,
+        suggestions=_document_suggestions(backend, wanted) or None,
+    )
+
+
+def _document_suggestions(backend: QueryBackend, wanted: str, *, n: int = 5) -> list[str]:
+    titles: dict[str, str] = {}
+    for row in backend.select(get_stored("documents").text):
+        title = plain(row.get("title")) or plain(row["document"])
+        for label in (row.get("title"), row.get("alternative")):
+            if label is not None:
+                titles.setdefault(plain(label).translate(_BRACKETS), title)
+    found = [title for label, title in titles.items() if wanted in label]
+    found += [titles[m] for m in difflib.get_close_matches(wanted, list(titles), n=n, cutoff=0.4)]
+    return [f"《{t}》" for t in dict.fromkeys(found)][:n]
+
+
+def _node(iri: str, label: Any, kind: str) -> dict[str, Any]:
+    return {"iri": iri, "label": label, "type": kind}
+
+
+def _edge(name: str, *, inverse: bool = False) -> dict[str, Any]:
+    return {"edge": f"fj:{name}", "iri": FJ + name, "inverse": inverse}
+
+
+def _shortest(edges: dict[str, list[str]], start: str, goal: str) -> list[str] | None:
+    """Nodes of a shortest path start → goal following ``edges`` (adjacency lists)."""
+    previous: dict[str, str | None] = {start: None}
+    frontier = [start]
+    while frontier and goal not in previous:
+        nxt = []
+        for node in frontier:
+            for other in edges.get(node, []):
+                if other not in previous:
+                    previous[other] = node
+                    nxt.append(other)
+        frontier = nxt
+    if goal not in previous:
+        return None
+    path, at = [], goal
+    while at is not None:
+        path.append(at)
+        at = previous[at]
+    return path[::-1]
+
+
+def _path_key(path: list[dict[str, Any]]) -> tuple[int, tuple[str, ...]]:
+    return len(path), tuple(str(p.get("iri")) + str(p.get("inverse", "")) for p in path)
+
+
+def dependents(backend: QueryBackend, document: str) -> dict[str, Any]:
+    """Targets that depend on ``document`` (title, short name or IRI), each with kind and path.
+
+    Returns ``{"document": {"iri", "title"}, "targets": [{"iri", "text", "year", "work_item":
+    {"iri", "label"}, "kind", "kinds", "path"}]}``, ordered by work item, year and position.
+    """
+    from pyoxigraph import NamedNode
+
+    doc = resolve_document(backend, document)
+    bindings = {"document": NamedNode(doc["iri"])}
+    rows = backend.select(get_stored("depends").text, bindings=bindings)
+    based_on: dict[str, list[str]] = {}
+    precedes: dict[str, list[str]] = {}
+    labels: dict[str, Any] = {doc["iri"]: doc["title"]}
+    for row in backend.select(get_stored("document-chain").text, bindings=bindings):
+        a, b, edge = plain(row["from"]), plain(row["to"]), plain(row["edge"])
+        (based_on if edge == FJ + "basedOn" else precedes).setdefault(a, []).append(b)
+        labels.setdefault(a, plain(row.get("fromLabel")))
+        labels.setdefault(b, plain(row.get("toLabel")))
+    for adjacency in (based_on, precedes):
+        for targets in adjacency.values():
+            targets.sort()
+
+    def doc_chain(via: str) -> list[dict[str, Any]]:
+        nodes = _shortest(based_on, via, doc["iri"]) or [via, doc["iri"]]
+        out: list[dict[str, Any]] = [_node(nodes[0], labels.get(nodes[0]), "PolicyDocument")]
+        for n in nodes[1:]:
+            out += [_edge("basedOn"), _node(n, labels.get(n), "PolicyDocument")]
+        return out
+
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        target, via = plain(row["target"]), plain(row["via"])
+        labels.setdefault(via, plain(row.get("viaTitle")))
+        how = plain(row["how"])
+        kind = {"baseline": "baseline", "earlier_target": "earlier_target"}.get(
+            how, "direct" if via == doc["iri"] else "based_on"
+        )
+        cite = _edge("produces" if plain(row.get("produces")) else "refersTo")
+        entry = found.setdefault(
+            target,
+            {
+                "iri": target,
+                "text": plain(row["text"]),
+                "year": plain(row["year"]),
+                "work_item": {"iri": plain(row["item"]), "label": plain(row["itemLabel"])},
+                "kinds": {},
+                "_order": (
+                    plain(row["itemOrder"]),
+                    plain(row["item"]),
+                    plain(row["year"]),
+                    plain(row["targetOrder"]),
+                ),
+            },
+        )
+        me = _node(target, entry["text"], "Target")
+        if kind in ("direct", "based_on"):
+            path = [me, cite, *doc_chain(via)]
+        elif kind == "baseline":
+            node = plain(row["node"])
+            item = entry["work_item"]
+            path = [
+                me,
+                _edge("workItem"),
+                _node(item["iri"], item["label"], "WorkItem"),
+                _edge("workItem", inverse=True),
+                _node(node, plain(row.get("nodeText")), "BaselineItem"),
+                cite,
+                *doc_chain(via),
+            ]
+        else:
+            node = plain(row["node"])
+            chain = _shortest(precedes, node, target) or [node, target]
+            path = [me]
+            for earlier in reversed(chain[:-1]):
+                label = plain(row.get("nodeText")) if earlier == node else labels.get(earlier)
+                path += [_edge("precedes", inverse=True), _node(earlier, label, "Target")]
+            path += [cite, *doc_chain(via)]
+        best = entry["kinds"].get(kind)
+        if best is None or _path_key(path) < _path_key(best):
+            entry["kinds"][kind] = path
+    targets = []
+    for entry in sorted(found.values(), key=lambda e: (e["_order"], e["iri"])):
+        kinds = [k for k in KINDS if k in entry["kinds"]]
+        targets.append(
+            {
+                "iri": entry["iri"],
+                "text": entry["text"],
+                "year": entry["year"],
+                "work_item": entry["work_item"],
+                "kind": kinds[0],
+                "kinds": kinds,
+                "path": entry["kinds"][kinds[0]],
+            }
+        )
+    return {"document": doc, "targets": targets}

@@ -1,0 +1,219 @@
+"""Two of the three questions: a unit's obligations, and the coordination load of all units.
+
+(The third, which targets depend on a document, is in :mod:`fenjie.queries.documents`.)
+
+>>> from fenjie.graph import FenjieStore, build_sources
+>>> from fenjie.config import bundled_example
+>>> from fenjie.queries import LocalBackend
+>>> store = FenjieStore.in_memory()
+>>> _ = build_sources([bundled_example()], store=store)
+>>> answer = obligations(LocalBackend(store), "省科技厅")
+>>> answer["counts"]
+{'lead': 8, 'responsible': 1, 'supporting': 4}
+>>> coordination_load(LocalBackend(store))["units"][0]["unit"]["label"]
+'湖南省科学技术厅'
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from itertools import combinations
+from typing import Any
+
+from fenjie.queries.backend import QueryBackend, plain
+from fenjie.queries.registry import get_stored, year_term
+from fenjie.queries.units import resolve_unit, unit_routes
+
+from fenjie.errors import ParameterError
+
+__all__ = ["ROLES", "coordination_load", "obligations", "run_stored"]
+
+ROLES = ("lead", "responsible", "supporting")
+
+
+def _check(year: int | None, role: str | None) -> None:
+    if role is not None and role not in ROLES:
+        raise ParameterError(
+            f"role must be one of {', '.join(ROLES)}, not {role!r}", parameter="role"
+        )
+    if year is not None and not (isinstance(year, int) and 0 < year < 10000):
+        raise ParameterError(f"not a year: {year!r}", parameter="year")
+
+
+def obligations(
+    backend: QueryBackend, unit: str, *, year: int | None = None, role: str | None = None
+) -> dict[str, Any]:
+    """What ``unit`` (any label or IRI) must do: one entry per work item and role.
+
+    Obligations reaching the unit through a group it belongs to or a predecessor agency say how
+    in ``via`` (see :func:`~fenjie.queries.units.unit_routes`); direct ones have ``via: []``.
+    With ``year``, only work items with targets in that year, and only those targets.
+
+    Returns ``{"unit": {"iri", "label"}, "year", "role", "counts": {role: n}, "obligations":
+    [{"work_item": {"iri", "label"}, "category", "role", "via": [...], "targets": [{"year",
+    "text", "iri"}], "source": {"iri", "title"}}]}``.
+    """
+    from pyoxigraph import NamedNode
+
+    _check(year, role)
+    who = resolve_unit(backend, unit)
+    bindings: dict[str, Any] = {"unit": NamedNode(who["iri"])}
+    if year is not None:
+        bindings["year"] = year_term(year)
+    rows = backend.select(get_stored("obligations").text, bindings=bindings)
+    routes = unit_routes(backend, who["iri"])
+    entries: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        item, item_role = plain(row["item"]), plain(row["role"])
+        if role is not None and item_role != role:
+            continue
+        source = plain(row["source"])
+        via = routes.get(source, [])
+        entry = entries.get((item, item_role))
+        if entry is None:
+            entry = entries[(item, item_role)] = {
+                "work_item": {"iri": item, "label": plain(row["itemLabel"])},
+                "category": plain(row.get("category")),
+                "role": item_role,
+                "via": via,
+                "targets": {},
+                "source": {"iri": plain(row["table"]), "title": plain(row.get("tableTitle"))},
+                "_order": (plain(row["table"]), plain(row["itemOrder"]), ROLES.index(item_role)),
+            }
+        elif (len(via), str(via)) < (len(entry["via"]), str(entry["via"])):
+            entry["via"] = via
+        if "target" in row:
+            target = plain(row["target"])
+            entry["targets"][target] = {
+                "year": plain(row["year"]),
+                "text": plain(row["text"]),
+                "iri": target,
+                "_order": (plain(row["year"]), plain(row.get("targetOrder")), target),
+            }
+    result = []
+    for entry in sorted(entries.values(), key=lambda e: e["_order"]):
+        targets = sorted(entry.pop("targets").values(), key=lambda t: t["_order"])
+        if year is not None and not targets:
+            continue
+        entry.pop("_order")
+        entry["targets"] = [{k: v for k, v in t.items() if k != "_order"} for t in targets]
+        result.append(entry)
+    counts = Counter(e["role"] for e in result)
+    return {
+        "unit": who,
+        "year": year,
+        "role": role,
+        "counts": {r: counts.get(r, 0) for r in ROLES},
+        "obligations": result,
+    }
+
+
+def coordination_load(
+    backend: QueryBackend, *, year: int | None = None, pairs: int | None = 20
+) -> dict[str, Any]:
+    """Per unit: work items by role, targets per year, partners and centrality; busiest first.
+
+    The coordination network joins two units that share a work item (any role), weighted by how
+    many they share. ``degree`` is networkx's degree centrality, ``weighted_degree`` the sum of
+    the weights, ``betweenness`` the betweenness centrality with distance ``1 / shared``. With
+    ``year``, only work items that have targets in that year count. ``pairs`` limits the list of
+    pairs (``None``: all).
+
+    Returns ``{"year", "units": [{"unit": {"iri", "label"}, "lead", "responsible", "supporting",
+    "work_items", "targets": {year: n}, "partners", "degree", "weighted_degree",
+    "betweenness"}], "pairs": [{"a": {...}, "b": {...}, "shared"}]}``.
+    """
+    import networkx as nx
+
+    _check(year, None)
+    per_item: dict[str, Counter[int]] = defaultdict(Counter)
+    for row in backend.select(get_stored("targets-per-item").text):
+        per_item[plain(row["item"])][plain(row["year"])] += plain(row["targets"])
+    labels: dict[str, str] = {}
+    roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: {r: set() for r in ROLES})
+    members: dict[str, set[str]] = defaultdict(set)
+    for row in backend.select(get_stored("assignments").text):
+        unit, item = plain(row["unit"]), plain(row["item"])
+        if year is not None and not per_item[item].get(year):
+            continue
+        labels[unit] = plain(row.get("unitLabel")) or unit
+        roles[unit][plain(row["role"])].add(item)
+        members[item].add(unit)
+    network = nx.Graph()
+    network.add_nodes_from(roles)
+    for units in members.values():
+        for a, b in combinations(sorted(units), 2):
+            if network.has_edge(a, b):
+                network[a][b]["shared"] += 1
+            else:
+                network.add_edge(a, b, shared=1)
+    for _, _, data in network.edges(data=True):
+        data["distance"] = 1.0 / data["shared"]
+    degree = nx.degree_centrality(network) if len(network) > 1 else dict.fromkeys(network, 0.0)
+    betweenness = nx.betweenness_centrality(network, weight="distance")
+    units = []
+    for unit, by_role in roles.items():
+        items = set().union(*by_role.values())
+        targets: Counter[int] = Counter()
+        for item in items:
+            for y, n in per_item[item].items():
+                if year is None or y == year:
+                    targets[y] += n
+        units.append(
+            {
+                "unit": {"iri": unit, "label": labels[unit]},
+                **{r: len(by_role[r]) for r in ROLES},
+                "work_items": len(items),
+                "targets": {str(y): targets[y] for y in sorted(targets)},
+                "partners": network.degree(unit),
+                "degree": round(degree[unit], 6),
+                "weighted_degree": network.degree(unit, weight="shared"),
+                "betweenness": round(betweenness[unit], 6),
+            }
+        )
+    units.sort(
+        key=lambda u: (
+            -u["work_items"],
+            -u["lead"],
+            -u["responsible"],
+            -sum(u["targets"].values()),
+            -u["weighted_degree"],
+            u["unit"]["label"],
+        )
+    )
+    pair_list = [
+        {
+            "a": {"iri": a, "label": labels[a]},
+            "b": {"iri": b, "label": labels[b]},
+            "shared": data["shared"],
+        }
+        for a, b, data in network.edges(data=True)
+    ]
+    for pair in pair_list:
+        if pair["a"]["label"] > pair["b"]["label"]:
+            pair["a"], pair["b"] = pair["b"], pair["a"]
+    pair_list.sort(key=lambda p: (-p["shared"], p["a"]["label"], p["b"]["label"]))
+    return {
+        "year": year,
+        "units": units,
+        "pairs": pair_list if pairs is None else pair_list[:pairs],
+    }
+
+
+def run_stored(backend: QueryBackend, name: str, params: Any = None) -> list[dict[str, Any]]:
+    """Run the stored query ``name`` with text parameters ``params`` (parsed by their types).
+
+    SELECT queries give rows of pyoxigraph terms (see :func:`~fenjie.queries.plain_rows`);
+    CONSTRUCT queries give ``{"subject", "predicate", "object"}`` dicts of terms.
+    Raises :class:`~fenjie.errors.UnknownQueryError` or :class:`~fenjie.errors.ParameterError`.
+    """
+    from fenjie.queries.registry import bind_params
+
+    query = get_stored(name)
+    bindings = bind_params(backend, query, dict(params or {}))
+    if query.form in ("CONSTRUCT", "DESCRIBE"):
+        return [
+            {"subject": t.subject, "predicate": t.predicate, "object": t.object}
+            for t in backend.construct(query.text, bindings=bindings)
+        ]
+    return backend.select(query.text, bindings=bindings)
