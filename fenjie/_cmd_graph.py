@@ -50,7 +50,7 @@ def build(sources: tuple[Path, ...], store_path: str, base: str, fresh: bool) ->
     )
     bar.close()
     for path, table in zip(paths, built, strict=True):
-        click.echo(f"built {table.iri.value} from {path}")
+        click.echo(f"built {table.iri.value} from {path} (reader: {table.reader})")
         click.echo(f"  {_describe_counts(table.counts)}")
         if table.unregistered_units:
             click.echo(f"  unregistered units: {'、'.join(table.unregistered_units)}")

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from fenjie.graph._cells import Item, split_enumeration, split_units
+from fenjie.graph._deadline import parse_deadline, plan_year
 from fenjie.graph._documents import (
     DocumentMention,
     find_bare_mentions,
@@ -71,6 +72,7 @@ class BuiltTable:
     quads: list[Quad]
     counts: dict[str, object]
     unregistered_units: list[str] = field(default_factory=list)
+    reader: str = "tsv"
 
 
 @dataclass
@@ -161,6 +163,9 @@ class _Builder:
         for col in by_kind[ColumnKind.DEADLINE]:
             if text[col]:
                 self.add(item.iri, FJ.deadline, Literal(text[col]))
+                year = plan_year(self.table.years, self.table.title)
+                if due := parse_deadline(text[col], default_year=year):
+                    self.add(item.iri, FJ.deadlineDate, Literal(due.isoformat(), datatype=XSD.date))
         self.assignments(item, by_kind, row, cells)
         self.document_mentions(owners)
 
@@ -363,7 +368,7 @@ class _Builder:
             "observations": self.counts["observations"],
             "triples": len(self.quads),
         }
-        return BuiltTable(self.iri, self.quads, counts, self.unregistered)
+        return BuiltTable(self.iri, self.quads, counts, self.unregistered, self.table.reader)
 
 
 def _decimal(value: Decimal) -> Literal:

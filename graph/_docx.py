@@ -1,0 +1,191 @@
+"""Read Word ``.docx`` (and ``.doc`` through LibreOffice): every table, merged cells, the title.
+
+The document body is walked in order. Paragraphs before the first table are the preamble (the last
+one that is not "附件" is the title); every table's rows follow, with merged cells resolved by
+:func:`~fenjie.graph._grid.resolve_merges` and the header found wherever it repeats (a table split
+over pages, each part with its header, reads as one table). Provenance is ``"table T, row R"``.
+A document holding no table but numbered tasks with 牵头单位/责任单位 lines is read as a list-form
+plan (:mod:`fenjie.graph._listform`), with ``"paragraph N"`` as provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from fenjie.graph._grid import Covered, RawRow, resolve_merges
+from fenjie.graph._listform import has_role_lines, listform_table
+from fenjie.graph._table import GridRow, Table, table_from_grid
+
+from fenjie.errors import InputError
+
+__all__ = ["convert_doc", "read_docx_bytes"]
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _attr(el, name: str) -> str | None:
+    return el.get(_W + name) if el is not None else None
+
+
+def _paragraph_text(p) -> str:
+    parts = []
+    for el in p.iter():
+        if el.tag == _W + "t":
+            parts.append(el.text or "")
+        elif el.tag == _W + "tab":
+            parts.append("\t")
+        elif el.tag in (_W + "br", _W + "cr") and _attr(el, "type") in (None, "textWrapping"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _cell_text(tc) -> str:
+    paragraphs = [_paragraph_text(p) for p in tc.iter(_W + "p")]
+    return "\n".join(p.strip() for p in paragraphs if p.strip())
+
+
+def _children(el, tag: str) -> list:
+    """Direct children with ``tag``, looking through content controls (``w:sdt``)."""
+    found = []
+    for child in el:
+        if child.tag == _W + tag:
+            found.append(child)
+        elif child.tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                found.extend(_children(content, tag))
+    return found
+
+
+def _table_rows(tbl, t: int, first: int) -> list[RawRow]:
+    """One table's rows; ``first`` is the index its first row will have in the whole grid."""
+    rows: list[RawRow] = []
+    for r, tr in enumerate(_children(tbl, "tr")):
+        cells: list[str | Covered] = []
+        tr_pr = tr.find(_W + "trPr")
+        before = tr_pr.find(_W + "gridBefore") if tr_pr is not None else None
+        cells.extend([Covered(first + r, 0)] * int(_attr(before, "val") or 0))
+        for tc in _children(tr, "tc"):
+            tc_pr = tc.find(_W + "tcPr")
+            span = tc_pr.find(_W + "gridSpan") if tc_pr is not None else None
+            vmerge = tc_pr.find(_W + "vMerge") if tc_pr is not None else None
+            col = len(cells)
+            if vmerge is not None and _attr(vmerge, "val") in (None, "continue") and rows:
+                above = rows[-1].cells[col] if col < len(rows[-1].cells) else None
+                origin = above if isinstance(above, Covered) else Covered(first + r - 1, col)
+                cells.append(origin)
+            else:
+                cells.append(_cell_text(tc))
+            width = int(_attr(span, "val") or 1)
+            cells.extend([Covered(first + r, col)] * (width - 1))
+        rows.append(RawRow(cells, line=first + r + 1, location=f"table {t}, row {r + 1}"))
+    return rows
+
+
+def _open(data: bytes, name: str):
+    import docx  # python-docx
+
+    try:
+        return docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(
+            f"not a readable Word document (corrupt .docx?): {exc}", file=name
+        ) from exc
+    except Exception as exc:  # lxml's XMLSyntaxError and friends from a damaged part
+        raise InputError(f"the Word document is damaged: {exc}", file=name) from exc
+
+
+def read_docx_bytes(data: bytes, *, name: str, reader: str = "docx") -> Table:
+    """Read a ``.docx`` given as bytes; ``name`` is used in messages and provenance."""
+    document = _open(data, name)
+    body = document.element.body
+    rows: list[RawRow] = []
+    n_tables = n_paragraphs = 0
+    for el in _iter_body(body):
+        if el.tag == _W + "p":
+            n_paragraphs += 1
+            text = _paragraph_text(el).strip()
+            if text and not n_tables:  # text before the first table: title and preamble
+                where = f"paragraph {n_paragraphs}"
+                rows.append(RawRow([text], line=len(rows) + 1, location=where))
+        else:
+            n_tables += 1
+            rows.extend(_table_rows(el, n_tables, len(rows)))
+    if not n_tables:
+        lines = [
+            GridRow((_paragraph_text(p).strip(),), line=k, location=f"paragraph {k}")
+            for k, p in enumerate(_children(body, "p"), start=1)
+        ]
+        if has_role_lines(r.cells[0] for r in lines):
+            table = listform_table(lines, name=name, reader=f"{reader}-list")
+            table.sha256 = hashlib.sha256(data).hexdigest()
+            return table
+        raise InputError(
+            "the Word document holds no table and no list of tasks with 牵头单位/责任单位 lines",
+            file=name,
+        )
+    table = table_from_grid(resolve_merges(rows), name=name, reader=reader, encoding="utf-8")
+    table.sha256 = hashlib.sha256(data).hexdigest()
+    return table
+
+
+def _iter_body(body):
+    for child in body:
+        if child.tag in (_W + "p", _W + "tbl"):
+            yield child
+        elif child.tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _iter_body(content)
+
+
+def convert_doc(data: bytes, *, name: str, timeout: float = 120.0) -> bytes:
+    """Convert a legacy ``.doc`` to ``.docx`` bytes with LibreOffice headless.
+
+    Raises :class:`~fenjie.errors.InputError` telling the user how when LibreOffice is missing.
+    """
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise InputError(
+            "this is a legacy Word .doc file; install LibreOffice (Debian: apt-get install "
+            "libreoffice-writer-nogui) so fenjie can convert it, or save it as .docx",
+            file=name,
+        )
+    with tempfile.TemporaryDirectory(prefix="fenjie-doc-") as tmp:
+        src = Path(tmp) / "source.doc"
+        src.write_bytes(data)
+        profile = Path(tmp) / "profile"
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            tmp,
+            str(src),
+        ]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False, env=_env())
+        except subprocess.TimeoutExpired as exc:
+            raise InputError(
+                f"LibreOffice did not convert the .doc within {timeout:.0f} s", file=name
+            ) from exc
+        out = Path(tmp) / "source.docx"
+        if not out.exists():
+            raise InputError("LibreOffice could not convert this .doc (corrupt file?)", file=name)
+        return out.read_bytes()
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("HOME", tempfile.gettempdir())
+    return env

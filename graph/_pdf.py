@@ -1,0 +1,137 @@
+"""Read PDF tables with pdfplumber: ruled tables across pages, merged cells, broken lines rejoined.
+
+Every ruled table on every page is read in order; a header repeated on each page is dropped by the
+header logic, a cell's text broken over lines is rejoined (:func:`~fenjie.graph._grid.join_lines`),
+and a cell that a merge covers is found by its rectangle. Provenance is ``"page P, table T, row R"``.
+A PDF without ruled tables but with numbered tasks and 牵头单位/责任单位 lines is read as a list-form
+plan, line by line. A PDF with no text layer (a scan) is refused with a message saying so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+from fenjie.graph._grid import Covered, RawRow, join_lines, resolve_merges
+from fenjie.graph._listform import has_role_lines, listform_table
+from fenjie.graph._table import GridRow, Table, table_from_grid
+
+from fenjie.errors import InputError
+
+__all__ = ["read_pdf_bytes"]
+
+_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+
+
+def _inside(point: tuple[float, float], box: tuple[float, float, float, float]) -> bool:
+    x, y = point
+    return box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1
+
+
+def _table_rows(table, page_no: int, t: int, first: int) -> list[RawRow]:
+    texts = table.extract(x_tolerance=1.5, y_tolerance=3)
+    origins: dict[tuple[float, ...], tuple[int, int]] = {}
+    for r, row in enumerate(table.rows):
+        for c, box in enumerate(row.cells):
+            if box is not None:
+                origins.setdefault(tuple(box), (r, c))
+    xs = [col.bbox for col in table.columns]
+    rows = []
+    for r, row in enumerate(table.rows):
+        cells: list[str | Covered] = []
+        for c, box in enumerate(row.cells):
+            if box is not None:
+                cells.append(join_lines(texts[r][c] or ""))
+                continue
+            centre = ((xs[c][0] + xs[c][2]) / 2, (row.bbox[1] + row.bbox[3]) / 2)
+            cover = next((o for b, o in origins.items() if _inside(centre, b)), None)
+            cells.append(Covered(first + cover[0], cover[1]) if cover else "")
+        where = f"page {page_no}, table {t}, row {r + 1}"
+        rows.append(RawRow(cells, line=first + r + 1, location=where))
+    return rows
+
+
+def _open(data: bytes, name: str):
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        _ = pdf.pages  # parses the page tree
+    except PDFPasswordIncorrect as exc:
+        raise InputError(
+            "the PDF is password-protected; remove the password first", file=name
+        ) from exc
+    except (PDFSyntaxError, Exception) as exc:
+        if "password" in str(exc).lower() or "PDFPassword" in type(exc).__name__:
+            raise InputError(
+                "the PDF is password-protected; remove the password first", file=name
+            ) from exc
+        raise InputError(
+            f"not a readable PDF (corrupt?): {exc or type(exc).__name__}", file=name
+        ) from exc
+    return pdf
+
+
+def read_pdf_bytes(data: bytes, *, name: str) -> Table:
+    """Read a PDF given as bytes; ``name`` is used in messages and provenance."""
+    pdf = _open(data, name)
+    with pdf:
+        rows: list[RawRow] = []
+        lines: list[GridRow] = []
+        blank_pages: list[int] = []
+        t = 0
+        try:
+            for page_no, page in enumerate(pdf.pages, start=1):
+                if not page.chars:
+                    blank_pages.append(page_no)
+                    continue
+                tables = sorted(page.find_tables(_SETTINGS), key=lambda tb: tb.bbox[1])
+                if not tables:
+                    text_lines = (page.extract_text() or "").splitlines()
+                else:
+                    top = max(tables[0].bbox[1], 1)
+                    text_lines = (
+                        page.crop((0, 0, page.width, top)).extract_text() or ""
+                    ).splitlines()
+                for k, line in enumerate(text_lines, start=1):
+                    if not line.strip():
+                        continue
+                    where = f"page {page_no}, line {k}"
+                    if not tables:
+                        lines.append(GridRow((line,), line=len(lines) + 1, location=where))
+                    if t == 0:  # text above the first table: title and preamble
+                        rows.append(RawRow([line.strip()], line=len(rows) + 1, location=where))
+                for tb in tables:
+                    t += 1
+                    rows.extend(_table_rows(tb, page_no, t, len(rows)))
+        except InputError:
+            raise
+        except Exception as exc:  # pdfminer errors inside a damaged page
+            raise InputError(f"cannot read the PDF's pages: {exc}", file=name) from exc
+        n_pages = len(pdf.pages)
+    if len(blank_pages) == n_pages:
+        pages = "page 1" if n_pages == 1 else f"pages 1–{n_pages}"
+        raise InputError(
+            f"the PDF has no text layer ({pages} hold no text: a scan?); run OCR on it or use the "
+            "original Word or Excel file",
+            file=name,
+            page=1,
+        )
+    if t == 0:
+        if has_role_lines(g.cells[0] for g in lines):
+            table = listform_table(lines, name=name, reader="pdf-list")
+            table.sha256 = hashlib.sha256(data).hexdigest()
+            return table
+        where = (
+            f" (pages {', '.join(map(str, blank_pages))} have no text layer)" if blank_pages else ""
+        )
+        raise InputError(
+            f"the PDF holds no ruled table and no list of tasks with 牵头单位/责任单位 lines{where}",
+            file=name,
+            page=blank_pages[0] if blank_pages else None,
+        )
+    table = table_from_grid(resolve_merges(rows), name=name, reader="pdf", encoding="utf-8")
+    table.sha256 = hashlib.sha256(data).hexdigest()
+    return table
