@@ -115,7 +115,10 @@ class FenjieStore:
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
         except RuntimeError as exc:
-            raise QueryError(str(exc)) from exc
+            message = str(exc)
+            if "in its SELECT projection" in message:
+                message += " (a bound variable must be projected: SELECT ?var …)"
+            raise QueryError(message) from exc
 
     def select(
         self,
