@@ -1,0 +1,182 @@
+"""The drawn model shared by all views: a networkx graph plus title, legend and messages.
+
+Nodes carry ``label``, ``title`` (plain-text tooltip), ``kind``, ``color``, ``size``, ``shape`` and
+``x``/``y``; edges carry ``kind``, ``color``, ``width``, ``title`` and optional ``dashes`` and
+``arrows``. The page renderer and the GraphML/GEXF export both read this model.
+
+>>> resolve("科技厅", {"a": ["省科技厅", "湖南省科学技术厅"], "b": ["省财政厅"]}, what="单位")
+'a'
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from fenjie.errors import AmbiguousNameError, NotFoundError, ParameterError
+
+__all__ = [
+    "CATEGORY_COLORS",
+    "EDGE_STYLES",
+    "MAX_NODES",
+    "NODE_STYLES",
+    "View",
+    "category_color",
+    "legend_edge",
+    "legend_node",
+    "resolve",
+    "role_filter",
+    "unit_size",
+    "year_color",
+]
+
+#: Views hold at most this many nodes; larger requests are aggregated or cut, with a message.
+MAX_NODES = 2000
+
+#: Edge styles by kind: (Chinese legend label, colour, dashes).
+EDGE_STYLES: dict[str, tuple[str, str, bool]] = {
+    "lead": ("牵头", "#d62728", False),
+    "co-responsible": ("共同负责", "#ff7f0e", False),
+    "supporting": ("配合/参与", "#1f77b4", False),
+    "member": ("成员单位", "#7f7f7f", True),
+    "shared": ("共同承担工作内容（线宽＝数量）", "#8c6d31", False),
+    "precedes": ("逐年接续", "#2ca02c", False),
+    "refers": ("引用文件", "#9467bd", True),
+    "produces": ("出台文件", "#e377c2", False),
+    "based-on": ("依据文件", "#17becf", True),
+    "baseline": ("前期基础", "#bcbd22", True),
+    "target": ("年度目标", "#8c8c8c", False),
+}
+
+#: Node styles by kind: (Chinese legend label, colour, shape).
+NODE_STYLES: dict[str, tuple[str, str, str]] = {
+    "unit": ("单位（大小＝协调负荷）", "#4e79a7", "dot"),
+    "group": ("单位组合", "#9c755f", "hexagon"),
+    "member": ("组合成员单位", "#b6992d", "dot"),
+    "item": ("工作内容", "#59a14f", "box"),
+    "category": ("主要任务（聚合）", "#59a14f", "square"),
+    "document": ("政策文件", "#e15759", "diamond"),
+    "derived": ("派生文件", "#ff9da7", "diamond"),
+    "baseline": ("前期工作基础", "#bab0ac", "box"),
+    "target": ("年度目标", "#76b7b2", "box"),
+    "focus": ("所选单位", "#f28e2b", "star"),
+    "partner": ("协同单位", "#4e79a7", "dot"),
+}
+
+CATEGORY_COLORS = [
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#76b7b2",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#86bcb6",
+    "#d37295",
+    "#a0cbe8",
+]
+_YEAR_COLORS = ["#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99", "#ffff99"]
+
+
+def category_color(index: int) -> str:
+    return CATEGORY_COLORS[index % len(CATEGORY_COLORS)]
+
+
+def year_color(index: int) -> str:
+    return _YEAR_COLORS[index % len(_YEAR_COLORS)]
+
+
+def unit_size(load: float) -> float:
+    """Node size of a unit from its coordination load (work items it carries)."""
+    return round(12 + 7 * math.sqrt(max(load, 0)), 1)
+
+
+def legend_node(kind: str, *, label: str | None = None, color: str | None = None) -> dict:
+    text, default_color, shape = NODE_STYLES[kind]
+    return {"kind": "node", "label": label or text, "color": color or default_color, "shape": shape}
+
+
+def legend_edge(kind: str) -> dict:
+    text, color, dashes = EDGE_STYLES[kind]
+    return {"kind": "edge", "label": text, "color": color, "dashes": dashes}
+
+
+@dataclass
+class View:
+    """One view, ready to lay out and draw."""
+
+    name: str
+    title: str
+    graph: nx.MultiDiGraph
+    subtitle: str = ""
+    legend: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    def add_node(self, node: str, *, kind: str, label: str, title: str, **attrs: Any) -> None:
+        _, color, shape = NODE_STYLES[kind]
+        attrs.setdefault("color", color)
+        attrs.setdefault("shape", shape)
+        self.graph.add_node(node, kind=kind, label=label, title=title, **attrs)
+
+    def add_edge(self, a: str, b: str, *, kind: str, title: str, **attrs: Any) -> None:
+        _, color, dashes = EDGE_STYLES[kind]
+        attrs.setdefault("color", color)
+        if dashes:
+            attrs.setdefault("dashes", True)
+        self.graph.add_edge(a, b, key=kind, kind=kind, title=title, **attrs)
+
+
+_ROLE_ALIASES = {
+    "lead": "lead",
+    "牵头": "lead",
+    "co-responsible": "co-responsible",
+    "coresponsible": "co-responsible",
+    "responsible": "co-responsible",
+    "共同负责": "co-responsible",
+    "责任": "co-responsible",
+    "supporting": "supporting",
+    "support": "supporting",
+    "配合": "supporting",
+    "参与": "supporting",
+}
+
+
+def role_filter(role: str | None) -> set[str] | None:
+    """The role keys a ``--role`` value selects (``lead,supporting`` or Chinese names)."""
+    if not role:
+        return None
+    keys = set()
+    for part in role.replace("，", ",").split(","):
+        key = _ROLE_ALIASES.get(part.strip().lower())
+        if key is None:
+            raise ParameterError(
+                f"unknown role {part.strip()!r}: use lead, co-responsible or supporting",
+                parameter="role",
+            )
+        keys.add(key)
+    return keys
+
+
+def resolve(name: str, candidates: dict[str, list[str]], *, what: str) -> str:
+    """The key whose names match ``name``: exact match first, then substring; else an error."""
+    wanted = name.strip()
+    exact = [k for k, names in candidates.items() if wanted in names]
+    if len(exact) == 1:
+        return exact[0]
+    partial = exact or [k for k, names in candidates.items() if any(wanted in n for n in names)]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        raise AmbiguousNameError(
+            f"{what} {wanted!r} matches {len(partial)} nodes",
+            candidates=sorted(candidates[k][0] for k in partial),
+        )
+    every = sorted({n for names in candidates.values() for n in names})
+    raise NotFoundError(
+        f"no {what} named {wanted!r}",
+        suggestions=difflib.get_close_matches(wanted, every, n=5, cutoff=0.3),
+    )

@@ -1,0 +1,101 @@
+"""The public entry points: the view names, and a view rendered from a backend.
+
+>>> sorted(VIEWS)
+['coordination', 'dependency', 'responsibility', 'unit']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fenjie.viz._data import Backend, load
+from fenjie.viz._model import MAX_NODES, View
+from fenjie.viz._page import render_page
+from fenjie.viz._views import build_coordination, build_responsibility
+from fenjie.viz._views_focus import build_dependency, build_unit
+
+from fenjie.errors import ParameterError
+
+__all__ = ["VIEWS", "build_view", "render_view"]
+
+#: view name → Chinese title
+VIEWS: dict[str, str] = {
+    "responsibility": "责任分工网络",
+    "coordination": "协同关系网络",
+    "dependency": "政策文件依赖",
+    "unit": "单位关系网络",
+}
+
+_BUILDERS = {
+    "responsibility": build_responsibility,
+    "coordination": build_coordination,
+    "dependency": build_dependency,
+    "unit": build_unit,
+}
+
+
+def _year(year: Any) -> int | None:
+    if year is None or year == "":
+        return None
+    try:
+        return int(str(year).strip().removesuffix("年"))
+    except ValueError:
+        raise ParameterError(f"year must be a number, not {year!r}", parameter="year") from None
+
+
+def build_view(
+    backend: Backend,
+    name: str,
+    *,
+    unit: str | None = None,
+    document: str | None = None,
+    year: int | str | None = None,
+    role: str | None = None,
+    category: str | None = None,
+    max_nodes: int = MAX_NODES,
+) -> View:
+    """The laid-out :class:`View` (a networkx graph with title, legend and messages)."""
+    builder = _BUILDERS.get(name)
+    if builder is None:
+        raise ParameterError(
+            f"unknown view {name!r}: choose one of {', '.join(VIEWS)}",
+            parameter="view",
+            suggestions=list(VIEWS),
+        )
+    data = load(backend)
+    filters: dict[str, Any] = {"year": _year(year), "max_nodes": max_nodes}
+    if name in ("responsibility", "coordination"):
+        filters.update(role=role, category=category)
+    elif name == "unit":
+        filters.update(unit=unit, role=role)
+    else:
+        filters.update(document=document)
+    return builder(data, backend, **filters)
+
+
+def render_view(
+    backend: Backend,
+    name: str,
+    *,
+    unit: str | None = None,
+    document: str | None = None,
+    year: int | str | None = None,
+    role: str | None = None,
+    category: str | None = None,
+    max_nodes: int = MAX_NODES,
+) -> str:
+    """A complete, self-contained HTML page of view ``name`` (see :data:`VIEWS`).
+
+    The page inlines vis-network, loads nothing from the network and escapes all table text.
+    """
+    view = build_view(
+        backend,
+        name,
+        unit=unit,
+        document=document,
+        year=year,
+        role=role,
+        category=category,
+        max_nodes=max_nodes,
+    )
+    return render_page(view)

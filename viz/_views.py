@@ -1,0 +1,318 @@
+"""The four views as :class:`~fenjie.viz._model.View` graphs, built from :class:`GraphData`.
+
+``responsibility`` (units and work items), ``coordination`` (units that share work items),
+``dependency`` (what hangs on a policy document) and ``unit`` (one unit's ego network).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+import networkx as nx
+from fenjie.viz import _layout
+from fenjie.viz._data import GraphData
+from fenjie.viz._model import (
+    EDGE_STYLES,
+    MAX_NODES,
+    View,
+    category_color,
+    legend_edge,
+    legend_node,
+    resolve,
+    role_filter,
+    unit_size,
+)
+
+from fenjie.errors import ParameterError
+
+__all__ = ["build_coordination", "build_responsibility"]
+
+_ROLE_NAMES = {k: v[0] for k, v in EDGE_STYLES.items()}
+
+
+def _select_items(data: GraphData, *, year: int | None, category: str | None) -> list[str]:
+    items = list(data.items)
+    if year is not None:
+        active = data.items_in_year(year)
+        if not active:
+            raise ParameterError(
+                f"no targets for year {year}; the graph has {', '.join(map(str, data.years()))}",
+                parameter="year",
+            )
+        items = [i for i in items if i in active]
+    if category:
+        names = {k: [c["label"]] for k, c in data.categories.items()}
+        wanted = resolve(category, names, what="主要任务")
+        items = [i for i in items if data.items[i]["category"] == wanted]
+    return sorted(items, key=lambda i: _item_key(data, i))
+
+
+def _item_key(data: GraphData, item: str) -> tuple:
+    rec = data.items[item]
+    cat = data.categories.get(rec["category"] or "", {})
+    return (rec["table"] or "", cat.get("order", 0), rec["order"], rec["number"], item)
+
+
+def _category_index(data: GraphData) -> dict[str, int]:
+    cats = sorted(data.categories.values(), key=lambda c: (c["order"], c["label"], c["iri"]))
+    return {c["iri"]: i for i, c in enumerate(cats)}
+
+
+def _item_tip(
+    data: GraphData, item: str, *, year: int | None = None, with_targets: bool = True
+) -> str:
+    rec = data.items[item]
+    cat = data.categories.get(rec["category"] or "", {})
+    lines = [f"主要任务：{cat.get('label', '')}", f"工作内容：{rec['number']}、{rec['label']}"]
+    for t in data.targets_of(item, year=year) if with_targets else []:
+        lines.append(f"{t['year']}年目标：{t['text']}")
+    by_role: dict[str, list[str]] = defaultdict(list)
+    for unit, role in data.roles_on(item):
+        by_role[role].append(data.units.get(unit, {}).get("label", unit))
+    for role in ("lead", "co-responsible", "supporting"):
+        if by_role[role]:
+            lines.append(f"{_ROLE_NAMES[role]}：{'、'.join(by_role[role])}")
+    return "\n".join(lines)
+
+
+def _unit_tip(data: GraphData, unit: str, counts: Counter, load: dict[str, Any]) -> str:
+    rec = data.units.get(unit, {"label": unit, "name": unit, "group": False})
+    lines = [rec["label"]]
+    if rec["name"] != rec["label"]:
+        lines.append(f"全称：{rec['name']}")
+    if rec.get("group") and data.members.get(unit):
+        members = "、".join(data.units.get(m, {}).get("label", m) for m in data.members[unit])
+        lines.append(f"成员：{members}")
+    roles = " · ".join(
+        f"{_ROLE_NAMES[r]} {counts[r]}" for r in ("lead", "co-responsible", "supporting")
+    )
+    lines.append(f"角色：{roles}")
+    numbers = load.get(unit)
+    if numbers:
+        lines.append(
+            f"协调负荷：工作内容 {numbers.get('work_items', '')} · 协同单位 {numbers.get('partners', '')}"
+            f" · 中介中心度 {float(numbers.get('betweenness', 0) or 0):.3f}"
+        )
+    return "\n".join(lines)
+
+
+def _load_numbers(backend: Any, year: int | None) -> dict[str, dict[str, Any]]:
+    """Per-unit numbers from issue 3's ``coordination_load`` when that query is available."""
+    try:
+        from fenjie.queries import coordination_load  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    result = coordination_load(backend, year=year)
+    return {str(u["unit"]): u for u in result.get("units", [])}
+
+
+def _title(data: GraphData, name: str) -> str:
+    tables = [t for t in data.tables.values() if t]
+    return "；".join(tables) if len(tables) <= 2 else f"{len(tables)} 张分解表"
+
+
+def build_responsibility(
+    data: GraphData,
+    backend: Any = None,
+    *,
+    year: int | None = None,
+    role: str | None = None,
+    category: str | None = None,
+    max_nodes: int = MAX_NODES,
+) -> View:
+    """Units and work items; edges coloured by role; groups linked to their members."""
+    roles = role_filter(role)
+    items = _select_items(data, year=year, category=category)
+    keep = set(items)
+    assigned = [
+        a for a in data.assignments if a["item"] in keep and (roles is None or a["role"] in roles)
+    ]
+    units = sorted({a["unit"] for a in assigned})
+    members = {
+        m for u in units if data.units.get(u, {}).get("group") for m in data.members.get(u, [])
+    }
+    view = View("responsibility", "责任分工网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
+    load = _load_numbers(backend, year) if backend is not None else {}
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for a in assigned:
+        counts[a["unit"]][a["role"]] += 1
+    cats = _category_index(data)
+    aggregate = len(units) + len(members - set(units)) + len(items) > max_nodes
+    if aggregate:
+        view.messages.append(
+            f"共 {len(units) + len(items)} 个节点，超过 {max_nodes}：工作内容已按主要任务聚合显示；"
+            "请用 --category 或 --year 查看明细。"
+        )
+    for u in units:
+        carried = len({a["item"] for a in assigned if a["unit"] == u})
+        kind = "group" if data.units.get(u, {}).get("group") else "unit"
+        view.add_node(
+            u,
+            kind=kind,
+            label=data.units.get(u, {}).get("label", u),
+            title=_unit_tip(data, u, counts[u], load),
+            size=unit_size(carried),
+            load=carried,
+        )
+    for m in sorted(members - set(units)):
+        view.add_node(
+            m,
+            kind="member",
+            label=data.units.get(m, {}).get("label", m),
+            title=_unit_tip(data, m, counts[m], load),
+            size=unit_size(0),
+            load=0,
+        )
+    for g in units:
+        for m in data.members.get(g, []) if data.units.get(g, {}).get("group") else []:
+            view.add_edge(
+                g,
+                m,
+                kind="member",
+                title=f"{view.graph.nodes[g]['label']} 成员：{view.graph.nodes[m]['label']}",
+            )
+    if aggregate:
+        _aggregate_items(view, data, assigned, items, cats)
+    else:
+        for i in items:
+            rec = data.items[i]
+            view.add_node(
+                i,
+                kind="item",
+                label=f"{rec['number']}、{rec['label']}" if rec["number"] else rec["label"],
+                title=_item_tip(data, i, year=year),
+                color=category_color(cats.get(rec["category"] or "", 0)),
+                category=data.categories.get(rec["category"] or "", {}).get("label", ""),
+            )
+        for a in sorted(assigned, key=lambda a: (a["unit"], a["item"], a["role"])):
+            scope = f"（{a['scope']}）" if a["scope"] else ""
+            view.add_edge(
+                a["unit"],
+                a["item"],
+                kind=a["role"],
+                title=f"{view.graph.nodes[a['unit']]['label']}{scope} → "
+                f"{data.items[a['item']]['label']}：{_ROLE_NAMES[a['role']]}",
+                width=3 if a["role"] == "lead" else 1.5,
+            )
+    used = {d["kind"] for _, _, d in view.graph.edges(data=True)}
+    view.legend = [legend_node("unit")]
+    if any(d["kind"] == "group" for _, d in view.graph.nodes(data=True)):
+        view.legend += [legend_node("group"), legend_node("member")]
+    shown_cats = {data.items[i]["category"] for i in items}
+    for c in sorted(shown_cats, key=lambda c: cats.get(c or "", 0)):
+        label = data.categories.get(c or "", {}).get("label") or "（未分类）"
+        view.legend.append(
+            legend_node(
+                "category" if aggregate else "item",
+                label=label,
+                color=category_color(cats.get(c or "", 0)),
+            )
+        )
+    view.legend += [
+        legend_edge(k) for k in ("lead", "co-responsible", "supporting", "member") if k in used
+    ]
+    _layout.bipartite(view)
+    return view
+
+
+def _aggregate_items(
+    view: View, data: GraphData, assigned: list[dict], items: list[str], cats: dict[str, int]
+) -> None:
+    per_cat: dict[str, list[str]] = defaultdict(list)
+    for i in items:
+        per_cat[data.items[i]["category"] or "none"].append(i)
+    for c, members in per_cat.items():
+        label = data.categories.get(c, {}).get("label") or "（未分类）"
+        view.add_node(
+            f"{c}#aggregate",
+            kind="category",
+            label=f"{label}（{len(members)} 项）",
+            title=f"主要任务：{label}\n工作内容 {len(members)} 项（已聚合）",
+            color=category_color(cats.get(c, 0)),
+            category=label,
+            size=unit_size(len(members)),
+        )
+    weights: Counter = Counter()
+    for a in assigned:
+        weights[
+            (a["unit"], (data.items[a["item"]]["category"] or "none") + "#aggregate", a["role"])
+        ] += 1
+    for (u, c, r), n in sorted(weights.items()):
+        view.add_edge(
+            u,
+            c,
+            kind=r,
+            title=f"{view.graph.nodes[u]['label']}：{_ROLE_NAMES[r]} {n} 项",
+            width=min(1 + n / 2, 12),
+            weight=n,
+        )
+
+
+def build_coordination(
+    data: GraphData,
+    backend: Any = None,
+    *,
+    year: int | None = None,
+    role: str | None = None,
+    category: str | None = None,
+    max_nodes: int = MAX_NODES,
+) -> View:
+    """Units only; an edge joins two units sharing work items, its width the number shared."""
+    roles = role_filter(role)
+    keep = set(_select_items(data, year=year, category=category))
+    by_item: dict[str, set[str]] = defaultdict(set)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for a in data.assignments:
+        if a["item"] in keep and (roles is None or a["role"] in roles):
+            by_item[a["item"]].add(a["unit"])
+            counts[a["unit"]][a["role"]] += 1
+    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for item, unit_set in by_item.items():
+        ordered = sorted(unit_set)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                shared[(a, b)].append(item)
+    carried = Counter(u for unit_set in by_item.values() for u in unit_set)
+    units = sorted(carried, key=lambda u: (-carried[u], u))
+    view = View("coordination", "协同关系网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
+    if len(units) > max_nodes:
+        view.messages.append(f"共 {len(units)} 个单位，只显示协调负荷最高的 {max_nodes} 个。")
+        units = units[:max_nodes]
+    load = _load_numbers(backend, year) if backend is not None else {}
+    for u in units:
+        view.add_node(
+            u,
+            kind="group" if data.units.get(u, {}).get("group") else "unit",
+            label=data.units.get(u, {}).get("label", u),
+            title=_unit_tip(data, u, counts[u], load),
+            size=unit_size(carried[u]),
+            load=carried[u],
+        )
+    top = sorted((len(v) for v in shared.values()), reverse=True)
+    threshold = top[max(0, len(top) // 10 - 1)] if top else 0
+    for (a, b), shared_items in sorted(shared.items()):
+        if a not in view.graph or b not in view.graph:
+            continue
+        n = len(shared_items)
+        names = "、".join(
+            data.items[i]["label"] for i in sorted(shared_items, key=lambda i: _item_key(data, i))
+        )
+        view.add_edge(
+            a,
+            b,
+            kind="shared",
+            title=f"{view.graph.nodes[a]['label']} — {view.graph.nodes[b]['label']}：共同承担 {n} 项\n{names}",
+            width=round(1 + 2.5 * (n - 1), 1),
+            weight=n,
+            color="#b2182b" if n >= threshold and n > 1 else "#8c6d31",
+        )
+    view.legend = [legend_node("unit")]
+    if any(d["kind"] == "group" for _, d in view.graph.nodes(data=True)):
+        view.legend.append(legend_node("group"))
+    view.legend += [
+        legend_edge("shared"),
+        {"kind": "edge", "label": "最繁忙的单位对", "color": "#b2182b", "dashes": False},
+    ]
+    _layout.weighted(view)
+    return view

@@ -1,0 +1,330 @@
+"""Focused views: what depends on one policy document, and one unit's ego network."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+import networkx as nx
+from fenjie.viz import _layout
+from fenjie.viz._data import GraphData
+from fenjie.viz._model import (
+    MAX_NODES,
+    View,
+    legend_edge,
+    legend_node,
+    resolve,
+    role_filter,
+    unit_size,
+    year_color,
+)
+from fenjie.viz._views import _ROLE_NAMES, _item_tip, _load_numbers, _title, _unit_tip
+
+from fenjie.errors import ParameterError
+
+__all__ = ["build_dependency", "build_unit", "dependent_targets"]
+
+
+def _resolve_document(data: GraphData, name: str) -> str:
+    names = {k: [d["title"], *d["alt"]] for k, d in data.documents.items()}
+    return resolve(name.strip().strip("《》"), names, what="政策文件")
+
+
+def _derived(data: GraphData, doc: str) -> list[str]:
+    """Documents based on ``doc``, directly or through other derived documents."""
+    found: list[str] = []
+    frontier = [doc]
+    while frontier:
+        current = frontier.pop()
+        for k, d in sorted(data.documents.items()):
+            if current in d["based_on"] and k not in found and k != doc:
+                found.append(k)
+                frontier.append(k)
+    return found
+
+
+def dependent_targets(data: GraphData, doc: str, backend: Any = None) -> set[str]:
+    """Targets that depend on ``doc`` (issue 3's ``dependents`` when available)."""
+    if backend is not None:
+        try:
+            from fenjie.queries import dependents  # type: ignore[attr-defined]
+        except ImportError:
+            pass
+        else:
+            title = data.documents[doc]["title"] or doc
+            return {str(t["iri"]) for t in dependents(backend, title).get("targets", [])}
+    docs = {doc, *_derived(data, doc)}
+    found = {n for n, d, _ in data.refers if d in docs and n in data.targets}
+    based_items = {
+        data.baselines[n]["item"] for n, d, _ in data.refers if d in docs and n in data.baselines
+    }
+    found |= {t for t, rec in data.targets.items() if rec["item"] in based_items}
+    following = defaultdict(list)
+    for a, b in data.precedes:
+        following[a].append(b)
+    frontier = list(found)
+    while frontier:
+        for nxt in following[frontier.pop()]:
+            if nxt not in found:
+                found.add(nxt)
+                frontier.append(nxt)
+    return found
+
+
+def _short(text: str, n: int = 18) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def build_dependency(
+    data: GraphData,
+    backend: Any = None,
+    *,
+    document: str | None = None,
+    year: int | None = None,
+    max_nodes: int = MAX_NODES,
+    **_: Any,
+) -> View:
+    """The document, derived documents, baselines and targets that depend on it, precedes chain."""
+    if not document:
+        raise ParameterError("the dependency view needs --document", parameter="document")
+    doc = _resolve_document(data, document)
+    derived = _derived(data, doc)
+    docs = {doc, *derived}
+    targets = dependent_targets(data, doc, backend)
+    if year is not None:
+        targets = {t for t in targets if data.targets[t]["year"] == year}
+    title = data.documents[doc]["title"]
+    view = View(
+        "dependency",
+        "政策文件依赖",
+        nx.MultiDiGraph(),
+        subtitle=f"《{title}》 · {_title(data, '')}",
+    )
+    years = data.years()
+    if len(targets) + len(docs) > max_nodes:
+        keep = sorted(targets, key=lambda t: (data.targets[t]["year"], t))[
+            : max_nodes - len(docs) - 50
+        ]
+        view.messages.append(
+            f"共 {len(targets)} 个依赖目标，只显示前 {len(keep)} 个（按年份）；请用 --year 筛选。"
+        )
+        targets = set(keep)
+    for d in [doc, *derived]:
+        rec = data.documents[d]
+        alt = f"\n简称：{'、'.join(rec['alt'])}" if rec["alt"] else ""
+        view.add_node(
+            d,
+            kind="document" if d == doc else "derived",
+            label=f"《{_short(rec['title'], 24)}》",
+            title=f"《{rec['title']}》{alt}",
+            size=22 if d == doc else 16,
+        )
+    for d in derived:
+        for base in data.documents[d]["based_on"]:
+            if base in docs:
+                view.add_edge(
+                    d,
+                    base,
+                    kind="based-on",
+                    title=f"《{data.documents[d]['title']}》依据《{data.documents[base]['title']}》",
+                    arrows="to",
+                )
+    items_of_targets = {data.targets[t]["item"] for t in targets}
+    citing = [(n, d, p) for n, d, p in data.refers if d in docs]
+    baselines = sorted(
+        {
+            n
+            for n, _, _ in citing
+            if n in data.baselines
+            and data.baselines[n]["item"] in items_of_targets | {data.baselines[n]["item"]}
+        }
+    )
+    for b in baselines:
+        rec = data.baselines[b]
+        view.add_node(
+            b,
+            kind="baseline",
+            label=_short(rec["text"]),
+            title=f"前期工作基础：{rec['text']}\n{_item_tip(data, rec['item'], with_targets=False)}",
+        )
+    for t in sorted(targets):
+        rec = data.targets[t]
+        view.add_node(
+            t,
+            kind="target",
+            label=f"{rec['year']}：{_short(rec['text'])}",
+            title=f"{rec['year']}年目标：{rec['text']}\n{_item_tip(data, rec['item'], with_targets=False)}",
+            color=year_color(years.index(rec["year"]) if rec["year"] in years else 0),
+            year=rec["year"],
+        )
+    for n, d, produces in citing:
+        if n in view.graph:
+            verb = "出台" if produces else "引用"
+            view.add_edge(
+                n,
+                d,
+                kind="produces" if produces else "refers",
+                title=f"{verb}《{data.documents[d]['title']}》",
+                arrows="to",
+            )
+    linked = {n for n, _, _ in citing}
+    preceded = {b for a, b in data.precedes if a in targets and b in targets}
+    for a, b in data.precedes:
+        if a in targets and b in targets:
+            view.add_edge(
+                a,
+                b,
+                kind="precedes",
+                title=f"{data.targets[a]['year']} → {data.targets[b]['year']}",
+                arrows="to",
+            )
+    for t in sorted(targets - linked - preceded):
+        for b in baselines:
+            if data.baselines[b]["item"] == data.targets[t]["item"]:
+                view.add_edge(b, t, kind="baseline", title="以前期工作基础为依据", arrows="to")
+    view.legend = [legend_node("document")]
+    if derived:
+        view.legend.append(legend_node("derived"))
+    if baselines:
+        view.legend.append(legend_node("baseline"))
+    shown_years = sorted({data.targets[t]["year"] for t in targets})
+    view.legend += [
+        legend_node("target", label=f"{y}年目标", color=year_color(years.index(y)))
+        for y in shown_years
+    ]
+    used = {d["kind"] for _, _, d in view.graph.edges(data=True)}
+    view.legend += [
+        legend_edge(k)
+        for k in ("produces", "refers", "based-on", "precedes", "baseline")
+        if k in used
+    ]
+    if not targets:
+        view.messages.append("没有依赖该文件的年度目标。")
+    _layout.layered_by_year(view, years)
+    return view
+
+
+def _resolve_unit(data: GraphData, name: str) -> str:
+    names = {k: [u["label"], u["name"], *u["alt"]] for k, u in data.units.items()}
+    return resolve(name, names, what="单位")
+
+
+def build_unit(
+    data: GraphData,
+    backend: Any = None,
+    *,
+    unit: str | None = None,
+    year: int | None = None,
+    role: str | None = None,
+    max_nodes: int = MAX_NODES,
+    **_: Any,
+) -> View:
+    """One unit's ego network: its work items, their targets per year, partner units."""
+    if not unit:
+        raise ParameterError("the unit view needs --unit", parameter="unit")
+    roles = role_filter(role)
+    focus = _resolve_unit(data, unit)
+    groups = [g for g, ms in data.members.items() if focus in ms]
+    carriers = {focus, *groups}
+    mine = [
+        a
+        for a in data.assignments
+        if a["unit"] in carriers and (roles is None or a["role"] in roles)
+    ]
+    if year is not None:
+        active = data.items_in_year(year)
+        mine = [a for a in mine if a["item"] in active]
+    items = sorted({a["item"] for a in mine})
+    rec = data.units[focus]
+    view = View(
+        "unit", "单位关系网络", nx.MultiDiGraph(), subtitle=f"{rec['label']} · {_title(data, '')}"
+    )
+    load = _load_numbers(backend, year) if backend is not None else {}
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for a in data.assignments:
+        if a["item"] in items:
+            counts[a["unit"]][a["role"]] += 1
+    view.add_node(
+        focus,
+        kind="focus",
+        label=rec["label"],
+        title=_unit_tip(data, focus, counts[focus], load),
+        size=unit_size(len(items)),
+    )
+    for g in groups:
+        if any(a["unit"] == g for a in mine):
+            view.add_node(
+                g,
+                kind="group",
+                label=data.units[g]["label"],
+                title=_unit_tip(data, g, counts[g], load),
+            )
+            view.add_edge(
+                g, focus, kind="member", title=f"{data.units[g]['label']} 成员：{rec['label']}"
+            )
+    years = data.years()
+    for i in items:
+        item = data.items[i]
+        view.add_node(i, kind="item", label=item["label"], title=_item_tip(data, i, year=year))
+        for t in data.targets_of(i, year=year):
+            view.add_node(
+                t["iri"],
+                kind="target",
+                label=f"{t['year']}：{_short(t['text'])}",
+                title=f"{t['year']}年目标：{t['text']}",
+                color=year_color(years.index(t["year"])),
+                year=t["year"],
+            )
+            view.add_edge(i, t["iri"], kind="target", title=f"{item['label']} · {t['year']}年目标")
+    for a in sorted(mine, key=lambda a: (a["unit"], a["item"], a["role"])):
+        if a["unit"] in view.graph:
+            view.add_edge(
+                a["unit"],
+                a["item"],
+                kind=a["role"],
+                title=f"{data.units[a['unit']]['label']} → {data.items[a['item']]['label']}：{_ROLE_NAMES[a['role']]}",
+                width=3 if a["role"] == "lead" else 1.5,
+            )
+    partners = [a for a in data.assignments if a["item"] in items and a["unit"] not in carriers]
+    for a in sorted(partners, key=lambda a: (a["unit"], a["item"], a["role"])):
+        if a["unit"] not in view.graph:
+            view.add_node(
+                a["unit"],
+                kind="partner",
+                label=data.units.get(a["unit"], {}).get("label", a["unit"]),
+                title=_unit_tip(data, a["unit"], counts[a["unit"]], load),
+                size=unit_size(counts[a["unit"]].total()),
+            )
+        view.add_edge(
+            a["unit"],
+            a["item"],
+            kind=a["role"],
+            title=f"{data.units[a['unit']]['label']} → {data.items[a['item']]['label']}：{_ROLE_NAMES[a['role']]}",
+            width=1,
+        )
+    if view.graph.number_of_nodes() > max_nodes:
+        view.messages.append(
+            f"共 {view.graph.number_of_nodes()} 个节点，已省略年度目标；请用 --year 筛选。"
+        )
+        view.graph.remove_nodes_from(
+            [n for n, d in list(view.graph.nodes(data=True)) if d["kind"] == "target"]
+        )
+    if not items:
+        view.messages.append("该单位在所选条件下没有承担工作内容。")
+    used = {d["kind"] for _, _, d in view.graph.edges(data=True)}
+    kinds = {d["kind"] for _, d in view.graph.nodes(data=True)}
+    view.legend = [legend_node(k) for k in ("focus", "group", "item", "partner") if k in kinds]
+    shown_years = sorted(
+        {d["year"] for _, d in view.graph.nodes(data=True) if d["kind"] == "target"}
+    )
+    view.legend += [
+        legend_node("target", label=f"{y}年目标", color=year_color(years.index(y)))
+        for y in shown_years
+    ]
+    view.legend += [
+        legend_edge(k)
+        for k in ("lead", "co-responsible", "supporting", "member", "target")
+        if k in used
+    ]
+    _layout.ego(view, focus)
+    return view
