@@ -26,6 +26,7 @@ __all__ = [
     "RESULT_FORMATS",
     "Token",
     "check_services",
+    "has_from",
     "negotiate",
     "query_form",
     "service_targets",
@@ -123,6 +124,11 @@ def query_form(text: str) -> str | None:
     return None
 
 
+def has_from(text: str) -> bool:
+    """Whether the query names its own dataset (``FROM`` / ``FROM NAMED``)."""
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokenize(text))
+
+
 def _prologue(tokens: Sequence[Token]) -> tuple[str | None, dict[str, str]]:
     base: str | None = None
     prefixes: dict[str, str] = {}
@@ -139,13 +145,16 @@ def _resolve(iri: str, base: str | None) -> str:
     return urljoin(base, iri) if base else iri
 
 
-def service_targets(text: str) -> list[str | None]:
-    """Endpoints named by ``SERVICE`` clauses; ``None`` for a variable or unknown prefix."""
+def service_targets(text: str, *, keyword: str = "SERVICE") -> list[str | None]:
+    """Endpoints named by ``SERVICE`` clauses; ``None`` for a variable or unknown prefix.
+
+    ``keyword="LOAD"`` finds the documents an update would ``LOAD`` instead.
+    """
     tokens = tokenize(text)
     base, prefixes = _prologue(tokens)
     targets: list[str | None] = []
     for i, token in enumerate(tokens):
-        if token.kind != "word" or token.text.upper() != "SERVICE":
+        if token.kind != "word" or token.text.upper() != keyword:
             continue
         j = i + 1
         if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text.upper() == "SILENT":
@@ -162,18 +171,22 @@ def service_targets(text: str) -> list[str | None]:
 
 
 def check_services(text: str, allowed: Iterable[str]) -> None:
-    """Refuse (403) a query whose ``SERVICE`` clauses name endpoints outside ``allowed``."""
+    """Refuse (403) a query whose ``SERVICE`` clauses name endpoints outside ``allowed``.
+
+    Updates that ``LOAD`` a document are refused the same way: both make the server fetch a URL.
+    """
     allow = {a.rstrip("/") for a in allowed}
-    for target in service_targets(text):
+    targets = service_targets(text) + service_targets(text, keyword="LOAD")
+    for target in targets:
         if target is None:
             raise RequestRefusedError(
-                "SERVICE with a variable endpoint is not allowed on this server",
+                "SERVICE or LOAD with a variable or unknown endpoint is not allowed here",
                 status=403,
                 code="service_refused",
             )
         if target.rstrip("/") not in allow:
             raise RequestRefusedError(
-                f"SERVICE <{target}> is not allowed on this server (see --allow-service)",
+                f"fetching <{target}> (SERVICE or LOAD) is not allowed here (see --allow-service)",
                 status=403,
                 code="service_refused",
                 endpoint=target,

@@ -1,0 +1,103 @@
+"""``fenjie serve`` (and ``fenjie bench-serve``): the SPARQL endpoint, JSON API and web page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from fenjie._cli_common import store_option
+from fenjie.errors import StoreError
+
+__all__ = ["COMMANDS"]
+
+
+@click.command("serve")
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind to.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Query processes."
+)
+@click.option(
+    "--timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.05),
+    help="Seconds a query may run before it is stopped (503).",
+)
+@click.option(
+    "--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Rows per answer."
+)
+@click.option(
+    "--max-body",
+    default=1_000_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Largest request body in bytes (413 beyond).",
+)
+@click.option(
+    "--update-token",
+    envvar="FENJIE_UPDATE_TOKEN",
+    default=None,
+    help="Accept SPARQL updates carrying 'Authorization: Bearer TOKEN' (read-only without).",
+)
+@click.option(
+    "--allow-service",
+    multiple=True,
+    metavar="URL",
+    help="An endpoint SERVICE clauses may call (repeatable; none by default).",
+)
+@click.option(
+    "--cors", "cors", multiple=True, metavar="ORIGIN", help="Allow this origin (repeatable; '*')."
+)
+@click.option("--log-level", default="info", show_default=True, help="uvicorn log level.")
+def serve_command(
+    store_path: str,
+    host: str,
+    port: int,
+    workers: int,
+    timeout: float,
+    max_rows: int,
+    max_body: int,
+    update_token: str | None,
+    allow_service: tuple[str, ...],
+    cors: tuple[str, ...],
+    log_level: str,
+) -> None:
+    """Serve the graph: SPARQL endpoint (/sparql), JSON API (/api), web page (/)."""
+    from fenjie.queries.server import ServerSettings, serve
+
+    if not (Path(store_path) / "CURRENT").exists():
+        raise StoreError(
+            f"no fenjie store at {store_path}: run `fenjie build` first (or pass --store)"
+        )
+    settings = ServerSettings(
+        store=store_path,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout=timeout,
+        max_rows=max_rows,
+        max_body=max_body,
+        update_token=update_token,
+        allow_service=allow_service,
+        cors_origins=cors,
+    )
+    click.echo(f"fenjie serving {store_path} on http://{host}:{port}/", err=True)
+    serve(settings, log_level=log_level)
+
+
+@click.command("bench-serve")
+@store_option
+@click.option("--requests", "count", default=400, show_default=True, help="Requests per query.")
+@click.option("--concurrency", default=16, show_default=True, help="Concurrent clients.")
+@click.option("--workers", default=4, show_default=True, help="fenjie query processes.")
+def bench_command(store_path: str, count: int, concurrency: int, workers: int) -> None:
+    """Benchmark the named queries through fenjie's endpoint against `oxigraph serve`."""
+    from fenjie.queries._server_bench import run_benchmark
+
+    click.echo(run_benchmark(store_path, requests=count, concurrency=concurrency, workers=workers))
+
+
+COMMANDS = (serve_command, bench_command)

@@ -1,0 +1,269 @@
+"""The SPARQL 1.1 Protocol endpoint (``/sparql``) and Graph Store read access (``/store``).
+
+Requests are read and checked here (method, media type, UTF-8, size, one ``query``, ``SERVICE``);
+the query itself runs in a worker process (:mod:`fenjie.queries._server_pool`).
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from fenjie.queries._protocol import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    check_services,
+    has_from,
+    negotiate,
+    query_form,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fenjie.errors import RequestRefusedError
+
+if TYPE_CHECKING:
+    from fenjie.queries.server import ServerSettings
+
+__all__ = ["Operation", "graph_store", "read_operation", "service_description", "sparql_endpoint"]
+
+_TEXT_TYPES = (
+    "text/",
+    "application/sparql-results+",
+    "application/n-triples",
+    "application/ld+json",
+)
+
+
+@dataclass
+class Operation:
+    """One protocol request: a query or an update, with its dataset parameters."""
+
+    kind: str | None  # "query", "update" or None (a bare GET)
+    text: str = ""
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    format: str | None = None
+
+
+def _refuse(message: str, status: int = 400, code: str = "bad_request", **details: Any) -> None:
+    raise RequestRefusedError(message, status=status, code=code, **details)
+
+
+def _decode(raw: bytes, what: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _refuse(f"{what} is not valid UTF-8: {exc}", code="encoding")
+        raise AssertionError from exc  # unreachable
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        _refuse(f"request body larger than {limit} bytes", status=413, code="too_large")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            _refuse(f"request body larger than {limit} bytes", status=413, code="too_large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _params(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in pairs:
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _url_params(request: Request) -> dict[str, list[str]]:
+    raw = request.scope.get("query_string", b"")
+    text = _decode(raw, "the query string")
+    try:
+        return _params(parse_qsl(text, keep_blank_values=True, errors="strict"))
+    except UnicodeDecodeError as exc:
+        _refuse(f"percent-encoded parameters are not valid UTF-8: {exc}", code="encoding")
+        raise AssertionError from exc
+
+
+def _build(params: dict[str, list[str]], *, allow_update: bool) -> Operation:
+    queries, updates = params.get("query", []), params.get("update", [])
+    if len(queries) > 1:
+        _refuse("more than one 'query' parameter")
+    if len(updates) > 1:
+        _refuse("more than one 'update' parameter")
+    if queries and updates:
+        _refuse("a request carries either 'query' or 'update', not both")
+    if updates and not allow_update:
+        _refuse("updates are sent with POST, never GET", status=400)
+    fmt = (params.get("format") or params.get("output") or [None])[0]
+    common = {
+        "default_graphs": params.get("default-graph-uri", []),
+        "named_graphs": params.get("named-graph-uri", []),
+        "format": fmt,
+    }
+    if queries:
+        return Operation("query", queries[0], **common)
+    if updates:
+        return Operation(
+            "update",
+            updates[0],
+            default_graphs=params.get("using-graph-uri", []),
+            named_graphs=params.get("using-named-graph-uri", []),
+        )
+    return Operation(None, **common)
+
+
+async def read_operation(request: Request, *, max_body: int) -> Operation:
+    """Read a protocol request (GET, POST form, POST direct) and check it."""
+    url = _url_params(request)
+    if request.method in ("GET", "HEAD"):
+        return _build(url, allow_update=False)
+    if request.method != "POST":
+        _refuse(f"method {request.method} not allowed on /sparql", status=405, code="method")
+    content_type = request.headers.get("content-type", "")
+    media, _, rest = content_type.partition(";")
+    media = media.strip().lower()
+    charset = ""
+    for param in rest.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    if charset and charset not in ("utf-8", "utf8"):
+        _refuse(f"only UTF-8 is accepted, not {charset}", status=415, code="media_type")
+    body = await _body(request, max_body)
+    if media == "application/x-www-form-urlencoded":
+        text = _decode(body, "the form body")
+        try:
+            form = _params(parse_qsl(text, keep_blank_values=True, errors="strict"))
+        except UnicodeDecodeError as exc:
+            _refuse(f"form fields are not valid UTF-8: {exc}", code="encoding")
+            raise AssertionError from exc
+        operation = _build(
+            form | {k: v for k, v in url.items() if k not in form}, allow_update=True
+        )
+        if operation.kind is None:
+            _refuse("a POST form needs a 'query' or 'update' field")
+        return operation
+    if media in ("application/sparql-query", "application/sparql-update"):
+        if "query" in url or "update" in url:
+            _refuse("with a direct POST the operation is the body, not a URL parameter")
+        kind = "query" if media.endswith("query") else "update"
+        operation = _build(url | {kind: [_decode(body, "the request body")]}, allow_update=True)
+        return operation
+    _refuse(
+        f"unsupported media type {media or '(none)'}: use application/sparql-query, "
+        "application/sparql-update or application/x-www-form-urlencoded",
+        status=415,
+        code="media_type",
+    )
+    raise AssertionError  # unreachable
+
+
+def _response(media: str, body: bytes, *, head: bool = False, **headers: str) -> Response:
+    content_type = media + ("; charset=utf-8" if media.startswith(_TEXT_TYPES) else "")
+    out = Response(b"" if head else body, media_type=None, headers={"Vary": "Accept", **headers})
+    out.headers["content-type"] = content_type
+    if head:
+        out.headers["content-length"] = str(len(body))
+    return out
+
+
+def _check_token(request: Request, settings: ServerSettings) -> None:
+    if not settings.update_token:
+        _refuse("this server is read-only: updates are refused", status=403, code="read_only")
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), settings.update_token.encode()
+    ):
+        _refuse("updates need 'Authorization: Bearer <token>'", status=401, code="unauthorized")
+
+
+async def sparql_endpoint(request: Request) -> Response:
+    """``/sparql``: SPARQL 1.1 query and update over HTTP."""
+    app = request.app.state
+    settings: ServerSettings = app.settings
+    operation = await read_operation(request, max_body=settings.max_body)
+    if operation.kind is None:
+        return service_description(request)
+    check_services(operation.text, settings.allow_service)
+    if operation.kind == "update":
+        _check_token(request, settings)
+        await app.pool.update({"update": operation.text})
+        return Response(status_code=204)
+    form = query_form(operation.text)
+    accept = request.headers.get("accept")
+    media = None
+    if form in ("SELECT", "ASK"):
+        media = negotiate(accept, list(RESULT_FORMATS), fmt=operation.format)
+    elif form in ("CONSTRUCT", "DESCRIBE"):
+        media = negotiate(accept, list(GRAPH_FORMATS), fmt=operation.format)
+    payload = {
+        "query": operation.text,
+        "media": media,
+        "max_rows": settings.max_rows,
+        "default_graphs": operation.default_graphs,
+        "named_graphs": operation.named_graphs,
+        "has_from": has_from(operation.text),
+    }
+    media, body, truncated = await app.pool.run("sparql", payload)
+    extra = {"Fenjie-Truncated": str(settings.max_rows)} if truncated else {}
+    return _response(media, body, head=request.method == "HEAD", **extra)
+
+
+_SD = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix fmt: <http://www.w3.org/ns/formats/> .
+[] a sd:Service ;
+   sd:endpoint <{endpoint}> ;
+   sd:supportedLanguage sd:SPARQL11Query{update} ;
+   sd:feature sd:UnionDefaultGraph, sd:BasicFederatedQuery ;
+   sd:resultFormat fmt:SPARQL_Results_JSON, fmt:SPARQL_Results_XML, fmt:SPARQL_Results_CSV,
+       fmt:SPARQL_Results_TSV, fmt:Turtle, fmt:N-Triples, fmt:JSON-LD, fmt:RDF_XML .
+"""
+
+
+def service_description(request: Request) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF format."""
+    import pyoxigraph as ox
+
+    settings: ServerSettings = request.app.state.settings
+    endpoint = str(request.url.replace(query=""))
+    update = ", sd:SPARQL11Update" if settings.update_token else ""
+    text = _SD.format(endpoint=endpoint, update=update)
+    media = negotiate(request.headers.get("accept"), list(GRAPH_FORMATS))
+    triples = [q.triple for q in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE)]
+    fmt = ox.RdfFormat.from_media_type(media)
+    prefixes = {"sd": "http://www.w3.org/ns/sparql-service-description#"}
+    body = ox.serialize(
+        triples, format=fmt, prefixes=prefixes if fmt == ox.RdfFormat.TURTLE else None
+    )
+    return _response(media, body, head=request.method == "HEAD")
+
+
+async def graph_store(request: Request) -> Response:
+    """``/store``: SPARQL 1.1 Graph Store HTTP Protocol, read access (GET and HEAD)."""
+    app = request.app.state
+    params = _url_params(request)
+    graphs = params.get("graph", [])
+    if len(graphs) > 1 or (graphs and "default" in params):
+        _refuse("name one graph: either ?graph=IRI or ?default")
+    if not graphs and "default" not in params:
+        _refuse("name a graph: ?graph=IRI or ?default")
+    if request.method not in ("GET", "HEAD"):
+        if request.method in ("PUT", "POST", "DELETE", "PATCH"):
+            _refuse(
+                "this server is read-only: Graph Store writes are refused (use SPARQL Update)",
+                status=403,
+                code="read_only",
+            )
+        _refuse(f"method {request.method} not allowed on /store", status=405, code="method")
+    fmt = (params.get("format") or [None])[0]
+    media = negotiate(request.headers.get("accept"), list(GRAPH_FORMATS), fmt=fmt)
+    payload = {"graph": graphs[0] if graphs else None, "media": media}
+    media, body = await app.pool.run("graph", payload)
+    return _response(media, body, head=request.method == "HEAD")

@@ -1,0 +1,234 @@
+"""The query worker: a child process that opens the store read-only and runs one task at a time.
+
+The server talks to it through a :func:`multiprocessing.Pipe`. A task that runs past its time limit
+is stopped by killing the process (see :mod:`fenjie.queries._server_pool`); nothing in here needs to
+cooperate. Messages are ``(kind, generation, payload)``; replies are ``("ok", value)`` or
+``("error", {"code", "message", "status", "details"})``. When ``generation`` changes (after an
+update) the worker reopens the store to see the new data.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+from itertools import islice
+from typing import Any
+
+import pyoxigraph as ox
+
+from fenjie.errors import FenjieError, NotFoundError, QueryError, QuerySyntaxError
+
+__all__ = ["PREFIXES", "Worker", "worker_main"]
+
+PREFIXES = {
+    "fj": "https://w3id.org/fenjie/def#",
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dct": "http://purl.org/dc/terms/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_WHERE = re.compile(r"at (\d+):(\d+)")
+
+
+def _term(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {  # an RDF-star triple term
+        "type": "triple",
+        "value": {
+            "subject": _term(term.subject),
+            "predicate": _term(term.predicate),
+            "object": _term(term.object),
+        },
+    }
+
+
+def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    message = str(exc)
+    where = _WHERE.search(message)
+    line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
+    return QuerySyntaxError(f"SPARQL syntax error: {message}", line=line, column=column)
+
+
+class Worker:
+    """The state of one worker process: the store and the generation it was opened at."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.store: ox.Store | None = None
+        self.generation = -1
+
+    def _open(self, generation: int) -> ox.Store:
+        if self.store is None or generation != self.generation:
+            self.store = None
+            gc.collect()
+            self.store = ox.Store.read_only(self.path)
+            self.generation = generation
+        return self.store
+
+    def close(self) -> None:
+        self.store = None
+        gc.collect()
+
+    # -- tasks -----------------------------------------------------------------------------------
+    def sparql(self, generation: int, payload: dict[str, Any]) -> tuple[str, bytes, bool]:
+        store = self._open(generation)
+        try:
+            result = store.query(payload["query"], **_dataset(payload))
+        except SyntaxError as exc:
+            raise _syntax_error(exc) from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        media = payload.get("media")
+        max_rows = int(payload["max_rows"])
+        if isinstance(result, ox.QuerySolutions):
+            return self._solutions(result, media or "application/sparql-results+json", max_rows)
+        if isinstance(result, ox.QueryBoolean):
+            media = media or "application/sparql-results+json"
+            fmt = ox.QueryResultsFormat.from_media_type(media)
+            return media, result.serialize(format=fmt), False
+        media = media or "text/turtle"
+        triples = list(islice(result, max_rows + 1))
+        truncated = len(triples) > max_rows
+        fmt = ox.RdfFormat.from_media_type(media)
+        body = ox.serialize(triples[:max_rows], format=fmt, prefixes=_prefixes_for(fmt))
+        return media, body, truncated
+
+    def _solutions(self, solutions: Any, media: str, max_rows: int) -> tuple[str, bytes, bool]:
+        names = [v.value for v in solutions.variables]
+        bindings = []
+        truncated = False
+        for count, row in enumerate(solutions):
+            if count >= max_rows:
+                truncated = True
+                break
+            bindings.append({n: _term(row[n]) for n in names if row[n] is not None})
+        body = json.dumps(
+            {"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False
+        ).encode()
+        fmt = ox.QueryResultsFormat.from_media_type(media)
+        if fmt != ox.QueryResultsFormat.JSON:
+            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            body = parsed.serialize(format=fmt)
+        return media, body, truncated
+
+    def graph(self, generation: int, payload: dict[str, Any]) -> tuple[str, bytes]:
+        store = self._open(generation)
+        iri = payload.get("graph")
+        if iri is None:
+            triples = list(
+                store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            )
+        else:
+            node = ox.NamedNode(iri)
+            if not store.contains_named_graph(node):
+                raise NotFoundError(f"no graph <{iri}> in the store", graph=iri)
+            triples = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
+        fmt = ox.RdfFormat.from_media_type(payload["media"])
+        return payload["media"], ox.serialize(triples, format=fmt, prefixes=_prefixes_for(fmt))
+
+    def update(self, payload: dict[str, Any]) -> int:
+        self.close()
+        store = ox.Store(self.path)
+        try:
+            if "update" in payload:
+                try:
+                    store.update(payload["update"])
+                except SyntaxError as exc:
+                    raise _syntax_error(exc) from None
+                except (OSError, RuntimeError, ValueError) as exc:
+                    raise QueryError(f"update failed: {exc}") from None
+            store.flush()
+            return len(store)
+        finally:
+            del store
+            gc.collect()
+
+    def call(self, generation: int, payload: dict[str, Any]) -> Any:
+        """Run a function of :mod:`fenjie.queries` (or a view) with a local backend."""
+        from fenjie.graph import FenjieStore
+
+        store = FenjieStore(self._open(generation), None)
+        if payload["function"] == "render_view":
+            from fenjie.queries import LocalBackend  # type: ignore[attr-defined]
+            from fenjie.viz import render_view  # type: ignore[attr-defined]
+
+            return render_view(LocalBackend(store), *payload["args"], **payload["kwargs"])
+        import fenjie.queries as q
+
+        function = getattr(q, payload["function"])
+        return function(q.LocalBackend(store), *payload["args"], **payload["kwargs"])  # type: ignore[attr-defined]
+
+
+def _dataset(payload: dict[str, Any]) -> dict[str, Any]:
+    """Query options for the protocol's ``default-graph-uri`` / ``named-graph-uri``."""
+    options: dict[str, Any] = {}
+    if payload.get("default_graphs"):
+        options["default_graph"] = [ox.NamedNode(g) for g in payload["default_graphs"]]
+    elif not payload.get("has_from"):
+        options["use_default_graph_as_union"] = True
+    if payload.get("named_graphs"):
+        options["named_graphs"] = [ox.NamedNode(g) for g in payload["named_graphs"]]
+    return options
+
+
+def _prefixes_for(fmt: Any) -> dict[str, str] | None:
+    return PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+
+
+def _error_payload(exc: BaseException) -> dict[str, Any]:
+    if isinstance(exc, FenjieError):
+        return {
+            "code": exc.code,
+            "message": str(exc),
+            "status": exc.http_status,
+            "details": dict(exc.details),
+        }
+    return {"code": "internal", "message": f"{type(exc).__name__}: {exc}", "status": 500}
+
+
+def worker_main(conn: Any, path: str) -> None:
+    """Serve tasks from ``conn`` until it closes."""
+    worker = Worker(path)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if message is None:
+            return
+        kind, generation, payload = message
+        try:
+            if kind == "sparql":
+                value: Any = worker.sparql(generation, payload)
+            elif kind == "graph":
+                value = worker.graph(generation, payload)
+            elif kind == "call":
+                value = worker.call(generation, payload)
+            elif kind == "update":
+                value = worker.update(payload)
+            elif kind == "close":
+                value = worker.close()
+            else:
+                value = "pong"
+            reply: tuple[str, Any] = ("ok", value)
+        except Exception as exc:  # every failure goes back to the server as one error shape
+            reply = ("error", _error_payload(exc))
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return

@@ -1,0 +1,162 @@
+"""``fenjie serve``: one ASGI app with the SPARQL endpoint, the JSON API and the web page.
+
+Routes:
+
+- ``/sparql`` — SPARQL 1.1 Protocol (GET, POST form, POST direct); service description on a bare GET
+- ``/store`` — Graph Store HTTP Protocol, read access (``?graph=IRI`` or ``?default``)
+- ``/api/...`` — JSON over the named queries; ``/openapi.json`` describes them
+- ``/views/{name}`` — the network views
+- ``/`` and ``/static/...`` — the web page (served by fenjie itself; nothing from a CDN)
+
+Every query runs in a worker process that is killed when it passes the time limit.
+
+>>> app = create_app(ServerSettings(store="/nonexistent"))
+>>> sorted(r.path for r in app.routes if r.path.startswith("/api/"))[:3]
+['/api/coordination', '/api/dependents', '/api/documents']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+from fenjie.queries._server_api import API_ROUTES
+from fenjie.queries._server_pool import WorkerPool
+from fenjie.queries._server_sparql import graph_store, sparql_endpoint
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from fenjie.errors import FenjieError, StoreError
+
+__all__ = ["ServerSettings", "create_app", "serve"]
+
+log = logging.getLogger("fenjie.server")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Everything ``fenjie serve`` can be told; the defaults are the safe ones."""
+
+    store: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 4
+    timeout: float = 10.0
+    max_rows: int = 10_000
+    max_body: int = 1_000_000
+    update_token: str | None = None
+    allow_service: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _error_body(err: FenjieError) -> bytes:
+    return json.dumps(err.to_dict(), ensure_ascii=False).encode()
+
+
+def error_response(err: FenjieError) -> Response:
+    """The one JSON error shape, with the error's HTTP status."""
+    headers = {"WWW-Authenticate": "Bearer"} if err.http_status == 401 else None
+    return Response(
+        _error_body(err),
+        status_code=err.http_status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+async def _fenjie_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FenjieError)
+    return error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    codes = {404: "not_found", 405: "method"}
+    err = FenjieError(exc.detail or "error", path=request.url.path)
+    err.code = codes.get(exc.status_code, "http")
+    err.http_status = exc.status_code
+    return error_response(err)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s", request.url.path)
+    err = FenjieError(f"internal error: {type(exc).__name__}")
+    err.code = "internal"
+    return error_response(err)
+
+
+_STATIC = Path(str(files("fenjie.queries") / "static"))
+
+
+async def index(request: Request) -> Response:
+    return FileResponse(_STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+
+def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> Starlette:
+    """Build the ASGI app; the worker pool starts and stops with the app's lifespan."""
+    store = Path(settings.store)
+    pool = pool or WorkerPool(str(store), size=settings.workers, timeout=settings.timeout)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not (store / "CURRENT").exists():
+            raise StoreError(
+                f"no fenjie store at {store}: run `fenjie build` first (or pass --store)"
+            )
+        await pool.start()
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "HEAD", "POST"],
+                allow_headers=["Accept", "Content-Type", "Authorization"],
+            )
+        )
+    routes = [
+        Route("/", index, methods=["GET", "HEAD"]),
+        Route(
+            "/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
+        ),
+        Route("/store", graph_store, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]),
+        *API_ROUTES,
+        Mount("/static", StaticFiles(directory=_STATIC), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={
+            FenjieError: _fenjie_error,
+            HTTPException: _http_error,
+            Exception: _server_error,
+        },
+    )
+    app.state.settings = settings
+    app.state.pool = pool
+    return app
+
+
+def serve(settings: ServerSettings, *, log_level: str = "info") -> None:
+    """Run the app on uvicorn until interrupted."""
+    import uvicorn
+
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, lifespan="on")

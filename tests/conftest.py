@@ -1,0 +1,114 @@
+"""Shared fixtures: a built store of the bundled table, live fenjie servers, headless Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fenjie.config import bundled_example
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build_store(path: Path, sources: list[Path] | None = None) -> Path:
+    """Build ``sources`` (default: the bundled table) into a persistent store at ``path``."""
+    from fenjie.graph import build_sources
+
+    build_sources(sources or [bundled_example()], store_path=path)
+    return path
+
+
+@contextlib.contextmanager
+def running_server(store: Path, *options: str, startup: float = 30.0) -> Iterator[str]:
+    """Run ``fenjie serve`` in a subprocess on a free port; yield its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "fenjie", "serve", "--store", str(store), "--port", str(port)]
+    command += ["--log-level", "warning", *options]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup
+        while True:
+            if proc.poll() is not None:
+                output = proc.stdout.read().decode() if proc.stdout else ""
+                raise RuntimeError(f"fenjie serve exited with {proc.returncode}:\n{output}")
+            try:
+                if httpx.get(base + "/api/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("fenjie serve did not start in time")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A persistent store built from the bundled example table (do not write to it)."""
+    return build_store(tmp_path_factory.mktemp("bundled") / "store")
+
+
+@pytest.fixture(scope="session")
+def live_server(bundled_store: Path) -> Iterator[str]:
+    """A read-only fenjie server over the bundled store: short timeout, small row limit."""
+    options = ("--workers", "3", "--timeout", "1.5", "--max-rows", "1000", "--max-body", "20000")
+    with running_server(bundled_store, *options) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (no browser download)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def server_factory() -> Callable[..., contextlib.AbstractContextManager[str]]:
+    """``with server_factory(store, "--update-token", "t") as base: ...``"""
+    return running_server
+
+
+@pytest.fixture(scope="session")
+def store_builder() -> Callable[..., Path]:
+    """``store_builder(path, [table, ...])`` builds tables into a persistent store."""
+    return build_store
