@@ -1,0 +1,323 @@
+"""Query commands: queries, query, obligations, load, depends, push.
+
+Every query command runs on the embedded store (``--store``) or, with ``--endpoint URL``, on a
+remote SPARQL 1.1 endpoint. The commands are thin: the answers come from :mod:`fenjie.queries`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from fenjie._cli_common import emit_json, format_option, store_option
+
+__all__ = ["COMMANDS"]
+
+
+def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--store`` plus ``--endpoint`` and its credentials; passes ``backend`` to the command."""
+
+    @store_option
+    @click.option(
+        "--endpoint",
+        envvar="FENJIE_ENDPOINT",
+        help="Query this SPARQL 1.1 endpoint (e.g. http://host:7878/query) instead of the store.",
+    )
+    @click.option("--user", envvar="FENJIE_USER", help="User name for HTTP basic authentication.")
+    @click.option(
+        "--password", envvar="FENJIE_PASSWORD", help="Password for HTTP basic authentication."
+    )
+    @click.option("--token", envvar="FENJIE_TOKEN", help="Bearer token for the endpoint.")
+    @click.option(
+        "--server-default-graph",
+        is_flag=True,
+        help="Use the endpoint's own default graph instead of the union of its named graphs.",
+    )
+    @functools.wraps(func)
+    def wrapper(
+        store_path: str,
+        endpoint: str | None,
+        user: str | None,
+        password: str | None,
+        token: str | None,
+        server_default_graph: bool,
+        **kwargs: Any,
+    ) -> Any:
+        if endpoint:
+            from fenjie.queries import RemoteBackend
+
+            backend: Any = RemoteBackend(
+                endpoint, user=user, password=password, token=token, union=not server_default_graph
+            )
+        else:
+            from fenjie.graph.store import FenjieStore
+            from fenjie.queries import LocalBackend
+
+            backend = LocalBackend(FenjieStore.open(store_path, read_only=True))
+        return func(backend=backend, **kwargs)
+
+    return wrapper
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint="--param")
+        params[name.strip()] = text
+    return params
+
+
+@click.command("queries")
+@format_option("table", "json")
+def list_queries(fmt: str) -> None:
+    """List the stored (named) queries and their parameters."""
+    from fenjie.queries import stored_queries
+    from fenjie.queries._format import text_table
+
+    queries = stored_queries()
+    if fmt == "json":
+        emit_json([q.to_dict() for q in queries.values()])
+        return
+    rows = []
+    for q in queries.values():
+        params = ", ".join(
+            f"{p.name}:{p.type}"
+            + ("!" if p.required else "")
+            + (f"={p.default}" if p.default else "")
+            for p in q.parameters
+        )
+        rows.append([q.name, q.form, params, q.title])
+    click.echo(text_table(["name", "form", "parameters (! = required)", "title"], rows))
+
+
+@click.command("query")
+@click.argument("name", required=False)
+@click.option("--param", "-p", "param_values", multiple=True, metavar="NAME=VALUE")
+@click.option("--sparql", help="Run this SPARQL query instead of a stored one.")
+@click.option(
+    "--file", "query_file", type=click.File(encoding="utf-8"), help="Run the query in this file."
+)
+@format_option("table", "json", "csv", "ttl", "nt", "jsonld")
+@backend_options
+def query(
+    backend: Any,
+    name: str | None,
+    param_values: tuple[str, ...],
+    sparql: str | None,
+    query_file: Any,
+    fmt: str,
+) -> None:
+    """Run the stored query NAME (see `fenjie queries`), or any query with --sparql / --file.
+
+    Parameters are typed (unit and document names are resolved) and bound as RDF terms.
+    """
+    from fenjie.errors import ParameterError
+    from fenjie.queries.registry import bind_params, get_stored, parse_stored_query
+
+    chosen = [x for x in (name, sparql, query_file) if x]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of NAME, --sparql or --file")
+    if name:
+        stored = get_stored(name)
+    else:
+        text = sparql if sparql else query_file.read()
+        stored = parse_stored_query(text, name="query")
+    if param_values and not stored.parameters:
+        raise ParameterError(f"query {stored.name} takes no parameters")
+    bindings = bind_params(backend, stored, _params(param_values))
+    if stored.form in ("CONSTRUCT", "DESCRIBE"):
+        _emit_graph(backend.construct(stored.text, bindings=bindings), fmt)
+    elif stored.form == "ASK":
+        answer = backend.ask(stored.text, bindings=bindings)
+        emit_json({"boolean": answer}) if fmt == "json" else click.echo(str(answer).lower())
+    else:
+        _emit_rows(backend.select(stored.text, bindings=bindings), stored.text, fmt)
+
+
+def _variables(rows: list[dict[str, Any]], text: str) -> list[str]:
+    import re
+
+    names = list(dict.fromkeys(k for row in rows for k in row))
+    head = text.split("{", 1)[0]
+    declared = re.findall(r"\?(\w+)", re.split(r"(?i)\bSELECT\b", head)[-1])
+    order = [v for v in declared if v in names]
+    return order + [n for n in names if n not in order]
+
+
+def _emit_rows(rows: list[dict[str, Any]], text: str, fmt: str) -> None:
+    from fenjie.queries import plain_rows
+    from fenjie.queries._format import csv_text, text_table
+
+    if fmt in ("ttl", "nt", "jsonld"):
+        raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries")
+    columns = _variables(rows, text)
+    values = plain_rows(rows)
+    if fmt == "json":
+        emit_json({"columns": columns, "rows": values})
+    elif fmt == "csv":
+        click.echo(csv_text(columns, [[r.get(c) for c in columns] for r in values]), nl=False)
+    else:
+        click.echo(text_table(columns, [[r.get(c) for c in columns] for r in values], limit=50))
+        click.echo(f"({len(values)} rows)")
+
+
+def _emit_graph(triples: list[Any], fmt: str) -> None:
+    from pyoxigraph import RdfFormat, serialize
+
+    formats = {"ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD}
+    if fmt not in formats:
+        fmt = "ttl"
+    out = serialize(triples, format=formats[fmt]) or b""
+    click.echo(out.decode("utf-8"), nl=False)
+
+
+@click.command()
+@click.argument("unit")
+@click.option("--year", type=int, help="Only targets of this year.")
+@click.option("--role", type=click.Choice(["lead", "responsible", "supporting"]))
+@format_option("table", "json", "csv")
+@backend_options
+def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt: str) -> None:
+    """What UNIT must do: work items it leads, shares or supports, with targets per year.
+
+    UNIT may be a full name, short form or variant; obligations of groups it belongs to and of
+    predecessor agencies are included, each saying how (via).
+    """
+    from fenjie.queries import obligations as answer_obligations
+    from fenjie.queries._format import csv_text, text_table
+
+    answer = answer_obligations(backend, unit, year=year, role=role)
+    if fmt == "json":
+        emit_json(answer)
+        return
+    role_zh = {"lead": "牵头", "responsible": "共同负责", "supporting": "配合"}
+    via = lambda e: " → ".join(s["unit"]["label"] or s["unit"]["iri"] for s in e["via"])  # noqa: E731
+    if fmt == "csv":
+        headers = ["unit", "role", "work_item", "category", "via", "year", "target", "table"]
+        rows = [
+            [answer["unit"]["label"], e["role"], e["work_item"]["label"], e["category"], via(e)]
+            + [t["year"], t["text"], e["source"]["title"]]
+            for e in answer["obligations"]
+            for t in e["targets"] or [{"year": None, "text": None}]
+        ]
+        click.echo(csv_text(headers, rows), nl=False)
+        return
+    years = sorted({t["year"] for e in answer["obligations"] for t in e["targets"]})
+    rows = [
+        [role_zh[e["role"]], e["work_item"]["label"], e["category"], via(e)]
+        + ["；".join(t["text"] for t in e["targets"] if t["year"] == y) for y in years]
+        for e in answer["obligations"]
+    ]
+    counts = answer["counts"]
+    click.echo(
+        f"{answer['unit']['label']}：{len(answer['obligations'])} 项"
+        f"（牵头 {counts['lead']}，共同负责 {counts['responsible']}，配合 {counts['supporting']}）"
+    )
+    click.echo(
+        text_table(["角色", "工作内容", "主要任务", "经由", *[f"{y}年目标" for y in years]], rows)
+    )
+
+
+@click.command()
+@click.option("--year", type=int, help="Only work items with targets in this year.")
+@click.option("--pairs", default=20, show_default=True, help="How many unit pairs to list.")
+@format_option("table", "json", "csv")
+@backend_options
+def load(backend: Any, year: int | None, pairs: int, fmt: str) -> None:
+    """Coordination load per unit (busiest first) and the pairs that share most work items."""
+    from fenjie.queries import coordination_load
+    from fenjie.queries._format import csv_text, text_table
+
+    answer = coordination_load(backend, year=year, pairs=pairs)
+    if fmt == "json":
+        emit_json(answer)
+        return
+    headers = ["unit", "lead", "responsible", "supporting", "work_items", "targets"]
+    headers += ["partners", "degree", "betweenness"]
+    rows = [
+        [u["unit"]["label"], u["lead"], u["responsible"], u["supporting"], u["work_items"]]
+        + [" ".join(f"{y}:{n}" for y, n in u["targets"].items()), u["partners"]]
+        + [f"{u['degree']:.3f}", f"{u['betweenness']:.3f}"]
+        for u in answer["units"]
+    ]
+    if fmt == "csv":
+        click.echo(csv_text(headers, rows), nl=False)
+        return
+    click.echo(
+        text_table(["单位", "牵头", "共同负责", "配合", "工作内容", "目标", *headers[6:]], rows)
+    )
+    click.echo("\n共同承担工作内容最多的单位对：")
+    click.echo(
+        text_table(
+            ["单位甲", "单位乙", "共同工作内容"],
+            [[p["a"]["label"], p["b"]["label"], p["shared"]] for p in answer["pairs"]],
+        )
+    )
+
+
+@click.command()
+@click.argument("document")
+@format_option("table", "json")
+@backend_options
+def depends(backend: Any, document: str, fmt: str) -> None:
+    """Targets that depend on DOCUMENT (《意见》, 意见 or the full title), each with its path."""
+    from fenjie.queries import dependents
+    from fenjie.queries._format import path_text, text_table
+
+    answer = dependents(backend, document)
+    if fmt == "json":
+        emit_json(answer)
+        return
+    kind_zh = {
+        "direct": "直接引用",
+        "based_on": "引用其实施文件",
+        "earlier_target": "经由上年目标",
+        "baseline": "经由前期工作基础",
+    }
+    click.echo(f"《{answer['document']['title']}》：{len(answer['targets'])} 个目标依赖此文件")
+    rows = [
+        [t["year"], t["work_item"]["label"], t["text"], kind_zh[t["kind"]], path_text(t["path"])]
+        for t in answer["targets"]
+    ]
+    click.echo(text_table(["年份", "工作内容", "目标", "依赖方式", "路径"], rows, limit=200))
+
+
+@click.command()
+@store_option
+@click.option("--gsp", help="Graph Store Protocol endpoint (e.g. http://host:7878/store).")
+@click.option(
+    "--update", "update_url", help="SPARQL Update endpoint (e.g. http://host:7878/update)."
+)
+@click.option("--user", envvar="FENJIE_USER", help="User name for HTTP basic authentication.")
+@click.option(
+    "--password", envvar="FENJIE_PASSWORD", help="Password for HTTP basic authentication."
+)
+@click.option("--token", envvar="FENJIE_TOKEN", help="Bearer token.")
+def push(
+    store_path: str,
+    gsp: str | None,
+    update_url: str | None,
+    user: str | None,
+    password: str | None,
+    token: str | None,
+) -> None:
+    """Upload every named graph of the store to a remote store, replacing graphs of the same name."""
+    from fenjie.graph.store import FenjieStore
+    from fenjie.queries import push_gsp, push_update
+
+    if bool(gsp) == bool(update_url):
+        raise click.UsageError("give exactly one of --gsp URL or --update URL")
+    store = FenjieStore.open(store_path, read_only=True)
+    auth = {"user": user, "password": password, "token": token}
+    sent = push_gsp(store, gsp, **auth) if gsp else push_update(store, update_url, **auth)
+    for graph, count in sent.items():
+        click.echo(f"pushed {count} triples to <{graph}>")
+    click.echo(f"{len(sent)} graph(s), {sum(sent.values())} triples → {gsp or update_url}")
+
+
+COMMANDS = [list_queries, query, obligations, load, depends, push]
