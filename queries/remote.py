@@ -217,7 +217,10 @@ class RemoteBackend:
         wrapper.setReturnFormat(N3)
         wrapper.addCustomHttpHeader("Accept", "application/n-triples")
         response = self._run(wrapper).response
-        body = response.read()
+        try:
+            body = response.read()
+        finally:
+            response.close()
         return [quad.triple for quad in parse(body, format=RdfFormat.N_TRIPLES)]
 
 

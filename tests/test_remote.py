@@ -1,0 +1,294 @@
+"""Remote mode against a live ``oxigraph serve``: push the graphs, ask the same questions.
+
+The fixture starts the real Oxigraph server (PyPI package ``oxigraph``) on 127.0.0.1 and a free
+port, once with its plain default graph and once with ``--union-default-graph``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fenjie.graph import FenjieStore, build_sources
+from fenjie.queries import (
+    LocalBackend,
+    RemoteBackend,
+    coordination_load,
+    dependents,
+    obligations,
+    plain_rows,
+    push_gsp,
+    push_update,
+    run_stored,
+    stored_queries,
+)
+from fenjie.queries.remote import with_values
+
+from fenjie.cli import main
+from fenjie.config import bundled_example
+from fenjie.errors import NotFoundError, StoreError
+
+OXIGRAPH = shutil.which("oxigraph")
+pytestmark = pytest.mark.skipif(OXIGRAPH is None, reason="the oxigraph server is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(location: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            str(OXIGRAPH),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            *extra,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "oxigraph exited")
+        try:
+            with urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=2):
+                return proc, base
+        except OSError:
+            time.sleep(0.1)
+    _stop(proc)
+    raise RuntimeError("oxigraph serve did not start")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, LocalBackend]:
+    path = tmp_path_factory.mktemp("local") / "store"
+    build_sources([bundled_example()], store_path=path)
+    return path, LocalBackend(FenjieStore.open(path, read_only=True))
+
+
+@pytest.fixture(scope="module", params=["plain", "union-default-graph"])
+def server(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    local: tuple[Path, LocalBackend],
+) -> Iterator[str]:
+    extra = ("--union-default-graph",) if request.param != "plain" else ()
+    proc, base = _start(tmp_path_factory.mktemp("oxigraph"), *extra)
+    try:
+        # one mode is filled through the Graph Store Protocol, the other through SPARQL Update
+        if request.param == "plain":
+            sent = push_gsp(local[1].store, base + "/store")
+        else:
+            sent = push_update(local[1].store, base + "/update", batch=500)
+        assert sum(sent.values()) == len(local[1].store)
+        yield base
+    finally:
+        _stop(proc)
+
+
+def _same(a: object, b: object) -> None:
+    assert json.dumps(a, ensure_ascii=False, sort_keys=True) == json.dumps(
+        b, ensure_ascii=False, sort_keys=True
+    )
+
+
+def test_push_keeps_named_graphs(server: str, local: tuple[Path, LocalBackend]) -> None:
+    remote = RemoteBackend(server + "/query")
+    graphs = {t.value for t in local[1].store.tables()} | {
+        "https://w3id.org/fenjie/id/graph/ontology",
+        "https://w3id.org/fenjie/id/graph/registry",
+    }
+    assert set(remote.graphs()) == graphs
+    count = remote.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert int(count[0]["n"].value) == len(local[1].store)
+
+
+@pytest.mark.parametrize(
+    "unit", ["省科技厅", "长沙市人民政府", "省市场监督管理局", "湖南金融监管局"]
+)
+def test_obligations_remote_equals_embedded(
+    server: str, local: tuple[Path, LocalBackend], unit: str
+) -> None:
+    remote = RemoteBackend(server + "/query")
+    _same(obligations(remote, unit), obligations(local[1], unit))
+    _same(obligations(remote, unit, year=2018), obligations(local[1], unit, year=2018))
+
+
+def test_load_and_dependents_remote_equal_embedded(
+    server: str, local: tuple[Path, LocalBackend]
+) -> None:
+    remote = RemoteBackend(server + "/query")
+    _same(coordination_load(remote), coordination_load(local[1]))
+    _same(dependents(remote, "意见"), dependents(local[1], "意见"))
+    assert len(obligations(remote, "省科技厅")["obligations"]) == 13
+
+
+def test_every_stored_query_remote_equals_embedded(
+    server: str, local: tuple[Path, LocalBackend]
+) -> None:
+    remote = RemoteBackend(server + "/query")
+    samples = {"unit": "省科技厅", "document": "意见", "year": "2018", "name": "省科技厅"}
+    for query in stored_queries().values():
+        params = {p.name: samples[p.name] for p in query.parameters if p.required}
+        if query.form != "SELECT":
+            continue
+        key = lambda row: json.dumps(row, sort_keys=True, ensure_ascii=False)  # noqa: E731
+        theirs = sorted(map(key, plain_rows(run_stored(remote, query.name, params))))
+        ours = sorted(map(key, plain_rows(run_stored(local[1], query.name, params))))
+        assert theirs == ours, query.name
+
+
+def test_server_default_graph_mode(server: str) -> None:
+    """Without the union the plain server sees an empty default graph; the union server does not."""
+    remote = RemoteBackend(server + "/query", union=False)
+    rows = remote.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert (int(rows[0]["n"].value) > 0) == server_is_union(server)
+
+
+def server_is_union(base: str) -> bool:
+    with urllib.request.urlopen(base + "/query?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", timeout=5) as r:
+        return b"true" in r.read()
+
+
+@pytest.mark.parametrize(
+    "text", ['" } ; DROP ALL ; #', '省科技厅"\n} INSERT DATA { <a:b> <a:b> <a:b> } #', "} # 意见"]
+)
+def test_injection_remote(server: str, local: tuple[Path, LocalBackend], text: str) -> None:
+    remote = RemoteBackend(server + "/query")
+    before = remote.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    with pytest.raises(NotFoundError):
+        obligations(remote, text)
+    with pytest.raises(NotFoundError):
+        dependents(remote, text)
+    after = remote.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert before[0]["n"].value == after[0]["n"].value
+
+
+def test_cli_endpoint_gives_same_json(server: str, local: tuple[Path, LocalBackend]) -> None:
+    runner = CliRunner()
+    embedded = runner.invoke(
+        main, ["obligations", "省科技厅", "--store", str(local[0]), "--format", "json"]
+    )
+    remote = runner.invoke(
+        main, ["obligations", "省科技厅", "--endpoint", server + "/query", "--format", "json"]
+    )
+    assert remote.exit_code == 0, remote.output
+    assert json.loads(remote.output) == json.loads(embedded.output)
+    query = runner.invoke(
+        main,
+        ["query", "unit-network", "--endpoint", server + "/query", "--format", "nt"],
+    )
+    assert query.exit_code == 0 and "<https://w3id.org/fenjie/def#leads>" in query.output
+
+
+def test_cli_push_with_gsp(local: tuple[Path, LocalBackend], tmp_path: Path) -> None:
+    proc, base = _start(tmp_path / "ox")
+    try:
+        result = CliRunner().invoke(
+            main, ["push", "--store", str(local[0]), "--gsp", base + "/store"]
+        )
+        assert result.exit_code == 0, result.output
+        assert f"{len(local[1].store)} triples" in result.output
+        remote = RemoteBackend(base + "/query")
+        assert (
+            obligations(remote, "省科技厅")["counts"] == obligations(local[1], "省科技厅")["counts"]
+        )
+    finally:
+        _stop(proc)
+
+
+# -- credentials reach the server ---------------------------------------------------------------
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    seen: list[dict[str, str]] = []
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        _Recorder.seen.append(
+            {"method": self.command, "auth": self.headers.get("Authorization", "")}
+        )
+        body = b'{"head":{"vars":["g"]},"results":{"bindings":[]}}'
+        self.send_response(200 if self.headers.get("Authorization") else 401)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def recorder() -> Iterator[str]:
+    _Recorder.seen = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_basic_and_bearer_credentials(recorder: str) -> None:
+    RemoteBackend(recorder + "/sparql", token="s3cret").select("SELECT ?g WHERE { ?g ?p ?o }")
+    assert _Recorder.seen[-1]["auth"] == "Bearer s3cret"
+    RemoteBackend(recorder + "/sparql", user="ann", password="pw").select(
+        "SELECT ?g WHERE { ?g ?p ?o }"
+    )
+    assert _Recorder.seen[-1]["auth"] == "Basic " + base64.b64encode(b"ann:pw").decode()
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example()], store=store)
+    push_gsp(store, recorder + "/store", token="t0k")
+    assert {s["auth"] for s in _Recorder.seen if s["method"] == "PUT"} == {"Bearer t0k"}
+    with pytest.raises(StoreError):
+        push_gsp(store, recorder + "/store")  # no credentials: 401
+
+
+# -- VALUES insertion --------------------------------------------------------------------------
+
+
+def test_values_go_into_the_where_group_not_into_strings_or_templates() -> None:
+    query = 'PREFIX a: <http://x/{}>\nCONSTRUCT { ?s a:p "WHERE {" } WHERE { ?s ?p ?o # { \n}'
+    out = with_values(query, {"s": "<http://x/1>"})
+    assert out.endswith("WHERE { VALUES ?s { <http://x/1> } ?s ?p ?o # { \n}")
+    select = "SELECT ?x { FILTER(?x < 3 && ?x > 1) }"
+    assert (
+        with_values(select, {"x": '"2"'})
+        == 'SELECT ?x { VALUES ?x { "2" } FILTER(?x < 3 && ?x > 1) }'
+    )
