@@ -83,9 +83,10 @@ def stats(store_path: str, fmt: str) -> None:
     "--format",
     "fmt",
     required=True,
-    type=click.Choice(["ttl", "trig", "nt", "nq", "jsonld", "table"]),
+    type=click.Choice(["ttl", "trig", "nt", "nq", "jsonld", "table", "graphml", "gexf"]),
     help="ttl/nt merge all graphs; trig/nq/jsonld keep named graphs; table regenerates "
-    "the source tables as tab-separated text.",
+    "the source tables as tab-separated text; graphml/gexf give the unit–work-item and "
+    "unit–unit networks for Gephi or Cytoscape.",
 )
 @click.option("--graph", "graph_iri", help="Export only this named graph (a table's IRI).")
 @click.option(
@@ -103,9 +104,14 @@ def export(store_path: str, fmt: str, graph_iri: str | None, output: Path | None
     from fenjie.graph.export import export as run_export
 
     with FenjieStore.open(store_path, read_only=True) as store:
-        data = run_export(
-            store, ExportFormat(fmt), graph=NamedNode(graph_iri) if graph_iri else None
-        )
+        if fmt in ("graphml", "gexf"):  # networks drawn by fenjie.viz (issue 5)
+            from fenjie.viz import as_backend, export_network
+
+            data = export_network(as_backend(store), fmt)
+        else:
+            data = run_export(
+                store, ExportFormat(fmt), graph=NamedNode(graph_iri) if graph_iri else None
+            )
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {len(data)} bytes to {output}", err=True)
