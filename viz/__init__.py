@@ -11,6 +11,23 @@ True
 
 from __future__ import annotations
 
-from fenjie.viz._render import VIEWS, build_view, render_view
+from fenjie.viz._chart import write_load_chart
+from fenjie.viz._export import export_network, networks, write_view_graph
+from fenjie.viz._model import MAX_NODES, View
+from fenjie.viz._page import render_page, write_html
+from fenjie.viz._render import VIEWS, as_backend, build_view, render_view
 
-__all__ = ["VIEWS", "build_view", "render_view"]
+__all__ = [
+    "MAX_NODES",
+    "VIEWS",
+    "View",
+    "as_backend",
+    "build_view",
+    "export_network",
+    "networks",
+    "render_page",
+    "render_view",
+    "write_html",
+    "write_load_chart",
+    "write_view_graph",
+]

@@ -16,7 +16,7 @@ from fenjie.viz._views_focus import build_dependency, build_unit
 
 from fenjie.errors import ParameterError
 
-__all__ = ["VIEWS", "build_view", "render_view"]
+__all__ = ["VIEWS", "as_backend", "build_view", "render_view"]
 
 #: view name → Chinese title
 VIEWS: dict[str, str] = {
@@ -32,6 +32,17 @@ _BUILDERS = {
     "dependency": build_dependency,
     "unit": build_unit,
 }
+
+
+def as_backend(backend: Any) -> Any:
+    """A ``fenjie.queries`` backend; a bare :class:`~fenjie.graph.FenjieStore` is wrapped."""
+    from fenjie.graph.store import FenjieStore
+
+    if isinstance(backend, FenjieStore):
+        from fenjie.queries import LocalBackend
+
+        return LocalBackend(backend)
+    return backend
 
 
 def _year(year: Any) -> int | None:
@@ -62,6 +73,7 @@ def build_view(
             parameter="view",
             suggestions=list(VIEWS),
         )
+    backend = as_backend(backend)
     data = load(backend)
     filters: dict[str, Any] = {"year": _year(year), "max_nodes": max_nodes}
     if name in ("responsibility", "coordination"):

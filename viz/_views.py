@@ -98,13 +98,13 @@ def _unit_tip(data: GraphData, unit: str, counts: Counter, load: dict[str, Any])
 
 
 def _load_numbers(backend: Any, year: int | None) -> dict[str, dict[str, Any]]:
-    """Per-unit numbers from issue 3's ``coordination_load`` when that query is available."""
-    try:
-        from fenjie.queries import coordination_load  # type: ignore[attr-defined]
-    except ImportError:
+    """Per-unit numbers from issue 3's ``coordination_load`` (work items, partners, centrality)."""
+    if backend is None:
         return {}
-    result = coordination_load(backend, year=year)
-    return {str(u["unit"]): u for u in result.get("units", [])}
+    from fenjie.queries import coordination_load
+
+    result = coordination_load(backend, year=year, pairs=0)
+    return {str(u["unit"]["iri"]): u for u in result.get("units", [])}
 
 
 def _title(data: GraphData, name: str) -> str:
@@ -249,6 +249,21 @@ def _aggregate_items(
         )
 
 
+def _shared_items(by_item: dict[str, set[str]]) -> dict[tuple[str, str], list[str]]:
+    """Unit pairs → the work items they share (the edges of ``coordination_load``'s network).
+
+    ``coordination_load`` gives the pair counts; the item lists are needed for the tooltips and
+    for the role/category filters, which that query does not take.
+    """
+    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for item, unit_set in by_item.items():
+        ordered = sorted(unit_set)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                shared[(a, b)].append(item)
+    return shared
+
+
 def build_coordination(
     data: GraphData,
     backend: Any = None,
@@ -267,12 +282,7 @@ def build_coordination(
         if a["item"] in keep and (roles is None or a["role"] in roles):
             by_item[a["item"]].add(a["unit"])
             counts[a["unit"]][a["role"]] += 1
-    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for item, unit_set in by_item.items():
-        ordered = sorted(unit_set)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                shared[(a, b)].append(item)
+    shared = _shared_items(by_item)
     carried = Counter(u for unit_set in by_item.values() for u in unit_set)
     units = sorted(carried, key=lambda u: (-carried[u], u))
     view = View("coordination", "协同关系网络", nx.MultiDiGraph(), subtitle=_title(data, ""))

@@ -13,7 +13,6 @@ from fenjie.viz._model import (
     View,
     legend_edge,
     legend_node,
-    resolve,
     role_filter,
     unit_size,
     year_color,
@@ -25,9 +24,10 @@ from fenjie.errors import ParameterError
 __all__ = ["build_dependency", "build_unit", "dependent_targets"]
 
 
-def _resolve_document(data: GraphData, name: str) -> str:
-    names = {k: [d["title"], *d["alt"]] for k, d in data.documents.items()}
-    return resolve(name.strip().strip("《》"), names, what="政策文件")
+def _resolve_document(backend: Any, name: str) -> str:
+    from fenjie.queries import resolve_document
+
+    return str(resolve_document(backend, name)["iri"])
 
 
 def _derived(data: GraphData, doc: str) -> list[str]:
@@ -43,32 +43,11 @@ def _derived(data: GraphData, doc: str) -> list[str]:
     return found
 
 
-def dependent_targets(data: GraphData, doc: str, backend: Any = None) -> set[str]:
-    """Targets that depend on ``doc`` (issue 3's ``dependents`` when available)."""
-    if backend is not None:
-        try:
-            from fenjie.queries import dependents  # type: ignore[attr-defined]
-        except ImportError:
-            pass
-        else:
-            title = data.documents[doc]["title"] or doc
-            return {str(t["iri"]) for t in dependents(backend, title).get("targets", [])}
-    docs = {doc, *_derived(data, doc)}
-    found = {n for n, d, _ in data.refers if d in docs and n in data.targets}
-    based_items = {
-        data.baselines[n]["item"] for n, d, _ in data.refers if d in docs and n in data.baselines
-    }
-    found |= {t for t, rec in data.targets.items() if rec["item"] in based_items}
-    following = defaultdict(list)
-    for a, b in data.precedes:
-        following[a].append(b)
-    frontier = list(found)
-    while frontier:
-        for nxt in following[frontier.pop()]:
-            if nxt not in found:
-                found.add(nxt)
-                frontier.append(nxt)
-    return found
+def dependent_targets(backend: Any, doc: str) -> set[str]:
+    """Targets that depend on ``doc``, as issue 3's ``dependents`` defines them."""
+    from fenjie.queries import dependents
+
+    return {str(t["iri"]) for t in dependents(backend, doc).get("targets", [])}
 
 
 def _short(text: str, n: int = 18) -> str:
@@ -87,10 +66,10 @@ def build_dependency(
     """The document, derived documents, baselines and targets that depend on it, precedes chain."""
     if not document:
         raise ParameterError("the dependency view needs --document", parameter="document")
-    doc = _resolve_document(data, document)
+    doc = _resolve_document(backend, document)
     derived = _derived(data, doc)
     docs = {doc, *derived}
-    targets = dependent_targets(data, doc, backend)
+    targets = dependent_targets(backend, doc)
     if year is not None:
         targets = {t for t in targets if data.targets[t]["year"] == year}
     title = data.documents[doc]["title"]
@@ -204,9 +183,10 @@ def build_dependency(
     return view
 
 
-def _resolve_unit(data: GraphData, name: str) -> str:
-    names = {k: [u["label"], u["name"], *u["alt"]] for k, u in data.units.items()}
-    return resolve(name, names, what="单位")
+def _resolve_unit(backend: Any, name: str) -> str:
+    from fenjie.queries import resolve_unit
+
+    return str(resolve_unit(backend, name)["iri"])
 
 
 def build_unit(
@@ -223,7 +203,7 @@ def build_unit(
     if not unit:
         raise ParameterError("the unit view needs --unit", parameter="unit")
     roles = role_filter(role)
-    focus = _resolve_unit(data, unit)
+    focus = _resolve_unit(backend, unit)
     groups = [g for g, ms in data.members.items() if focus in ms]
     carriers = {focus, *groups}
     mine = [
@@ -235,7 +215,13 @@ def build_unit(
         active = data.items_in_year(year)
         mine = [a for a in mine if a["item"] in active]
     items = sorted({a["item"] for a in mine})
-    rec = data.units[focus]
+    rec = data.units.get(focus) or {
+        "iri": focus,
+        "label": unit,
+        "name": unit,
+        "alt": [],
+        "group": False,
+    }
     view = View(
         "unit", "单位关系网络", nx.MultiDiGraph(), subtitle=f"{rec['label']} · {_title(data, '')}"
     )
