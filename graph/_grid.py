@@ -56,13 +56,18 @@ _NO_REPEAT = {ColumnKind.CATEGORY, ColumnKind.WORK_ITEM}
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
+_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2018-\u201d"
+_LAYOUT_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+
+
 def join_lines(text: str) -> str:
     """Rejoin a cell's text that a page broke over lines: Chinese lines join without a space,
-    two English words with one.
+    two English words with one; spaces a layout put next to Chinese text go.
 
-    >>> join_lines("出台自创区专项管理\\n办法；Open\\nData")
-    '出台自创区专项管理办法；Open Data'
+    >>> join_lines("出台自创区专项管理\\n办法；Open\\nData 200 万平方米")
+    '出台自创区专项管理办法；Open Data 200万平方米'
     """
+    text = _LAYOUT_SPACE.sub("", text)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if not lines:
         return ""
