@@ -1,0 +1,35 @@
+"""``fenjie bench``: build synthetic graphs of several sizes and time the named queries."""
+
+from __future__ import annotations
+
+import click
+
+__all__ = ["COMMANDS"]
+
+
+@click.command(hidden=True)
+@click.option(
+    "--sizes",
+    default="10000,100000,1000000",
+    show_default=True,
+    help="Graph sizes in triples, comma-separated.",
+)
+@click.option("--repeat", default=5, show_default=True, help="Runs per query (the median counts).")
+@click.option(
+    "--rdflib-limit",
+    default=300_000,
+    show_default=True,
+    help="Skip rdflib above this many triples (loading and querying it takes too long).",
+)
+def bench(sizes: str, repeat: int, rdflib_limit: int) -> None:
+    """Benchmark: build rate, peak memory and median query latency vs raw pyoxigraph and rdflib."""
+    from fenjie.queries.bench import format_report, run_bench
+
+    try:
+        wanted = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(f"not a list of numbers: {sizes!r}", param_hint="--sizes") from exc
+    click.echo(format_report(run_bench(wanted, repeat=repeat, rdflib_limit=rdflib_limit)))
+
+
+COMMANDS = [bench]
