@@ -131,7 +131,7 @@ def bench_size(
                     "rdflib": rdflib_s,
                 }
             )
-        del store, raw, dataset
+        store.close()
         gc.collect()
     return {
         "target": triples,
