@@ -31,18 +31,15 @@ def queries_available() -> bool:
     return all(hasattr(module, n) for n in ("find_units", "obligations", "stored_queries"))
 
 
-def views_available() -> list[str]:
-    """Names of the network views :func:`fenjie.viz.render_view` draws (empty when absent)."""
+def views_available() -> dict[str, str]:
+    """Names and titles of the network views :func:`fenjie.viz.render_view` draws (or none)."""
     try:
         module = importlib.import_module("fenjie.viz")
     except ImportError:
-        return []
+        return {}
     if not hasattr(module, "render_view"):
-        return []
-    names = getattr(module, "VIEWS", None) or getattr(module, "VIEW_NAMES", None)
-    if isinstance(names, dict):
-        return list(names)
-    return list(names) if names else ["responsibility", "coordination", "dependency", "unit"]
+        return {}
+    return dict(getattr(module, "VIEWS", {}))
 
 
 def _need_queries() -> Any:
@@ -132,12 +129,17 @@ async def query_run(request: Request) -> Response:
 
 
 async def view_list(request: Request) -> Response:
-    names = views_available()
-    return _JSON({"available": bool(names), "views": names})
+    views = views_available()
+    return _JSON(
+        {"available": bool(views), "views": [{"name": k, "title": v} for k, v in views.items()]}
+    )
 
 
 async def view(request: Request) -> Response:
-    if not views_available():
+    name = request.path_params["name"]
+    if name not in views_available():
+        if views_available():
+            raise RequestRefusedError(f"no view named {name!r}", status=404, code="not_found")
         raise RequestRefusedError(
             "网络视图尚未安装 (the network views are not installed in this version of fenjie)",
             status=501,
