@@ -1,0 +1,288 @@
+"""Views as graphs and pages (no browser): counts against the store, escaping, the pyvis defects."""
+
+from __future__ import annotations
+
+import copy
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from fenjie.graph import FenjieStore, build_sources
+from fenjie.queries import LocalBackend, coordination_load, dependents
+from fenjie.viz import VIEWS, build_view, render_view
+from fenjie.viz._page import FenjieNetwork, network_from_view, script_json
+
+from fenjie.cli import main
+from fenjie.config import bundled_example
+from fenjie.errors import NotFoundError, ParameterError
+
+# Unit cells lose their spaces and split on "/" outside brackets: this payload survives both.
+XSS = "(<svg/onload=window.__xss=1>)"
+FJ = "PREFIX fj: <https://w3id.org/fenjie/def#> PREFIX org: <http://www.w3.org/ns/org#> "
+
+
+@pytest.fixture(scope="module")
+def backend() -> LocalBackend:
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example()], store=store)
+    return LocalBackend(store)
+
+
+def xss_table(tmp: Path) -> Path:
+    """The bundled table with one responsible unit, one category and one work item poisoned."""
+    lines = bundled_example().read_text(encoding="utf-8").splitlines()
+    header_at = next(i for i, line in enumerate(lines) if "责任单位" in line)
+    header = lines[header_at].split("\t")
+    first = lines[header_at + 1].split("\t")
+    unit = first[header.index("责任单位")].split("、")[0]
+    category = first[0]
+    item = re.sub(r"^\d+、", "", first[1])
+    poisoned = "\n".join(lines).replace(unit, XSS)
+    poisoned = poisoned.replace(
+        category, f"<script>window.__xss=2</script><img src=x onerror=window.__xss=2>{category}"
+    )
+    poisoned = poisoned.replace(item, f'{item}<a href="javascript:window.__xss=3">href</a>', 1)
+    path = tmp / "xss.tsv"
+    path.write_text(poisoned + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def xss_backend(tmp_path_factory: pytest.TempPathFactory) -> LocalBackend:
+    store = FenjieStore.in_memory()
+    build_sources([xss_table(tmp_path_factory.mktemp("xss"))], store=store)
+    return LocalBackend(store)
+
+
+def _count(backend: LocalBackend, where: str) -> int:
+    return int(backend.select(FJ + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")[0]["n"].value)
+
+
+def test_responsibility_holds_every_unit_item_and_assignment(backend: LocalBackend) -> None:
+    view = build_view(backend, "responsibility")
+    units = "SELECT DISTINCT ?u WHERE { { ?a fj:unit ?u } UNION { ?a fj:unit ?g . ?g org:hasMember ?u } }"
+    expected_nodes = _count(backend, f"{{ {units} }}") + _count(backend, "?i a fj:WorkItem")
+    expected_edges = _count(
+        backend,
+        "{ SELECT DISTINCT ?u ?i ?r WHERE { ?a fj:unit ?u ; fj:workItem ?i ; fj:role ?r } }",
+    ) + _count(backend, "{ SELECT DISTINCT ?g ?m WHERE { ?a fj:unit ?g . ?g org:hasMember ?m } }")
+    assert view.graph.number_of_nodes() == expected_nodes
+    assert view.graph.number_of_edges() == expected_edges
+    kinds = {d["kind"] for _, _, d in view.graph.edges(data=True)}
+    assert {"lead", "supporting", "member"} <= kinds
+    assert all("x" in d and "y" in d for _, d in view.graph.nodes(data=True))
+    labels = [e["label"] for e in view.legend]
+    assert "牵头" in labels and "配合/参与" in labels
+
+
+def test_coordination_edges_are_coordination_load_pairs(backend: LocalBackend) -> None:
+    view = build_view(backend, "coordination")
+    load = coordination_load(backend, pairs=None)
+    pairs = {frozenset((p["a"]["iri"], p["b"]["iri"])): p["shared"] for p in load["pairs"]}
+    drawn = {frozenset((a, b)): d["weight"] for a, b, d in view.graph.edges(data=True)}
+    assert drawn == pairs
+    assert set(view.graph) == {u["unit"]["iri"] for u in load["units"]}
+    busiest = max(pairs, key=pairs.__getitem__)
+    a, b = sorted(busiest)
+    widths = [d["width"] for _, _, d in view.graph.edges(data=True)]
+    assert view.graph.edges[a, b, "shared"]["width"] == max(widths)
+
+
+def test_dependency_view_draws_dependents(backend: LocalBackend) -> None:
+    doc = backend.select(FJ + "SELECT ?d WHERE { ?x fj:basedOn ?d } LIMIT 1")[0]["d"]
+    view = build_view(backend, "dependency", document=doc.value)
+    targets = {n for n, d in view.graph.nodes(data=True) if d["kind"] == "target"}
+    assert targets == {t["iri"] for t in dependents(backend, doc.value)["targets"]}
+    assert any(d["kind"] == "derived" for _, d in view.graph.nodes(data=True))
+    kinds = {d["kind"] for _, _, d in view.graph.edges(data=True)}
+    assert {"precedes", "based-on"} <= kinds
+    # every drawn target is connected: to the document, a baseline or its predecessor
+    assert all(view.graph.in_degree(t) + view.graph.out_degree(t) > 0 for t in targets)
+
+
+def test_unit_view_and_filters(backend: LocalBackend) -> None:
+    row = backend.select(
+        FJ
+        + "SELECT ?u (COUNT(?a) AS ?n) WHERE { ?a fj:unit ?u } GROUP BY ?u ORDER BY DESC(?n) LIMIT 1"
+    )[0]
+    unit = row["u"].value
+    view = build_view(backend, "unit", unit=unit)
+    items = {n for n, d in view.graph.nodes(data=True) if d["kind"] == "item"}
+    query = FJ + "SELECT DISTINCT ?u ?i WHERE { ?a fj:unit ?u ; fj:workItem ?i }"
+    assert items == {r["i"].value for r in backend.select(query, bindings={"u": row["u"]})}
+    year = max(
+        int(r["y"].value) for r in backend.select(FJ + "SELECT DISTINCT ?y WHERE { ?t fj:year ?y }")
+    )
+    yearly = build_view(backend, "unit", unit=unit, year=year)
+    assert {d["year"] for _, d in yearly.graph.nodes(data=True) if d["kind"] == "target"} == {year}
+    leads = build_view(backend, "responsibility", role="lead")
+    assert {d["kind"] for _, _, d in leads.graph.edges(data=True)} <= {"lead", "member"}
+    with pytest.raises(ParameterError):
+        build_view(backend, "responsibility", role="boss")
+    with pytest.raises(ParameterError):
+        build_view(backend, "responsibility", year=1900)
+    with pytest.raises(NotFoundError):
+        build_view(backend, "unit", unit="不存在的单位")
+
+
+def test_large_requests_are_aggregated_with_a_message(backend: LocalBackend) -> None:
+    view = build_view(backend, "responsibility", max_nodes=10)
+    assert view.messages and "聚合" in view.messages[0]
+    assert not any(d["kind"] == "item" for _, d in view.graph.nodes(data=True))
+    assert any(d["kind"] == "category" for _, d in view.graph.nodes(data=True))
+    html = render_view(backend, "responsibility", max_nodes=10)
+    assert "聚合" in html
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_xss_is_escaped_in_every_view(name: str, xss_backend: LocalBackend) -> None:
+    unit = xss_backend.select(
+        FJ
+        + "SELECT ?u WHERE { ?a fj:unit ?u ; fj:writtenAs ?w FILTER(CONTAINS(?w, 'onload')) } LIMIT 1"
+    )[0]["u"].value
+    doc = xss_backend.select(FJ + "SELECT ?d WHERE { ?x fj:basedOn ?d } LIMIT 1")[0]["d"].value
+    html = render_view(xss_backend, name, unit=unit, document=doc)
+    for raw in ("<svg", "<img", "<script>window", "<a href"):
+        assert raw not in html
+    # the name is kept as text: escaped in the menu, \u-escaped in the data block
+    assert "(&lt;svg/onload=window.__xss=1&gt;)" in html or (
+        "(\\u003csvg/onload=window.__xss=1\\u003e)" in html
+    )
+    assert html.count("<h1") == 1
+
+
+def test_page_is_offline_and_escaped_json() -> None:
+    assert (
+        script_json({"a": "</script><!--\u2028"})
+        == '{"a":"\\u003c/script\\u003e\\u003c!--\\u2028"}'
+    )
+    html = render_view_from_bundled()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<link" not in html
+    assert (
+        "Content-Security-Policy" in html
+        and "'unsafe-inline'" not in html.split("script-src")[1].split(";")[0]
+    )
+
+
+def render_view_from_bundled() -> str:
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example()], store=store)
+    return render_view(store, "responsibility")
+
+
+def test_menu_lists_labels_not_ids(backend: LocalBackend) -> None:
+    view = build_view(backend, "coordination")
+    html = render_view(backend, "coordination")
+    options = re.findall(r'<option value="([^"]+)">([^<]*)</option>', html)
+    assert len(options) == view.graph.number_of_nodes()
+    assert {label for _, label in options} == {d["label"] for _, d in view.graph.nodes(data=True)}
+    assert all(value != label for value, label in options)
+
+
+def test_add_edge_does_not_scan_edges() -> None:
+    class CountingList(list):
+        scans = 0
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            CountingList.scans += 1
+            return super().__iter__()
+
+    net = FenjieNetwork()
+    net.edges = CountingList()
+    net.node_ids = CountingList()
+    for i in range(200):
+        net.add_node(i, label=str(i))
+    for i in range(199):
+        net.add_edge(i, i + 1)
+        net.add_edge(i, i + 1)  # a duplicate is still dropped
+    assert CountingList.scans == 0
+    assert len(net.edges) == 199
+
+
+def test_network_from_view_leaves_the_graph_alone(backend: LocalBackend) -> None:
+    view = build_view(backend, "responsibility")
+    before = (
+        copy.deepcopy(dict(view.graph.nodes(data=True))),
+        copy.deepcopy(list(view.graph.edges(keys=True, data=True))),
+    )
+    net = network_from_view(view)
+    assert len(net.nodes) == view.graph.number_of_nodes()
+    assert len(net.edges) == view.graph.number_of_edges()
+    assert (
+        dict(view.graph.nodes(data=True)),
+        list(view.graph.edges(keys=True, data=True)),
+    ) == before
+    # the defect worked around: pyvis's own from_nx rewrites the graph it is given
+    from pyvis.network import Network
+
+    g = nx.Graph()
+    g.add_edge("a", "b", weight=3)
+    Network().from_nx(g)
+    assert "weight" not in g.edges["a", "b"]
+
+
+def test_utf8_is_written_whatever_the_locale(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import locale, sys
+        from fenjie.viz._page import write_html
+        assert locale.getpreferredencoding(False).lower() in ("ansi_x3.4-1968", "ascii"), locale.getpreferredencoding(False)
+        from pyvis.network import Network
+        net = Network(cdn_resources="in_line")
+        net.add_node(1, label="a")  # an ASCII graph: the inlined vis-network is not ASCII
+        try:
+            net.write_html({str(tmp_path / "pyvis.html")!r})
+        except UnicodeEncodeError:
+            print("pyvis-fails")
+        write_html({ascii("<p>责任单位</p>")}, {str(tmp_path / "ours.html")!r})
+        """
+    )
+    env = {
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONUTF8": "0",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pyvis-fails" in result.stdout
+    assert (tmp_path / "ours.html").read_bytes() == "<p>责任单位</p>".encode()
+
+
+def test_cli_viz_chart_and_export(bundled_store: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "r.html"
+    result = runner.invoke(
+        main, ["viz", "responsibility", "--store", str(bundled_store), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    result = runner.invoke(main, ["viz", "unit", "--store", str(bundled_store), "-o", str(out)])
+    assert result.exit_code != 0 and "--unit" in result.output
+    for fmt in ("graphml", "gexf"):
+        target = tmp_path / f"n.{fmt}"
+        result = runner.invoke(
+            main, ["export", "--store", str(bundled_store), "--format", fmt, "-o", str(target)]
+        )
+        assert result.exit_code == 0, result.output
+        graph = nx.read_graphml(target) if fmt == "graphml" else nx.read_gexf(target)
+        store = FenjieStore.open(bundled_store, read_only=True)
+        backend = LocalBackend(store)
+        resp = build_view(backend, "responsibility", max_nodes=10**6)
+        coord = build_view(backend, "coordination")
+        assert graph.number_of_nodes() == len(set(resp.graph) | set(coord.graph))
+        assert (
+            graph.number_of_edges() == resp.graph.number_of_edges() + coord.graph.number_of_edges()
+        )
+        networks = {d.get("network") for _, _, d in graph.edges(data=True)}
+        assert networks == {"unit-work-item", "unit-unit"}
+        store.close()
