@@ -121,7 +121,7 @@ def read_docx_bytes(data: bytes, *, name: str, reader: str = "docx") -> Table:
     if not n_tables:
         lines = [
             GridRow((_paragraph_text(p).strip(),), line=k, location=f"paragraph {k}")
-            for k, p in enumerate(_children(body, "p"), start=1)
+            for k, p in enumerate((e for e in _iter_body(body) if e.tag == _W + "p"), start=1)
         ]
         if has_role_lines(r.cells[0] for r in lines):
             table = listform_table(lines, name=name, reader=f"{reader}-list")

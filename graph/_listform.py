@@ -82,6 +82,7 @@ class _Task:
     text: str
     first: int  # source line of the task
     last: int
+    where: tuple[str, str] = ("", "")  # locations of its first and last line
     roles: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -108,15 +109,38 @@ def _roles(text: str) -> tuple[str, dict[str, list[str]]]:
     labels = list(_LABEL.finditer(text))
     for k, m in enumerate(labels):
         end = labels[k + 1].start() if k + 1 < len(labels) else len(text)
-        value = text[m.end() : end].strip().rstrip(_TRAIL).strip()
+        value = _strip_value(text[m.end() : end])
         kind = next(n for n in _ROLE_WORDS if m[n])
         roles.setdefault(kind, []).append(value)
     return text[:head_end], roles
 
 
-def parse_plan(lines: Sequence[GridRow]) -> tuple[list[tuple[int, str]], list[_Task]]:
+def _strip_value(value: str) -> str:
+    """A role value without trailing separators, or a closing bracket that it does not open."""
+    value = value.strip()
+    while value and value[-1] in _TRAIL:
+        opened = value.count("（") + value.count("(") - value.count("）") - value.count(")")
+        if value[-1] in "）)" and opened >= 0:
+            break
+        value = value[:-1].rstrip()
+    return value
+
+
+_TITLE_WORDS = re.compile(r"(?:方案|分解表|分解|清单|计划|安排|要点|台账|任务表)$")
+
+
+def _title(preamble: list[tuple[int, str, str]]) -> str:
+    """The plan's title: a preamble line ending like a title (方案, 分解表 …), else the first
+    line that is not "附件"."""
+    lines = [t for _, t, _ in preamble if not re.fullmatch(r"附件\s*\d*[:：]?", t)]
+    return next(
+        (t for t in lines if _TITLE_WORDS.search(t) and len(t) <= 60), lines[0] if lines else ""
+    )
+
+
+def parse_plan(lines: Sequence[GridRow]) -> tuple[list[tuple[int, str, str]], list[_Task]]:
     """Preamble lines (before the first heading or task) and the tasks of a list-form plan."""
-    preamble: list[tuple[int, str]] = []
+    preamble: list[tuple[int, str, str]] = []
     headings: list[tuple[int, str]] = []  # (level, text) of the open headings
     tasks: list[_Task] = []
     current: tuple[int, _Task] | None = None  # the numbered item roles would attach to
@@ -143,16 +167,19 @@ def parse_plan(lines: Sequence[GridRow]) -> tuple[list[tuple[int, str]], list[_T
                 ]
             headings = [h for h in headings if h[0] < level]
             category = headings[-1][1] if headings else ""
-            current = (level, _Task(category, number, body, row.line, row.line))
+            task = _Task(category, number, body, row.line, row.line, (row.location, row.location))
+            current = (level, task)
         elif head and current is not None and not roles and not current[1].roles:
             current[1].text += head  # the task's text goes on
             current[1].last = row.line
+            current[1].where = (current[1].where[0], row.location)
         elif head and not started:
-            preamble.append((row.line, head))
+            preamble.append((row.line, head, row.location))
         if roles and current is not None:
             for kind, values in roles.items():
                 current[1].roles.setdefault(kind, []).extend(values)
             current[1].last = row.line
+            current[1].where = (current[1].where[0], row.location)
     if current and current[1].roles and current[1] not in tasks:
         tasks.append(current[1])
     return preamble, tasks
@@ -183,7 +210,7 @@ def listform_table(
         raise HeaderError(
             "no numbered task followed by 牵头单位/责任单位 lines was found", file=name, line=1
         )
-    title = next((t for _, t in reversed(preamble) if not re.fullmatch(r"附件\s*\d*[:：]?", t)), "")
+    title = _title(preamble)
     year = plan_year([], title)
     split = [_split_task(t.text) for t in tasks]
     with_target = year is not None and any(rest for _, rest in split)
@@ -199,15 +226,15 @@ def listform_table(
         for k, h in (("supporting", "配合单位"), ("deadline", "完成时限"))
         if any(r[k] for r in rows)
     ]
-    grid = [GridRow((text,), line=line, location=f"line {line}") for line, text in preamble]
+    grid = [GridRow((text,), line=line, location=where) for line, text, where in preamble]
     header = tuple(h for _, h in columns)
     grid.append(GridRow(header, line=tasks[0].first, location="synthesized header"))
     for task, r in zip(tasks, rows, strict=True):
-        where = (
-            f"line {task.first}" if task.first == task.last else f"lines {task.first}–{task.last}"
-        )
+        where = _span(*task.where) if task.where[0] else f"line {task.first}"
         grid.append(GridRow(tuple(r[k] for k, _ in columns), line=task.first, location=where))
-    return table_from_grid(grid, name=name, reader=reader, encoding=encoding)
+    table = table_from_grid(grid, name=name, reader=reader, encoding=encoding)
+    table.title = title or table.title
+    return table
 
 
 def _row(task: _Task, parts: tuple[str, str], *, with_target: bool) -> dict[str, str]:
@@ -228,6 +255,23 @@ def _row(task: _Task, parts: tuple[str, str], *, with_target: bool) -> dict[str,
         "supporting": "、".join(_units(task.roles.get("supporting", []))),
         "deadline": "；".join(task.roles.get("deadline", [])),
     }
+
+
+_LAST_NUMBER = re.compile(r"^(?P<prefix>.*?)(?P<word>[a-z]+) (?P<n>\d+)$")
+
+
+def _span(first: str, last: str) -> str:
+    """One location for a task's lines: "line 9" to "line 13" is "lines 9–13".
+
+    >>> _span("page 1, line 5", "page 1, line 9"), _span("paragraph 3", "paragraph 3")
+    ('page 1, lines 5–9', 'paragraph 3')
+    """
+    if first == last:
+        return first
+    a, b = _LAST_NUMBER.match(first), _LAST_NUMBER.match(last)
+    if a and b and (a["prefix"], a["word"]) == (b["prefix"], b["word"]):
+        return f"{a['prefix']}{a['word']}s {a['n']}–{b['n']}"
+    return f"{first} – {last}"
 
 
 _MARKED_LEAD = re.compile(r"[（(]\s*牵头\s*[）)]$")
