@@ -112,9 +112,9 @@ def read_pdf_bytes(data: bytes, *, name: str) -> Table:
             raise InputError(f"cannot read the PDF's pages: {exc}", file=name) from exc
         n_pages = len(pdf.pages)
     if len(blank_pages) == n_pages:
-        pages = "page 1" if n_pages == 1 else f"pages 1–{n_pages}"
+        pages = "page 1 holds" if n_pages == 1 else f"pages 1–{n_pages} hold"
         raise InputError(
-            f"the PDF has no text layer ({pages} hold no text: a scan?); run OCR on it or use the "
+            f"the PDF has no text layer ({pages} no text: a scan?); run OCR on it or use the "
             "original Word or Excel file",
             file=name,
             page=1,

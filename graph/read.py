@@ -67,9 +67,9 @@ def _sniff_zip(data: bytes) -> str:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         # a damaged archive: guess from the member names its local headers still show
-        if b"word/" in data[:4096]:
+        if b"word/document.xml" in data:
             return "docx"
-        if b"xl/" in data[:4096]:
+        if b"xl/workbook.xml" in data:
             return "xlsx"
         return "zip"
     if "word/document.xml" in names:
