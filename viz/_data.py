@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 __all__ = ["Backend", "GraphData", "ROLES", "load"]
@@ -142,11 +143,23 @@ class GraphData:
     tables: dict[str, str] = field(default_factory=dict)
 
     # -- derived look-ups ------------------------------------------------------------------------
+    @cached_property
+    def _targets_by_item(self) -> dict[str, list[dict[str, Any]]]:
+        index: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for t in sorted(self.targets.values(), key=lambda t: (t["year"], t["order"], t["iri"])):
+            index[t["item"]].append(t)
+        return index
+
+    @cached_property
+    def _roles_by_item(self) -> dict[str, list[tuple[str, str]]]:
+        index: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for a in self.assignments:
+            index[a["item"]].add((a["unit"], a["role"]))
+        return {k: sorted(v) for k, v in index.items()}
+
     def targets_of(self, item: str, *, year: int | None = None) -> list[dict[str, Any]]:
-        found = [t for t in self.targets.values() if t["item"] == item]
-        if year is not None:
-            found = [t for t in found if t["year"] == year]
-        return sorted(found, key=lambda t: (t["year"], t["order"]))
+        found = self._targets_by_item.get(item, [])
+        return [t for t in found if year is None or t["year"] == year]
 
     def years(self) -> list[int]:
         return sorted({t["year"] for t in self.targets.values()})
@@ -156,7 +169,7 @@ class GraphData:
 
     def roles_on(self, item: str) -> list[tuple[str, str]]:
         """(unit, role key) pairs on a work item, in a stable order."""
-        return sorted({(a["unit"], a["role"]) for a in self.assignments if a["item"] == item})
+        return self._roles_by_item.get(item, [])
 
 
 def _unit_label(pref: str | None, alts: list[str], iri: str) -> str:

@@ -135,8 +135,10 @@ def build_responsibility(
     view = View("responsibility", "责任分工网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
     load = _load_numbers(backend, year) if backend is not None else {}
     counts: dict[str, Counter] = defaultdict(Counter)
+    items_of: dict[str, set[str]] = defaultdict(set)
     for a in assigned:
         counts[a["unit"]][a["role"]] += 1
+        items_of[a["unit"]].add(a["item"])
     cats = _category_index(data)
     aggregate = len(units) + len(members - set(units)) + len(items) > max_nodes
     if aggregate:
@@ -145,7 +147,7 @@ def build_responsibility(
             "请用 --category 或 --year 查看明细。"
         )
     for u in units:
-        carried = len({a["item"] for a in assigned if a["unit"] == u})
+        carried = len(items_of[u])
         kind = "group" if data.units.get(u, {}).get("group") else "unit"
         view.add_node(
             u,
