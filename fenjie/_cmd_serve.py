@@ -27,6 +27,13 @@ __all__ = ["COMMANDS"]
     help="Seconds a query may run before it is stopped (503).",
 )
 @click.option(
+    "--queue-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.05),
+    help="Seconds a request may wait for a free query process (503 beyond).",
+)
+@click.option(
     "--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Rows per answer."
 )
 @click.option(
@@ -58,6 +65,7 @@ def serve_command(
     port: int,
     workers: int,
     timeout: float,
+    queue_timeout: float,
     max_rows: int,
     max_body: int,
     update_token: str | None,
@@ -78,6 +86,7 @@ def serve_command(
         port=port,
         workers=workers,
         timeout=timeout,
+        queue_timeout=queue_timeout,
         max_rows=max_rows,
         max_body=max_body,
         update_token=update_token,

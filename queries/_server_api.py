@@ -7,6 +7,8 @@ JSON as the matching CLI command. Errors use the one shape of :meth:`fenjie.erro
 from __future__ import annotations
 
 import importlib
+import json
+from collections import OrderedDict
 from typing import Any
 
 from starlette.requests import Request
@@ -20,8 +22,6 @@ __all__ = ["API_ROUTES", "openapi", "queries_available", "views_available"]
 
 class _JSON(JSONResponse):
     def render(self, content: Any) -> bytes:
-        import json
-
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -72,10 +72,28 @@ def _int(request: Request, name: str, *, default: int | None = None) -> int | No
         raise ParameterError(f"parameter {name!r} must be an integer, not {value!r}") from None
 
 
+_CACHE: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
+_CACHE_SIZE = 256
+
+
 async def _call(request: Request, function: str, *args: Any, **kwargs: Any) -> Any:
+    """Run a named-query function in a worker; answers are cached until the next update."""
     _need_queries()
+    pool = request.app.state.pool
+    key = (
+        function,
+        pool.generation,
+        json.dumps([args, kwargs], ensure_ascii=False, sort_keys=True),
+    )
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
     payload = {"function": function, "args": list(args), "kwargs": kwargs}
-    return await request.app.state.pool.run("call", payload)
+    value = await pool.run("call", payload)
+    _CACHE[key] = value
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return value
 
 
 async def units(request: Request) -> Response:

@@ -57,10 +57,13 @@ class WorkerPool:
     Use :meth:`run` from the event loop; :meth:`start` and :meth:`close` from the app's lifespan.
     """
 
-    def __init__(self, path: str, *, size: int = 4, timeout: float = 10.0) -> None:
+    def __init__(
+        self, path: str, *, size: int = 4, timeout: float = 10.0, queue_timeout: float = 30.0
+    ) -> None:
         self.path = path
         self.size = size
         self.timeout = timeout
+        self.queue_timeout = queue_timeout
         self.generation = 0
         self.killed = 0
         self._ctx = multiprocessing.get_context("spawn")
@@ -104,7 +107,7 @@ class WorkerPool:
         except asyncio.TimeoutError:
             raise QueryTimeoutError(
                 "服务器繁忙：所有查询进程都在工作 (all query workers are busy); try again later",
-                timeout=self.timeout,
+                timeout=self.queue_timeout,
             ) from None
 
     async def _ask(self, proc: _Proc, message: tuple[str, int, Any], deadline: float) -> Any:
@@ -134,9 +137,13 @@ class WorkerPool:
         return reply
 
     async def run(self, kind: str, payload: Any, *, timeout: float | None = None) -> Any:
-        """Run one task in a worker and return its value, or raise the error it reported."""
+        """Run one task in a worker and return its value, or raise the error it reported.
+
+        The time limit counts from the moment a worker takes the task; waiting for a free worker
+        is bounded separately by ``queue_timeout``.
+        """
+        proc = await self._acquire(time.monotonic() + self.queue_timeout)
         deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
-        proc = await self._acquire(deadline)
         reply = await self._ask(proc, (kind, self.generation, payload), deadline)
         assert self._idle is not None
         self._idle.put_nowait(proc)
@@ -148,12 +155,12 @@ class WorkerPool:
     async def update(self, payload: dict[str, Any], *, timeout: float | None = None) -> Any:
         """Apply an update with every worker held, then let the workers reopen the store."""
         assert self._update_lock is not None and self._idle is not None
-        deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
         async with self._update_lock:
             held: list[_Proc] = []
             try:
                 while len(held) < self.size:
-                    held.append(await self._acquire(deadline + self.timeout))
+                    held.append(await self._acquire(time.monotonic() + self.queue_timeout))
+                deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
                 for proc in held[1:]:
                     await self._held_ask(held, proc, ("close", self.generation, None), deadline)
                 message = ("update", self.generation, payload)

@@ -218,6 +218,11 @@ def _error_payload(exc: BaseException) -> dict[str, Any]:
 def worker_main(conn: Any, path: str) -> None:
     """Serve tasks from ``conn`` until it closes."""
     worker = Worker(path)
+    try:  # warm up: open the store and load the named queries before the first request
+        worker._open(0)
+        import fenjie.queries  # noqa: F401
+    except Exception:  # reported when a task needs them
+        worker.close()
     while True:
         try:
             message = conn.recv()

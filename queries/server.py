@@ -53,6 +53,7 @@ class ServerSettings:
     port: int = 8000
     workers: int = 4
     timeout: float = 10.0
+    queue_timeout: float = 30.0
     max_rows: int = 10_000
     max_body: int = 1_000_000
     update_token: str | None = None
@@ -106,7 +107,12 @@ async def index(request: Request) -> Response:
 def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> Starlette:
     """Build the ASGI app; the worker pool starts and stops with the app's lifespan."""
     store = Path(settings.store)
-    pool = pool or WorkerPool(str(store), size=settings.workers, timeout=settings.timeout)
+    pool = pool or WorkerPool(
+        str(store),
+        size=settings.workers,
+        timeout=settings.timeout,
+        queue_timeout=settings.queue_timeout,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
