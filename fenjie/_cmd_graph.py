@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from fenjie.config import DEFAULT_BASE, SETTINGS, bundled_example
 __all__ = ["COMMANDS"]
 
 _BASE = SETTINGS[1]
+_PROGRESS_MIN_ROWS = 2000
 
 
 def _describe_counts(counts: dict) -> str:
@@ -44,11 +46,26 @@ def build(sources: tuple[Path, ...], store_path: str, base: str, fresh: bool) ->
 
     paths = list(sources) or [bundled_example()]
     started = time.perf_counter()
-    bar = tqdm(total=len(paths), unit="table", disable=len(paths) < 3 or not sys.stderr.isatty())
+    interactive = sys.stderr.isatty()
+    bars: dict[str, tqdm] = {}
+
+    def on_progress(name: str, done: int, total: int) -> None:
+        # a bar only for long inputs on a terminal; short builds print nothing extra
+        if not interactive or total < _PROGRESS_MIN_ROWS:
+            return
+        if name not in bars:
+            # a pseudo-terminal may report 0 columns; shutil falls back to $COLUMNS or 80
+            width = shutil.get_terminal_size().columns
+            bars[name] = tqdm(
+                total=total, unit="row", desc=Path(name).name, leave=False, ncols=width
+            )
+        bars[name].update(done - bars[name].n)
+
     built = build_sources(
-        paths, store_path=store_path, base=base, fresh=fresh, on_table=lambda _: bar.update()
+        paths, store_path=store_path, base=base, fresh=fresh, on_progress=on_progress
     )
-    bar.close()
+    for bar in bars.values():
+        bar.close()
     for path, table in zip(paths, built, strict=True):
         click.echo(f"built {table.iri.value} from {path} (reader: {table.reader})")
         click.echo(f"  {_describe_counts(table.counts)}")

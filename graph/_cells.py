@@ -103,6 +103,17 @@ class UnitMention:
 
 
 _UNIT_SEPARATORS = set("、，,；;/\n")
+# White space between two CJK characters is a layout artefact (省 科技厅); elsewhere it is kept,
+# collapsed to one space, so a name such as "Hunan Office" or markup-like text stays as written.
+_CJK_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+)
+
+
+def _tidy_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", _CJK_GAP.sub("", text)).strip()
+
+
 _SCOPE = re.compile(r"^(?P<name>.+?)\s*[（(](?P<scope>[^（）()]+)[）)]$")
 
 
@@ -111,8 +122,10 @@ def split_units(cell: str) -> list[UnitMention]:
 
     >>> [u.name for u in split_units("省科技厅、省商务厅、")]
     ['省科技厅', '省商务厅']
-    >>> [u.written for u in split_units(" 省卫生计生委（生物健康，医药）， 湖南银监局 ")]
+    >>> [u.written for u in split_units(" 省卫生计生委（生物健康，医药）， 湖南 银监局 ")]
     ['省卫生计生委（生物健康，医药）', '湖南银监局']
+    >>> [u.name for u in split_units("<img src=x onerror=alert(1)>、省科技厅")]
+    ['<img src=x onerror=alert(1)>', '省科技厅']
     """
     parts: list[str] = []
     depth, current = 0, []
@@ -129,7 +142,7 @@ def split_units(cell: str) -> list[UnitMention]:
     parts.append("".join(current))
     mentions = []
     for part in parts:
-        written = re.sub(r"\s+", "", part)
+        written = _tidy_spaces(part)
         if not written:
             continue
         match = _SCOPE.match(written)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -38,6 +39,7 @@ from fenjie.config import DEFAULT_BASE
 __all__ = ["BuiltTable", "build_table", "table_slug"]
 
 _ROLE_NODES = {"lead": FJ.LeadRole, "co": FJ.CoResponsibleRole, "supporting": FJ.SupportingRole}
+_PROGRESS_EVERY = 500
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[、.．]\s*")
 
 
@@ -94,6 +96,7 @@ class _Builder:
         self.indicators: dict[str, NamedNode] = {}
         self.categories: dict[str, NamedNode] = {}
         self.work_items: list[_WorkItem] = []
+        self.items_per_category: dict[NamedNode, int] = defaultdict(int)
         self.short_names = find_short_names(c for row in table.rows for c in row.cells)
         self.counts: dict[str, int] = defaultdict(int)
         self.target_counts: dict[int, int] = defaultdict(int)
@@ -190,7 +193,8 @@ class _Builder:
 
     def work_item(self, row: Row, category: NamedNode, text: str, cell: NamedNode) -> _WorkItem:
         k = category.value.rsplit("/", 1)[1]
-        position = 1 + sum(1 for w in self.work_items if w.category == category)
+        self.items_per_category[category] += 1
+        position = self.items_per_category[category]
         node = NamedNode(f"{self.iri.value}/item/{k}-{position}")
         match = _ITEM_NUMBER.match(text)
         self.add(node, RDF.type, FJ.WorkItem)
@@ -353,10 +357,13 @@ class _Builder:
                     for b in item.targets[later]:
                         self.add(a, FJ.precedes, b)
 
-    def run(self) -> BuiltTable:
+    def run(self, on_progress: Callable[[int, int], None] | None = None) -> BuiltTable:
         self.source()
-        for row in self.table.rows:
+        total = len(self.table.rows)
+        for done, row in enumerate(self.table.rows, start=1):
             self.row(row)
+            if on_progress and (done % _PROGRESS_EVERY == 0 or done == total):
+                on_progress(done, total)
         self.precedes()
         self.quads = list(dict.fromkeys(self.quads))  # drop repeats, keep order
         counts: dict[str, object] = {
@@ -382,7 +389,12 @@ def build_table(
     base: str = DEFAULT_BASE,
     slug: str | None = None,
     registry: UnitRegistry | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> BuiltTable:
-    """Build the quads of one table in its own named graph ``{base}table/{slug}``."""
+    """Build the quads of one table in its own named graph ``{base}table/{slug}``.
+
+    ``on_progress(rows_done, rows_total)`` is called every few thousand rows and at the end.
+    """
     registry = registry or UnitRegistry.load(base)
-    return _Builder(table, base=base, registry=registry, slug=slug or table_slug(table.name)).run()
+    builder = _Builder(table, base=base, registry=registry, slug=slug or table_slug(table.name))
+    return builder.run(on_progress)

@@ -164,7 +164,9 @@ def _write(store: pyoxigraph.Store, built: list[BuiltTable], base: str) -> None:
     quads: list[Quad] = [*ontology_quads(base), *UnitRegistry.load(base).quads]
     for table in built:
         quads.extend(table.quads)
-    store.extend(quads)
+    # Bulk loading skips per-quad transactions (4x faster); safe because a build writes into a
+    # private staging copy (or a store the caller owns) and swaps it in only after success.
+    store.bulk_extend(quads)
 
 
 def build_sources(
@@ -175,17 +177,24 @@ def build_sources(
     base: str = DEFAULT_BASE,
     fresh: bool = False,
     on_table: Callable[[BuiltTable], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> list[BuiltTable]:
     """Read and build every source, then write them into the store atomically.
 
     All sources are read and built before the store is touched, so bad input changes nothing.
     Each source replaces its own named graph; other graphs stay unless ``fresh`` is given.
     ``store`` writes into an open (in-memory) store instead of the one at ``store_path``.
+    ``on_table(built)`` follows each source; ``on_progress(name, rows_done, rows_total)`` reports
+    rows while a large source is built.
     """
     registry = UnitRegistry.load(base)
     built = []
     for source in sources:
-        table = build_table(read_table(source), base=base, registry=registry)
+        table_read = read_table(source)
+        report = (
+            (lambda done, total: on_progress(table_read.name, done, total)) if on_progress else None
+        )
+        table = build_table(table_read, base=base, registry=registry, on_progress=report)
         built.append(table)
         if on_table:
             on_table(table)

@@ -195,3 +195,43 @@ def test_export_ttl_is_loadable_by_pyoxigraph(built):
     data = fenjie("export", "--format", "ttl", store=built).stdout.encode("utf-8")
     triples = list(pyoxigraph.parse(data, format=RdfFormat.TURTLE))
     assert any(t.predicate.value.endswith("#leads") for t in triples)
+
+
+def test_long_inputs_show_a_progress_bar_on_a_terminal(tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    lines = SAMPLE.read_text("utf-8").splitlines()
+    header, rows = (
+        lines[6],
+        [line for line in lines[7:] if line and not line.startswith("主要任务")],
+    )
+    big = tmp_path / "big.tsv"
+    big.write_text("\n".join([header] + rows * 144) + "\n", "utf-8")  # 2,016 rows
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fenjie", "build", str(big)],
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env={**os.environ, "FENJIE_STORE": str(tmp_path / "store")},
+    )
+    os.close(secondary)
+    stdout, _ = process.communicate(timeout=300)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(primary)
+    assert process.returncode == 0
+    assert b"/2016" in terminal and b"row/s" in terminal
+    # without a terminal (as in every other test here) nothing but the summary is printed
+    quiet = fenjie("build", str(big), store=tmp_path / "store2")
+    assert quiet.stderr == ""
