@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import shutil
@@ -27,7 +28,7 @@ from fenjie.graph.read import read_table
 from pyoxigraph import NamedNode, Quad, QuerySolutions, Variable
 
 from fenjie.config import DEFAULT_BASE, default_store_path
-from fenjie.errors import QueryError, QuerySyntaxError, StoreError
+from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreError
 
 __all__ = ["FenjieStore", "MEMORY", "build_sources"]
 
@@ -191,10 +192,15 @@ def build_sources(
     built = []
     for source in sources:
         table_read = read_table(source)
-        report = (
-            (lambda done, total: on_progress(table_read.name, done, total)) if on_progress else None
-        )
+        report = functools.partial(on_progress, table_read.name) if on_progress else None
         table = build_table(table_read, base=base, registry=registry, on_progress=report)
+        clash = next((b for b in built if b.iri == table.iri), None)
+        if clash is not None:
+            raise InputError(
+                f"two sources would share the graph {table.iri.value} (file names give graph "
+                "names); rename one or build them one at a time",
+                file=str(source),
+            )
         built.append(table)
         if on_table:
             on_table(table)

@@ -179,3 +179,14 @@ def test_refuses_to_overwrite_a_folder_that_is_not_a_store(tmp_path):
     with pytest.raises(Exception, match="not an Oxigraph store"):
         build_sources([bundled_example()], store_path=folder)
     assert (folder / "notes.txt").read_text("utf-8") == "keep me"
+
+
+def test_two_sources_with_the_same_graph_name_are_refused(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for folder in ("a", "b"):
+        (tmp_path / folder / "plan.tsv").write_text(SAMPLE_TEXT, "utf-8")
+    with pytest.raises(InputError, match="share the graph"):
+        build_sources(
+            [tmp_path / "a" / "plan.tsv", tmp_path / "b" / "plan.tsv"], store_path=":memory:"
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fenjie.graph import FenjieStore, build_sources, read_table
 from fenjie.graph.export import stats
@@ -238,3 +240,24 @@ def test_configurable_base():
     assert not store.ask(
         "ASK { ?s ?p ?o FILTER(STRSTARTS(STR(?s), 'https://w3id.org/fenjie/id/')) }"
     )
+
+
+def test_every_term_the_builder_writes_is_declared_in_the_ontology(tmp_path):
+    tests = Path(__file__).parent
+    sources = [bundled_example(), *tests.glob("data/*.txt")]
+    for case in sorted(tests.glob("golden/*/input.tsv")):  # all named input.tsv: copy apart
+        copy = tmp_path / f"{case.parent.name}.tsv"
+        copy.write_bytes(case.read_bytes())
+        sources.append(copy)
+    store = FenjieStore.in_memory()
+    build_sources(sources, store=store)
+    assert len(store.tables()) == len(sources) >= 5
+    undeclared = store.select(
+        """SELECT DISTINCT ?term WHERE {
+             GRAPH ?g { { ?s ?term ?o } UNION { ?s a ?term } }
+             FILTER(STRSTARTS(STR(?g), "https://w3id.org/fenjie/id/table/"))
+             FILTER(STRSTARTS(STR(?term), "https://w3id.org/fenjie/def#"))
+             FILTER NOT EXISTS { GRAPH <https://w3id.org/fenjie/id/graph/ontology> { ?term a ?k } }
+           }"""
+    )
+    assert undeclared == []
