@@ -5,6 +5,7 @@ errors (speed is measured by ``fenjie bench-serve``)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import itertools
 
 import httpx
@@ -67,7 +68,9 @@ async def _run(base: str) -> tuple[dict[int, int], list[str], httpx.Response]:
 def test_load_mixed_requests_zero_errors(bundled_store, server_factory) -> None:
     # a generous limit (shared CI machines are slow) that the heavy query still runs past
     with server_factory(bundled_store, "--workers", "2", "--timeout", "6") as base:
-        statuses, failures, heavy = asyncio.run(_run(base))
+        # in a thread of its own: Playwright's sync API may hold this thread's event loop
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            statuses, failures, heavy = pool.submit(asyncio.run, _run(base)).result()
         assert httpx.get(base + "/api/health").status_code == 200
     assert failures == []
     assert statuses == {200: REQUESTS}
