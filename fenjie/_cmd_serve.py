@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import click
@@ -59,6 +61,9 @@ __all__ = ["COMMANDS"]
     "--cors", "cors", multiple=True, metavar="ORIGIN", help="Allow this origin (repeatable; '*')."
 )
 @click.option("--log-level", default="info", show_default=True, help="uvicorn log level.")
+@click.option(
+    "--open", "open_page", is_flag=True, help="Open the web page once the server answers."
+)
 def serve_command(
     store_path: str,
     host: str,
@@ -72,6 +77,7 @@ def serve_command(
     allow_service: tuple[str, ...],
     cors: tuple[str, ...],
     log_level: str,
+    open_page: bool,
 ) -> None:
     """Serve the graph: SPARQL endpoint (/sparql), JSON API (/api), web page (/)."""
     from fenjie.queries.server import ServerSettings, serve
@@ -93,8 +99,28 @@ def serve_command(
         allow_service=allow_service,
         cors_origins=cors,
     )
-    click.echo(f"fenjie serving {store_path} on http://{host}:{port}/", err=True)
+    url = f"http://{host}:{port}/"
+    click.echo(f"fenjie serving {store_path} on {url}", err=True)
+    if open_page:
+        threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
     serve(settings, log_level=log_level)
+
+
+def _open_when_ready(url: str, *, wait: float = 60.0) -> None:
+    """Open ``url`` in the user's browser as soon as the server answers its health check."""
+    import urllib.request
+    import webbrowser
+
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "api/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    if not webbrowser.open(url):
+        click.echo(f"open {url} in a browser to see the page", err=True)
 
 
 @click.command("bench-serve")
