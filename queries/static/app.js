@@ -294,6 +294,7 @@ async function initViews() {
     if (!data.available) { message.textContent = "网络视图尚未安装；请升级 fenjie。"; $("views-form").hidden = true; return; }
     for (const view of data.views) $("views-select").append(el("option", { value: view.name, text: view.title || view.name }));
     $("views-form").addEventListener("submit", (event) => { event.preventDefault(); showView(); });
+    showView(); // draw the first view straight away: an empty frame tells the user nothing
   } catch (error) { message.textContent = "无法读取网络视图列表：" + error.message; }
 }
 function showView() {
