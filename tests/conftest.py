@@ -112,3 +112,35 @@ def server_factory() -> Callable[..., contextlib.AbstractContextManager[str]]:
 def store_builder() -> Callable[..., Path]:
     """``store_builder(path, [table, ...])`` builds tables into a persistent store."""
     return build_store
+
+
+XSS_UNIT = "<img src=x onerror=window.__xss=1>"
+
+
+@pytest.fixture(scope="session")
+def xss_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The bundled table with a unit, a category and a work item poisoned with markup.
+
+    Returns ``(path, unit payload)``: the first responsible unit is renamed to ``XSS_UNIT``, the
+    category gets ``<script>`` and ``<img onerror>``, a work item an ``<a href="javascript:">``.
+    Each payload sets ``window.__xss`` if it ever runs.
+    """
+    import re
+
+    from fenjie.config import bundled_example
+
+    lines = bundled_example().read_text(encoding="utf-8").splitlines()
+    header_at = next(i for i, line in enumerate(lines) if "责任单位" in line)
+    header = lines[header_at].split("\t")
+    first = lines[header_at + 1].split("\t")
+    unit = first[header.index("责任单位")].split("、")[0]
+    category = first[0]
+    item = re.sub(r"^\d+、", "", first[1])
+    poisoned = "\n".join(lines).replace(unit, XSS_UNIT)
+    poisoned = poisoned.replace(
+        category, f"<script>window.__xss=2</script><img src=x onerror=window.__xss=2>{category}"
+    )
+    poisoned = poisoned.replace(item, f'{item}<a href="javascript:window.__xss=3">href</a>', 1)
+    path = tmp_path_factory.mktemp("xss") / "xss.tsv"
+    path.write_text(poisoned + "\n", encoding="utf-8")
+    return path, XSS_UNIT
