@@ -40,7 +40,13 @@ def main() -> None:
 
 # One line per command module; each exports COMMANDS. Keep heavy imports inside the commands so
 # that `fenjie --help` and quick queries start fast.
-_COMMAND_MODULES = ("fenjie._cmd_graph", "fenjie._cmd_serve", "fenjie._cmd_query", "fenjie._cmd_viz", "fenjie._cmd_bench")
+_COMMAND_MODULES = (
+    "fenjie._cmd_graph",
+    "fenjie._cmd_serve",
+    "fenjie._cmd_query",
+    "fenjie._cmd_viz",
+    "fenjie._cmd_bench",
+)
 
 
 def _register() -> None:

@@ -12,10 +12,9 @@ import csv
 import hashlib
 import io
 
+from fenjie.errors import InputError
 from fenjie.graph._table import GridRow, Table, table_from_grid
 from fenjie.graph._tsv import decode_source
-
-from fenjie.errors import InputError
 
 __all__ = ["csv_rows", "read_csv_bytes"]
 

@@ -19,11 +19,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from fenjie.errors import InputError
 from fenjie.graph._grid import Covered, RawRow, resolve_merges
 from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._table import GridRow, Table, table_from_grid
-
-from fenjie.errors import InputError
 
 __all__ = ["convert_doc", "read_docx_bytes"]
 

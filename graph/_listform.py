@@ -31,11 +31,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from fenjie.errors import HeaderError
 from fenjie.graph._cells import split_units
 from fenjie.graph._deadline import plan_year
 from fenjie.graph._table import GridRow, Table, table_from_grid
-
-from fenjie.errors import HeaderError
 
 __all__ = ["has_role_lines", "listform_table", "parse_plan"]
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 
+from fenjie.errors import InputError
 from fenjie.graph._grid import Covered, RawRow, join_lines, resolve_merges
 from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._table import GridRow, Table, table_from_grid
-
-from fenjie.errors import InputError
 
 __all__ = ["read_pdf_bytes"]
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 
-from fenjie.graph._vocab import FJ, RDF, SKOS
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+
+from fenjie.graph._vocab import FJ, RDF, SKOS
 
 __all__ = ["UnitRegistry", "normalize_unit_name", "ontology_quads"]
 

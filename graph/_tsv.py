@@ -12,9 +12,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from fenjie.graph._table import GridRow, Table, table_from_grid
-
 from fenjie.errors import InputError, SourceEncodingError
+from fenjie.graph._table import GridRow, Table, table_from_grid
 
 __all__ = ["decode_source", "read_tsv", "read_tsv_bytes"]
 

@@ -14,10 +14,9 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 
+from fenjie.errors import HeaderError, InputError
 from fenjie.graph._grid import Covered, RawRow, resolve_merges
 from fenjie.graph._table import Table, _is_header, table_from_grid
-
-from fenjie.errors import HeaderError, InputError
 
 __all__ = ["format_number", "read_xls_bytes", "read_xlsx_bytes"]
 

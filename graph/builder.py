@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+
+from fenjie.config import DEFAULT_BASE
 from fenjie.graph._cells import Item, split_enumeration, split_units
 from fenjie.graph._deadline import parse_deadline, plan_year
 from fenjie.graph._documents import (
@@ -32,9 +35,6 @@ from fenjie.graph._quantities import Quantity, extract_quantities
 from fenjie.graph._registry import UnitRegistry
 from fenjie.graph._table import ColumnKind, Row, Table
 from fenjie.graph._vocab import DCT, FJ, ORG, PROV, QB, RDF, RDFS, SCHEMA, SKOS, XSD
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad
-
-from fenjie.config import DEFAULT_BASE
 
 __all__ = ["BuiltTable", "build_table", "table_slug"]
 

@@ -20,9 +20,10 @@ from typing import Any
 
 import pyoxigraph
 import rdflib
+from pyoxigraph import RdfFormat
+
 from fenjie.graph._documents import GENERIC_TITLES
 from fenjie.graph.store import FenjieStore
-from pyoxigraph import RdfFormat
 
 __all__ = ["check", "quality_findings", "shacl_results"]
 

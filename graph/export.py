@@ -15,8 +15,9 @@ import enum
 from collections import defaultdict
 
 import pyoxigraph
-from fenjie.graph.store import FenjieStore
 from pyoxigraph import NamedNode, RdfFormat
+
+from fenjie.graph.store import FenjieStore
 
 __all__ = ["ExportFormat", "export", "export_tables", "stats"]
 

@@ -33,12 +33,11 @@ import os
 import zipfile
 from pathlib import Path
 
+from fenjie.errors import InputError
 from fenjie.graph._csvfile import csv_rows, read_csv_bytes
 from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._table import GridRow, Table, _is_header
 from fenjie.graph._tsv import decode_source, read_tsv_bytes
-
-from fenjie.errors import InputError
 
 __all__ = ["READERS", "read_bytes", "read_table", "sniff_format"]
 

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from fenjie.graph._registry import UnitRegistry, ontology_quads
-from fenjie.graph.builder import BuiltTable, build_table
-from fenjie.graph.read import read_table
 from pyoxigraph import NamedNode, Quad, QuerySolutions, Variable
 
 from fenjie.config import DEFAULT_BASE, default_store_path
 from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreError
+from fenjie.graph._registry import UnitRegistry, ontology_quads
+from fenjie.graph.builder import BuiltTable, build_table
+from fenjie.graph.read import read_table
 
 __all__ = ["FenjieStore", "MEMORY", "build_sources"]
 

@@ -16,9 +16,8 @@ import multiprocessing
 import time
 from typing import Any
 
-from fenjie.queries._server_worker import worker_main
-
 from fenjie.errors import FenjieError, QueryTimeoutError
+from fenjie.queries._server_worker import worker_main
 
 __all__ = ["WorkerPool"]
 

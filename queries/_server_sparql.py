@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fenjie.errors import RequestRefusedError
 from fenjie.queries._protocol import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -19,10 +23,6 @@ from fenjie.queries._protocol import (
     negotiate,
     query_form,
 )
-from starlette.requests import Request
-from starlette.responses import Response
-
-from fenjie.errors import RequestRefusedError
 
 if TYPE_CHECKING:
     from fenjie.queries.server import ServerSettings

@@ -23,8 +23,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from fenjie.graph.store import FenjieStore
     from pyoxigraph import Triple
+
+    from fenjie.graph.store import FenjieStore
 
 __all__ = ["LocalBackend", "QueryBackend", "plain", "plain_rows"]
 

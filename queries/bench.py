@@ -109,6 +109,7 @@ def bench_size(
 ) -> dict[str, Any]:
     """Build a synthetic graph of about ``triples`` triples and time it; run in a fresh process."""
     import pyoxigraph
+
     from fenjie.graph import FenjieStore, build_sources
     from fenjie.graph.synthetic import write_synthetic
     from fenjie.queries import LocalBackend, stored_queries

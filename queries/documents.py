@@ -26,10 +26,9 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from fenjie.errors import AmbiguousNameError, NotFoundError
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
-
-from fenjie.errors import AmbiguousNameError, NotFoundError
 
 __all__ = ["KINDS", "dependents", "resolve_document"]
 

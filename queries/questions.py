@@ -20,11 +20,10 @@ from collections import Counter, defaultdict
 from itertools import combinations
 from typing import Any
 
+from fenjie.errors import ParameterError
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored, year_term
 from fenjie.queries.units import resolve_unit, unit_routes
-
-from fenjie.errors import ParameterError
 
 __all__ = ["ROLES", "coordination_load", "obligations", "run_stored"]
 

@@ -25,9 +25,6 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from fenjie.queries._server_api import API_ROUTES
-from fenjie.queries._server_pool import WorkerPool
-from fenjie.queries._server_sparql import graph_store, sparql_endpoint
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -38,6 +35,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from fenjie.errors import FenjieError, StoreError
+from fenjie.queries._server_api import API_ROUTES
+from fenjie.queries._server_pool import WorkerPool
+from fenjie.queries._server_sparql import graph_store, sparql_endpoint
 
 __all__ = ["ServerSettings", "create_app", "serve"]
 

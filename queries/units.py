@@ -23,10 +23,9 @@ import difflib
 import unicodedata
 from typing import Any
 
+from fenjie.errors import AmbiguousNameError, NotFoundError
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
-
-from fenjie.errors import AmbiguousNameError, NotFoundError
 
 __all__ = ["find_units", "resolve_unit", "unit_routes"]
 

@@ -15,16 +15,10 @@ import httpx
 import pytest
 
 from fenjie.config import bundled_example
+from fenjie.viz._browser import LAUNCH_ARGS
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = LAUNCH_ARGS  # the same flags the views' own browser helper uses
 
 
 def free_port() -> int:

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from fenjie.graph import FenjieStore, build_sources, read_table
-from fenjie.graph import store as store_module
 
 from fenjie.config import bundled_example
 from fenjie.errors import HeaderError, InputError, RowShapeError, SourceEncodingError
+from fenjie.graph import FenjieStore, build_sources, read_table
+from fenjie.graph import store as store_module
 
 SAMPLE_TEXT = bundled_example().read_text("utf-8")
 HEADER = "主要任务\t工作内容\t2020年目标\t责任单位\t配合单位"

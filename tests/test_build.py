@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fenjie.graph import FenjieStore, build_sources, read_table
-from fenjie.graph.export import stats
 from pyoxigraph import Literal, NamedNode
 
 from fenjie.config import bundled_example
+from fenjie.graph import FenjieStore, build_sources, read_table
+from fenjie.graph.export import stats
 
 P = """
 PREFIX fj: <https://w3id.org/fenjie/def#>

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from fenjie.graph import numbering_gaps, split_enumeration, split_units
-from fenjie.graph._documents import find_bare_mentions, find_mentions, find_short_names
 from hypothesis import given
 from hypothesis import strategies as st
+
+from fenjie.graph import numbering_gaps, split_enumeration, split_units
+from fenjie.graph._documents import find_bare_mentions, find_mentions, find_short_names
 
 # Text that never contains an enumerator or a separator: CJK words.
 words = st.text(alphabet="创新平台建设完善机制政策推动科技成果转化园区", min_size=1, max_size=12)

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat
+
 from fenjie.graph import FenjieStore, build_sources
 from fenjie.graph.export import PREFIXES
-from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "input.tsv").exists())

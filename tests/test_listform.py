@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Literal
+
 from fenjie.graph import FenjieStore, build_sources, build_table, read_table
 from fenjie.graph._vocab import FJ, PROV
 from fenjie.queries import LocalBackend, coordination_load, dependents, obligations
-from pyoxigraph import Literal
 
 PLAN = Path(__file__).parent / "data" / "qingshan-county-2023-plan.txt"
 PROVENANCE = {FJ.location, FJ.sourceLine, FJ.sourceFile, FJ.reader, FJ.encoding, FJ.sha256}

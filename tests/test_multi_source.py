@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from fenjie.graph import FenjieStore, build_sources, table_slug
 
 from fenjie.config import DEFAULT_BASE, bundled_example
+from fenjie.graph import FenjieStore, build_sources, table_slug
 
 PLAN = Path(__file__).parent / "data" / "qingshan-county-2023-plan.txt"
 SHARED_DOC_TITLE = "中共湖南省委、省人民政府关于建设长株潭国家自主创新示范区的若干意见"

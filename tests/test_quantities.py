@@ -7,6 +7,9 @@ from decimal import Decimal
 from importlib import resources
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fenjie.graph._quantities import (
     MEASURE_WORDS,
     SCALES,
@@ -16,8 +19,6 @@ from fenjie.graph._quantities import (
     extract_quantities,
     parse_chinese_number,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 TABLE = "changzhutan-innovation-zone-2017-2019.tsv"
 AT_LEAST, EXACTLY = Comparator.AT_LEAST, Comparator.EXACTLY

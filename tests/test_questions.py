@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from fenjie.cli import main
+from fenjie.config import bundled_example
+from fenjie.errors import AmbiguousNameError, NotFoundError, ParameterError
 from fenjie.graph import FenjieStore, build_sources
 from fenjie.queries import (
     LocalBackend,
@@ -18,10 +22,6 @@ from fenjie.queries import (
     resolve_document,
     resolve_unit,
 )
-
-from fenjie.cli import main
-from fenjie.config import bundled_example
-from fenjie.errors import AmbiguousNameError, NotFoundError, ParameterError
 
 FJ = "https://w3id.org/fenjie/def#"
 

@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from fenjie.graph import build_table, read_table
-from fenjie.graph._vocab import FJ, PROV
-from fenjie.graph.read import sniff_format
 from pyoxigraph import Literal, Quad
 
 from fenjie.config import bundled_example
+from fenjie.graph import build_table, read_table
+from fenjie.graph._vocab import FJ, PROV
+from fenjie.graph.read import sniff_format
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")

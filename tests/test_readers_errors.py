@@ -11,10 +11,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from fenjie.graph import FenjieStore, build_sources, read_table
 
 from fenjie.config import bundled_example
 from fenjie.errors import HeaderError, InputError
+from fenjie.graph import FenjieStore, build_sources, read_table
 
 
 def plain_docx(path: Path, rows: list[list[str]] | None = None) -> Path:

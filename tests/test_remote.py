@@ -20,6 +20,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from fenjie.cli import main
+from fenjie.config import bundled_example
+from fenjie.errors import NotFoundError, StoreError
 from fenjie.graph import FenjieStore, build_sources
 from fenjie.queries import (
     LocalBackend,
@@ -34,10 +38,6 @@ from fenjie.queries import (
     stored_queries,
 )
 from fenjie.queries.remote import with_values
-
-from fenjie.cli import main
-from fenjie.config import bundled_example
-from fenjie.errors import NotFoundError, StoreError
 
 OXIGRAPH = shutil.which("oxigraph")
 pytestmark = pytest.mark.skipif(OXIGRAPH is None, reason="the oxigraph server is not installed")

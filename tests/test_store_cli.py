@@ -11,10 +11,10 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
-from fenjie.graph import FenjieStore, read_table
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, NamedNode, RdfFormat
 
 from fenjie.config import bundled_example
+from fenjie.graph import FenjieStore, read_table
 
 SAMPLE = bundled_example()
 

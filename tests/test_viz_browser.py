@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+
+from fenjie.config import bundled_example
 from fenjie.graph import FenjieStore, build_sources
 from fenjie.queries import LocalBackend
 from fenjie.viz import VIEWS, build_view, render_page, write_html
 from fenjie.viz._browser import offline_page
-
-from fenjie.config import bundled_example
 
 pytestmark = pytest.mark.browser
 

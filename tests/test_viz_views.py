@@ -12,14 +12,14 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from click.testing import CliRunner
-from fenjie.graph import FenjieStore, build_sources
-from fenjie.queries import LocalBackend, coordination_load, dependents
-from fenjie.viz import VIEWS, build_view, render_view
-from fenjie.viz._page import FenjieNetwork, network_from_view, script_json
 
 from fenjie.cli import main
 from fenjie.config import bundled_example
 from fenjie.errors import NotFoundError, ParameterError
+from fenjie.graph import FenjieStore, build_sources
+from fenjie.queries import LocalBackend, coordination_load, dependents
+from fenjie.viz import VIEWS, build_view, render_view
+from fenjie.viz._page import FenjieNetwork, network_from_view, script_json
 
 FJ = "PREFIX fj: <https://w3id.org/fenjie/def#> PREFIX org: <http://www.w3.org/ns/org#> "
 

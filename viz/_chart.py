@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from fenjie.errors import FenjieError, ParameterError
 from fenjie.viz._data import Backend, load
 from fenjie.viz._model import EDGE_STYLES
-
-from fenjie.errors import FenjieError, ParameterError
 
 __all__ = ["CJK_FONTS", "cjk_font", "load_rows", "write_load_chart"]
 

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+
+from fenjie.errors import ParameterError
 from fenjie.viz._data import Backend, load
 from fenjie.viz._model import View
 from fenjie.viz._views import build_coordination, build_responsibility
-
-from fenjie.errors import ParameterError
 
 __all__ = ["FORMATS", "export_network", "networks", "plain_graph", "write_view_graph"]
 

@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 import networkx as nx
+
 from fenjie.viz._model import View
 
 __all__ = ["bipartite", "ego", "layered_by_year", "place_column", "weighted"]

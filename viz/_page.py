@@ -39,10 +39,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from fenjie.viz._model import View
 from pyvis.edge import Edge
 from pyvis.network import Network
 from pyvis.node import Node
+
+from fenjie.viz._model import View
 
 __all__ = ["FONT", "FenjieNetwork", "network_from_view", "render_page", "script_json", "write_html"]
 

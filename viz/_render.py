@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from fenjie.errors import ParameterError
 from fenjie.viz._data import Backend, load
 from fenjie.viz._model import MAX_NODES, View
 from fenjie.viz._page import render_page
 from fenjie.viz._views import build_coordination, build_responsibility
 from fenjie.viz._views_focus import build_dependency, build_unit
-
-from fenjie.errors import ParameterError
 
 __all__ = ["VIEWS", "as_backend", "build_view", "render_view"]
 

@@ -10,6 +10,8 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import networkx as nx
+
+from fenjie.errors import ParameterError
 from fenjie.viz import _layout
 from fenjie.viz._data import GraphData
 from fenjie.viz._model import (
@@ -23,8 +25,6 @@ from fenjie.viz._model import (
     role_filter,
     unit_size,
 )
-
-from fenjie.errors import ParameterError
 
 __all__ = ["build_coordination", "build_responsibility"]
 

@@ -6,6 +6,8 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import networkx as nx
+
+from fenjie.errors import ParameterError
 from fenjie.viz import _layout
 from fenjie.viz._data import GraphData
 from fenjie.viz._model import (
@@ -18,8 +20,6 @@ from fenjie.viz._model import (
     year_color,
 )
 from fenjie.viz._views import _ROLE_NAMES, _item_tip, _load_numbers, _title, _unit_tip
-
-from fenjie.errors import ParameterError
 
 __all__ = ["build_dependency", "build_unit", "dependent_targets"]
 
