@@ -36,7 +36,9 @@ from fenjie.graph._registry import UnitRegistry
 from fenjie.graph._table import ColumnKind, Row, Table
 from fenjie.graph._vocab import DCT, FJ, ORG, PROV, QB, RDF, RDFS, SCHEMA, SKOS, XSD
 
-__all__ = ["BuiltTable", "build_table", "table_slug"]
+__all__ = ["SHARED_GRAPH", "BuiltTable", "build_table", "table_slug"]
+
+SHARED_GRAPH = "graph/shared"  # relative to the base: facts about nodes tables share
 
 _ROLE_NODES = {"lead": FJ.LeadRole, "co": FJ.CoResponsibleRole, "supporting": FJ.SupportingRole}
 _PROGRESS_EVERY = 500
@@ -75,6 +77,7 @@ class BuiltTable:
     counts: dict[str, object]
     unregistered_units: list[str] = field(default_factory=list)
     reader: str = "tsv"
+    shared_quads: list[Quad] = field(default_factory=list)  # in the graph {base}graph/shared
 
 
 @dataclass
@@ -90,6 +93,8 @@ class _Builder:
         self.table, self.base, self.registry = table, base, registry
         self.iri = NamedNode(f"{base}table/{slug}")
         self.quads: list[Quad] = []
+        self.shared_graph = NamedNode(base + SHARED_GRAPH)
+        self.shared_quads: list[Quad] = []
         self.units: dict[str, NamedNode] = {}
         self.unregistered: list[str] = []
         self.documents: dict[str, NamedNode] = {}
@@ -103,6 +108,14 @@ class _Builder:
 
     def add(self, s: NamedNode | BlankNode, p: NamedNode, o: NamedNode | Literal) -> None:
         self.quads.append(Quad(s, p, o, self.iri))
+
+    def add_shared(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        """A fact about a node many tables share (document, indicator, unregistered unit).
+
+        It goes to the one shared graph, so that the union of all graphs holds it once however
+        many tables state it (Oxigraph's union default graph keeps duplicates).
+        """
+        self.shared_quads.append(Quad(s, p, o, self.shared_graph))
 
     # -- table, columns, cells -------------------------------------------------------------
     def source(self) -> None:
@@ -255,8 +268,8 @@ class _Builder:
         if label not in self.indicators:
             node = NamedNode(f"{self.base}indicator/{hashed_slug(label)}")
             self.indicators[label] = node
-            self.add(node, RDF.type, FJ.Indicator)
-            self.add(node, RDFS.label, _zh(label))
+            self.add_shared(node, RDF.type, FJ.Indicator)
+            self.add_shared(node, RDFS.label, _zh(label))
         return self.indicators[label]
 
     # -- units and roles ---------------------------------------------------------------------
@@ -265,10 +278,10 @@ class _Builder:
             node = self.registry.lookup(name)
             if node is None:
                 node = NamedNode(f"{self.base}unit/{hashed_slug(name)}")
-                self.add(node, RDF.type, FJ.Unit)
-                self.add(node, RDF.type, FJ.UnregisteredUnit)
-                self.add(node, RDF.type, ORG.Organization)
-                self.add(node, SKOS.prefLabel, _zh(name))
+                self.add_shared(node, RDF.type, FJ.Unit)
+                self.add_shared(node, RDF.type, FJ.UnregisteredUnit)
+                self.add_shared(node, RDF.type, ORG.Organization)
+                self.add_shared(node, SKOS.prefLabel, _zh(name))
                 self.unregistered.append(name)
             self.units[name] = node
         return self.units[name]
@@ -313,13 +326,13 @@ class _Builder:
         if node is None:
             node = NamedNode(f"{self.base}doc/{hashed_slug(title)}")
             self.documents[title] = node
-            self.add(node, RDF.type, FJ.PolicyDocument)
-            self.add(node, RDF.type, SCHEMA.Legislation)
-            self.add(node, DCT.title, _zh(title))
+            self.add_shared(node, RDF.type, FJ.PolicyDocument)
+            self.add_shared(node, RDF.type, SCHEMA.Legislation)
+            self.add_shared(node, DCT.title, _zh(title))
         if short and short != title:
-            self.add(node, DCT.alternative, _zh(short))
+            self.add_shared(node, DCT.alternative, _zh(short))
         if based_on:
-            self.add(node, FJ.basedOn, self.document(based_on, None, None))
+            self.add_shared(node, FJ.basedOn, self.document(based_on, None, None))
         return node
 
     def document_mentions(self, owners: list[tuple[NamedNode, str, NamedNode]]) -> None:
@@ -366,6 +379,7 @@ class _Builder:
                 on_progress(done, total)
         self.precedes()
         self.quads = list(dict.fromkeys(self.quads))  # drop repeats, keep order
+        self.shared_quads = list(dict.fromkeys(self.shared_quads))
         counts: dict[str, object] = {
             "categories": len(self.categories),
             "work_items": self.counts["work_items"],
@@ -373,9 +387,11 @@ class _Builder:
             "units": len(set(self.units.values())),
             "documents": len(self.documents),
             "observations": self.counts["observations"],
-            "triples": len(self.quads),
+            "triples": len(self.quads) + len(self.shared_quads),
         }
-        return BuiltTable(self.iri, self.quads, counts, self.unregistered, self.table.reader)
+        return BuiltTable(
+            self.iri, self.quads, counts, self.unregistered, self.table.reader, self.shared_quads
+        )
 
 
 def _decimal(value: Decimal) -> Literal:

@@ -17,6 +17,7 @@ from collections import defaultdict
 import pyoxigraph
 from pyoxigraph import NamedNode, RdfFormat
 
+from fenjie.graph.builder import SHARED_GRAPH
 from fenjie.graph.store import FenjieStore
 
 __all__ = ["ExportFormat", "export", "export_tables", "stats"]
@@ -122,7 +123,8 @@ _DISTINCT = f"""
 PREFIX fj: <{FJ}>
 SELECT (COUNT(DISTINCT ?unit) AS ?units) (COUNT(DISTINCT ?doc) AS ?documents)
        (COUNT(DISTINCT ?obs) AS ?observations)
-WHERE {{ {{ ?a a fj:Assignment ; fj:unit ?unit }} UNION {{ ?doc a fj:PolicyDocument }}
+WHERE {{ {{ ?a a fj:Assignment ; fj:unit ?unit }}
+        UNION {{ ?m a fj:DocumentMention ; fj:document/fj:basedOn* ?doc }}
         UNION {{ ?obs a fj:Observation }} }}"""
 _TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -130,15 +132,19 @@ _TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 def stats(store: FenjieStore, *, table: NamedNode | None = None) -> dict[str, object]:
     """Counts over the source tables (all of them, or one): the keys of ``fenjie stats``.
 
-    ``triples`` counts the quads of the tables' named graphs (ontology and registry left out).
+    ``triples`` counts the quads of the tables' named graphs, and of the graph of facts they
+    share (documents, indicators, unregistered units) when all tables are counted; the ontology
+    and the unit registry are left out.
     """
     tables = [table] if table else store.tables()
+    shared = [g for g in store.inner.named_graphs() if g.value.endswith("/" + SHARED_GRAPH)]
     head = store.select(_STATS, graphs=tables)[0]
-    distinct = store.select(_DISTINCT, graphs=tables)[0]
+    distinct = store.select(_DISTINCT, graphs=tables + shared)[0]
     targets = {
         int(r["year"].value): int(r["n"].value) for r in store.select(_TARGETS, graphs=tables)
     }
-    triples = sum(int(store.select(_TRIPLES, graphs=[t])[0]["n"].value) for t in tables)
+    counted = tables if table else tables + shared
+    triples = sum(int(store.select(_TRIPLES, graphs=[t])[0]["n"].value) for t in counted)
     return {
         "tables": len(tables),
         "categories": int(head["categories"].value),

@@ -27,7 +27,7 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions, Variable
 from fenjie.config import DEFAULT_BASE, default_store_path
 from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreError
 from fenjie.graph._registry import UnitRegistry, ontology_quads
-from fenjie.graph.builder import BuiltTable, build_table
+from fenjie.graph.builder import SHARED_GRAPH, BuiltTable, build_table
 from fenjie.graph.read import read_table
 
 __all__ = ["FenjieStore", "MEMORY", "build_sources"]
@@ -165,9 +165,38 @@ def _write(store: pyoxigraph.Store, built: list[BuiltTable], base: str) -> None:
     quads: list[Quad] = [*ontology_quads(base), *UnitRegistry.load(base).quads]
     for table in built:
         quads.extend(table.quads)
+        quads.extend(table.shared_quads)  # a graph is a set: facts stated twice are kept once
     # Bulk loading skips per-quad transactions (4x faster); safe because a build writes into a
     # private staging copy (or a store the caller owns) and swaps it in only after success.
     store.bulk_extend(quads)
+    _collect_shared(store, NamedNode(base + SHARED_GRAPH))
+
+
+def _collect_shared(store: pyoxigraph.Store, shared: NamedNode) -> None:
+    """Drop shared nodes no table mentions any more (a replaced table may have been the last).
+
+    A node stays while any other graph uses it, or while a kept document is based on it.
+    """
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, shared)}
+
+    def used(node: NamedNode) -> bool:
+        return any(
+            q.graph_name != shared
+            for pattern in ((node, None, None), (None, None, node))
+            for q in store.quads_for_pattern(*pattern)
+        )
+
+    kept = {node for node in subjects if used(node)}
+    based_on = NamedNode(_FJ + "basedOn")
+    frontier = list(kept)
+    while frontier:  # documents that kept documents are based on
+        for q in store.quads_for_pattern(frontier.pop(), based_on, None, shared):
+            if q.object not in kept:
+                kept.add(q.object)
+                frontier.append(q.object)
+    for node in subjects - kept:
+        for q in list(store.quads_for_pattern(node, None, None, shared)):
+            store.remove(q)
 
 
 def build_sources(

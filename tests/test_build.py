@@ -261,3 +261,28 @@ def test_every_term_the_builder_writes_is_declared_in_the_ontology(tmp_path):
            }"""
     )
     assert undeclared == []
+
+
+def test_facts_tables_share_are_stored_once_and_collected_when_unused(tmp_path):
+    """Oxigraph's union default graph keeps duplicates: a document two tables cite must still
+    come back once, and must go when no table cites it any more."""
+    text = bundled_example().read_text("utf-8")
+    second = tmp_path / "second.tsv"
+    second.write_text(text.replace("省绩效办", "省统计局"), "utf-8")
+    store_path = tmp_path / "store"
+    build_sources([bundled_example(), second], store_path=store_path)
+    with FenjieStore.open(store_path, read_only=True) as store:
+        rows = store.select(P + "SELECT ?d ?t WHERE { ?d a fj:PolicyDocument ; dct:title ?t }")
+        assert len(rows) == len({r["d"] for r in rows}) == 10
+    # the second table no longer cites 《规划纲要》; the first still does
+    second.write_text(text.replace("《规划纲要》", "规划纲要"), "utf-8")
+    build_sources([second], store_path=store_path)
+    with FenjieStore.open(store_path, read_only=True) as store:
+        assert store.ask(P + 'ASK { ?d dct:title "规划纲要"@zh }')
+    # and once neither does, the document is gone
+    first = tmp_path / "changzhutan-innovation-zone-2017-2019.tsv"
+    first.write_text(text.replace("《规划纲要》", "规划纲要"), "utf-8")
+    build_sources([first], store_path=store_path)
+    with FenjieStore.open(store_path, read_only=True) as store:
+        assert not store.ask(P + 'ASK { ?d dct:title "规划纲要"@zh }')
+        assert len(store.select(P + "SELECT ?d WHERE { ?d a fj:PolicyDocument }")) == 9

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, NamedNode, RdfFormat
 
 from fenjie.graph import FenjieStore, build_sources
+from fenjie.graph.builder import SHARED_GRAPH
 from fenjie.graph.export import PREFIXES
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -30,8 +31,15 @@ def build(case: str) -> FenjieStore:
 
 
 def table_quads(store: FenjieStore) -> Dataset:
+    """The table's graph and the shared facts it added (ontology and registry left out)."""
     (table,) = store.tables()
-    dataset = Dataset(store.inner.quads_for_pattern(None, None, None, table))
+    shared = NamedNode(table.value.rsplit("/table/", 1)[0] + "/" + SHARED_GRAPH)
+    dataset = Dataset(
+        [
+            *store.inner.quads_for_pattern(None, None, None, table),
+            *store.inner.quads_for_pattern(None, None, None, shared),
+        ]
+    )
     dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
     return dataset
 
