@@ -138,3 +138,14 @@ def xss_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     path = tmp_path_factory.mktemp("xss") / "xss.tsv"
     path.write_text(poisoned + "\n", encoding="utf-8")
     return path, XSS_UNIT
+
+
+@pytest.fixture(scope="session")
+def backend() -> object:
+    """A query backend over an in-memory store of the bundled table (do not write to it)."""
+    from fenjie.graph import FenjieStore, build_sources
+    from fenjie.queries import LocalBackend
+
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example()], store=store)
+    return LocalBackend(store)

@@ -36,13 +36,6 @@ OTHER_TABLE = """\
 
 
 @pytest.fixture(scope="module")
-def backend() -> LocalBackend:
-    store = FenjieStore.in_memory()
-    build_sources([bundled_example()], store=store)
-    return LocalBackend(store)
-
-
-@pytest.fixture(scope="module")
 def two_tables(tmp_path_factory: pytest.TempPathFactory) -> LocalBackend:
     path = tmp_path_factory.mktemp("other") / "digital-economy-2021-2022.tsv"
     path.write_text(OTHER_TABLE, encoding="utf-8")

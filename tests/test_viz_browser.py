@@ -16,15 +16,7 @@ from fenjie.viz._browser import offline_page
 
 pytestmark = pytest.mark.browser
 
-FJ = "PREFIX fj: <https://w3id.org/fenjie/def#> "
 FJ = "PREFIX fj: <https://w3id.org/fenjie/def#> PREFIX org: <http://www.w3.org/ns/org#> "
-
-
-@pytest.fixture(scope="module")
-def backend() -> LocalBackend:
-    store = FenjieStore.in_memory()
-    build_sources([bundled_example()], store=store)
-    return LocalBackend(store)
 
 
 def _options(backend: LocalBackend) -> dict[str, dict[str, str]]:

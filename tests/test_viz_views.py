@@ -25,13 +25,6 @@ FJ = "PREFIX fj: <https://w3id.org/fenjie/def#> PREFIX org: <http://www.w3.org/n
 
 
 @pytest.fixture(scope="module")
-def backend() -> LocalBackend:
-    store = FenjieStore.in_memory()
-    build_sources([bundled_example()], store=store)
-    return LocalBackend(store)
-
-
-@pytest.fixture(scope="module")
 def xss_backend(xss_source: tuple[Path, str]) -> LocalBackend:
     store = FenjieStore.in_memory()
     build_sources([xss_source[0]], store=store)
