@@ -82,7 +82,7 @@ async def _call(request: Request, function: str, *args: Any, **kwargs: Any) -> A
     pool = request.app.state.pool
     key = (
         function,
-        pool.generation,
+        pool.refresh(),  # a rebuilt store invalidates the cached answers
         json.dumps([args, kwargs], ensure_ascii=False, sort_keys=True),
     )
     if key in _CACHE:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import time
 from typing import Any
 
@@ -64,11 +65,28 @@ class WorkerPool:
         self.timeout = timeout
         self.queue_timeout = queue_timeout
         self.generation = 0
+        self._identity = self._store_identity()
         self.killed = 0
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[_Proc] | None = None
         self._all: set[_Proc] = set()
         self._update_lock: asyncio.Lock | None = None
+
+    def _store_identity(self) -> tuple[int, int] | None:
+        try:
+            status = os.stat(self.path)
+        except OSError:
+            return None
+        return status.st_dev, status.st_ino
+
+    def refresh(self) -> int:
+        """Notice a rebuild: ``fenjie build`` swaps in a new store directory (a new inode), so
+        the generation moves on and every worker reopens the store before its next task."""
+        identity = self._store_identity()
+        if identity != self._identity:
+            self._identity = identity
+            self.generation += 1
+        return self.generation
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -143,7 +161,7 @@ class WorkerPool:
         """
         proc = await self._acquire(time.monotonic() + self.queue_timeout)
         deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
-        reply = await self._ask(proc, (kind, self.generation, payload), deadline)
+        reply = await self._ask(proc, (kind, self.refresh(), payload), deadline)
         assert self._idle is not None
         self._idle.put_nowait(proc)
         status, value = reply
