@@ -102,6 +102,7 @@ class _Builder:
         self.categories: dict[str, NamedNode] = {}
         self.work_items: list[_WorkItem] = []
         self.items_per_category: dict[NamedNode, int] = defaultdict(int)
+        self.plan_year = plan_year(table.years, table.title)  # for deadlines without a year
         self.short_names = find_short_names(c for row in table.rows for c in row.cells)
         self.counts: dict[str, int] = defaultdict(int)
         self.target_counts: dict[int, int] = defaultdict(int)
@@ -179,8 +180,7 @@ class _Builder:
         for col in by_kind[ColumnKind.DEADLINE]:
             if text[col]:
                 self.add(item.iri, FJ.deadline, Literal(text[col]))
-                year = plan_year(self.table.years, self.table.title)
-                if due := parse_deadline(text[col], default_year=year):
+                if due := parse_deadline(text[col], default_year=self.plan_year):
                     self.add(item.iri, FJ.deadlineDate, Literal(due.isoformat(), datatype=XSD.date))
         self.assignments(item, by_kind, row, cells)
         self.document_mentions(owners)
