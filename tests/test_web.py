@@ -120,8 +120,10 @@ def test_unit_document_and_sparql(live_server: str, chromium) -> None:
             page.wait_for_selector("#views-select option", state="attached")
             page.click("#views-form button[type=submit]")
             frame = page.frame_locator("#views-frame")
-            frame.locator("body").wait_for()
-            page.wait_for_load_state("networkidle")
+            # the view is drawn: vis-network's canvas is there (waiting for a concrete element,
+            # not for "network idle", which the tab's own first draw can keep from settling)
+            frame.locator("canvas").first.wait_for(timeout=60_000)
+            assert "个节点" in frame.locator("body").inner_text()
         else:
             page.wait_for_selector("#views-message:has-text('尚未安装')")
         assert foreign == [], f"requests left the server: {foreign}"
