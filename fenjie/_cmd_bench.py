@@ -29,7 +29,7 @@ __all__ = ["COMMANDS"]
 )
 def bench(sizes: str, repeat: int, rdflib_limit: int, rdflib_cap: float) -> None:
     """Benchmark: build rate, peak memory and median query latency vs raw pyoxigraph and rdflib."""
-    from fenjie.queries.bench import format_report, run_bench
+    from fenjie.bench.queries import format_report, run_bench
 
     try:
         wanted = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]

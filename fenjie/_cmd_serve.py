@@ -80,7 +80,7 @@ def serve_command(
     open_page: bool,
 ) -> None:
     """Serve the graph: SPARQL endpoint (/sparql), JSON API (/api), web page (/)."""
-    from fenjie.queries.server import ServerSettings, serve
+    from fenjie.server import ServerSettings, serve
 
     if not (Path(store_path) / "CURRENT").exists():
         raise StoreError(
@@ -130,7 +130,7 @@ def _open_when_ready(url: str, *, wait: float = 60.0) -> None:
 @click.option("--workers", default=4, show_default=True, help="fenjie query processes.")
 def bench_command(store_path: str, count: int, concurrency: int, workers: int) -> None:
     """Benchmark the named queries through fenjie's endpoint against `oxigraph serve`."""
-    from fenjie.queries._server_bench import run_benchmark
+    from fenjie.bench.server import run_benchmark
 
     click.echo(run_benchmark(store_path, requests=count, concurrency=concurrency, workers=workers))
 

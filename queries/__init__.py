@@ -16,7 +16,7 @@ endpoint through SPARQLWrapper). User input only ever reaches a query as a bound
 13
 """
 
-from fenjie.queries.backend import LocalBackend, QueryBackend, plain, plain_rows
+from fenjie.queries.backend import LocalBackend, QueryBackend, as_backend, plain, plain_rows
 from fenjie.queries.documents import dependents, resolve_document
 from fenjie.queries.questions import coordination_load, obligations, run_stored
 from fenjie.queries.registry import Parameter, StoredQuery, stored_queries
@@ -29,6 +29,7 @@ __all__ = [
     "QueryBackend",
     "RemoteBackend",
     "StoredQuery",
+    "as_backend",
     "coordination_load",
     "dependents",
     "find_units",

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from fenjie.graph.store import FenjieStore
 
-__all__ = ["LocalBackend", "QueryBackend", "plain", "plain_rows"]
+__all__ = ["LocalBackend", "QueryBackend", "as_backend", "plain", "plain_rows"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {
@@ -95,6 +95,15 @@ class LocalBackend:
 
     def __repr__(self) -> str:
         return f"LocalBackend({self.store.path or ':memory:'})"
+
+
+def as_backend(source: QueryBackend | FenjieStore) -> QueryBackend:
+    """``source`` as a backend: a bare :class:`~fenjie.graph.store.FenjieStore` is wrapped."""
+    from fenjie.graph.store import FenjieStore
+
+    if isinstance(source, FenjieStore):
+        return LocalBackend(source)
+    return source
 
 
 def plain(term: Any) -> Any:

@@ -48,7 +48,7 @@ def test_public_names_are_exactly_all():
     import fenjie.graph
 
     public = {n for n in dir(fenjie.graph) if not n.startswith("_")}
-    submodules = {"builder", "read", "store", "export", "check", "synthetic"}
+    submodules = {"builder", "read", "store", "export", "check"}
     assert public - submodules == set(fenjie.graph.__all__)
 
 
@@ -76,6 +76,8 @@ def test_wheel_contains_every_module_and_data_file(wheel, tmp_path):
         "fenjie/ontology/shapes.ttl",
         "fenjie/ontology/units.ttl",
         "fenjie/examples/changzhutan-innovation-zone-2017-2019.tsv",
+        "fenjie/server/static/index.html",
+        "fenjie/server/static/app.js",
     ):
         assert data in names
     modules = source_modules()

@@ -35,13 +35,10 @@ _BUILDERS = {
 
 def as_backend(backend: Any) -> Any:
     """A ``fenjie.queries`` backend; a bare :class:`~fenjie.graph.FenjieStore` is wrapped."""
-    from fenjie.graph.store import FenjieStore
+    # views read only through fenjie.queries, never the store itself
+    from fenjie.queries import as_backend as queries_backend
 
-    if isinstance(backend, FenjieStore):
-        from fenjie.queries import LocalBackend
-
-        return LocalBackend(backend)
-    return backend
+    return queries_backend(backend)
 
 
 def _year(year: Any) -> int | None:

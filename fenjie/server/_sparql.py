@@ -1,7 +1,7 @@
 """The SPARQL 1.1 Protocol endpoint (``/sparql``) and Graph Store read access (``/store``).
 
 Requests are read and checked here (method, media type, UTF-8, size, one ``query``, ``SERVICE``);
-the query itself runs in a worker process (:mod:`fenjie.queries._server_pool`).
+the query itself runs in a worker process (:mod:`fenjie.server._pool`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fenjie.errors import RequestRefusedError
-from fenjie.queries._protocol import (
+from fenjie.server._protocol import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
     check_services,
@@ -25,7 +25,7 @@ from fenjie.queries._protocol import (
 )
 
 if TYPE_CHECKING:
-    from fenjie.queries.server import ServerSettings
+    from fenjie.server._app import ServerSettings
 
 __all__ = ["Operation", "graph_store", "read_operation", "service_description", "sparql_endpoint"]
 

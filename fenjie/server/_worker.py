@@ -1,7 +1,7 @@
 """The query worker: a child process that opens the store read-only and runs one task at a time.
 
 The server talks to it through a :func:`multiprocessing.Pipe`. A task that runs past its time limit
-is stopped by killing the process (see :mod:`fenjie.queries._server_pool`); nothing in here needs to
+is stopped by killing the process (see :mod:`fenjie.server._pool`); nothing in here needs to
 cooperate. Messages are ``(kind, generation, payload)``; replies are ``("ok", value)`` or
 ``("error", {"code", "message", "status", "details"})``. When ``generation`` changes (after an
 update) the worker reopens the store to see the new data.

@@ -17,14 +17,20 @@ import os
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fenjie.graph._cells import split_enumeration
 from fenjie.graph._table import ColumnKind
 from fenjie.graph.read import read_table
 
-__all__ = ["Vocabulary", "synthetic_tables", "vocabulary", "write_synthetic"]
+__all__ = [
+    "Vocabulary",
+    "network_vocabulary",
+    "synthetic_tables",
+    "vocabulary",
+    "write_synthetic",
+]
 
 _NUMBER = re.compile(r"\d+")
 _NUMBERING = re.compile(r"^\s*\d+\s*[、.．]\s*")
@@ -144,14 +150,30 @@ def synthetic_tables(
         yield f"synthetic-{seed}-{number:04d}-{years[0]}-{years[-1]}.tsv", "\n".join(lines) + "\n"
 
 
+def network_vocabulary(units: int, source: str | os.PathLike[str] | None = None) -> Vocabulary:
+    """The vocabulary of ``source`` with ``units`` generated unit names (测试第1局, ...) instead.
+
+    Views benchmarks size a network by its units: with this vocabulary the unit count is chosen,
+    not inherited from the source table.
+    """
+    names = [f"测试第{k}局" for k in range(1, units + 1)]
+    return replace(vocabulary(source), responsible=names, supporting=names)
+
+
 def write_synthetic(
-    directory: str | os.PathLike[str], rows: int, *, seed: int = 0, rows_per_table: int = 200
+    directory: str | os.PathLike[str],
+    rows: int,
+    *,
+    seed: int = 0,
+    rows_per_table: int = 200,
+    vocab: Vocabulary | None = None,
 ) -> list[Path]:
     """Write synthetic tables with ``rows`` work items in total into ``directory``."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, text in synthetic_tables(rows, seed=seed, rows_per_table=rows_per_table):
+    tables = synthetic_tables(rows, seed=seed, rows_per_table=rows_per_table, vocab=vocab)
+    for name, text in tables:
         path = out / name
         path.write_text(text, encoding="utf-8")
         paths.append(path)

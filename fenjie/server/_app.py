@@ -35,9 +35,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from fenjie.errors import FenjieError, StoreError
-from fenjie.queries._server_api import API_ROUTES
-from fenjie.queries._server_pool import WorkerPool
-from fenjie.queries._server_sparql import graph_store, sparql_endpoint
+from fenjie.server._api import API_ROUTES
+from fenjie.server._pool import WorkerPool
+from fenjie.server._sparql import graph_store, sparql_endpoint
 
 __all__ = ["ServerSettings", "create_app", "serve"]
 
@@ -97,7 +97,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return error_response(err)
 
 
-_STATIC = Path(str(files("fenjie.queries") / "static"))
+_STATIC = Path(str(files("fenjie.server") / "static"))
 
 
 async def index(request: Request) -> Response:

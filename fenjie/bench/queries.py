@@ -1,7 +1,7 @@
 """The benchmark behind ``fenjie bench``: build synthetic graphs, time every named query.
 
 For each size (in triples) a fresh process writes synthetic tables
-(:mod:`fenjie.graph.synthetic`), builds them into a fenjie store on disk and then runs each stored
+(:mod:`fenjie.bench.synthetic`), builds them into a fenjie store on disk and then runs each stored
 SELECT query on (1) fenjie's store through :class:`~fenjie.queries.LocalBackend`, (2) a raw
 ``pyoxigraph.Store`` holding the same quads and (3) rdflib's default in-memory ``Dataset``
 (``default_union=True``) holding the same quads. Parameters are chosen from the graph (the busiest
@@ -120,8 +120,8 @@ def bench_size(
     """Build a synthetic graph of about ``triples`` triples and time it; run in a fresh process."""
     import pyoxigraph
 
+    from fenjie.bench.synthetic import write_synthetic
     from fenjie.graph import FenjieStore, build_sources
-    from fenjie.graph.synthetic import write_synthetic
     from fenjie.queries import LocalBackend, stored_queries
     from fenjie.queries.registry import bind_params
 

@@ -48,7 +48,7 @@ async def _measure(url: str, query: str, requests: int, concurrency: int) -> dic
     latencies: list[float] = []
     errors = 0
     remaining = iter(range(requests))
-    from fenjie.queries._protocol import query_form
+    from fenjie.server._protocol import query_form
 
     graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
     headers = {"Accept": "application/n-triples" if graph else "application/sparql-results+json"}

@@ -1,7 +1,7 @@
 """A small pool of query worker processes that can be killed when a query runs too long.
 
 Oxigraph's own timeout does not interrupt every query, so every query runs in a child process
-(:mod:`fenjie.queries._server_worker`). When a task runs past the time limit the server kills that
+(:mod:`fenjie.server._worker`). When a task runs past the time limit the server kills that
 process, answers 503 and starts a fresh worker in the background; the other workers keep serving.
 
 Updates take every worker (so no read runs meanwhile), make them close the store, apply the update
@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from fenjie.errors import FenjieError, QueryTimeoutError
-from fenjie.queries._server_worker import worker_main
+from fenjie.server._worker import worker_main
 
 __all__ = ["WorkerPool"]
 
