@@ -16,7 +16,6 @@ do in the embedded store. ``union=False`` leaves the dataset to the server.
 
 from __future__ import annotations
 
-import base64
 import re
 import urllib.error
 import urllib.parse
@@ -24,20 +23,24 @@ import urllib.request
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from fenjie.config import DEFAULT_BASE
 from fenjie.errors import QueryError, QuerySyntaxError, StoreError
+from fenjie.queries._auth import Credentials, discover_scheme, opener_for
 
 __all__ = ["RemoteBackend", "push_gsp", "push_update", "with_values"]
 
 _WORD = re.compile(r"[A-Za-z_]+")
+_VAR = re.compile(r"[?$]([A-Za-z_0-9]+)")
 
 
-def _scan_groups(sparql: str) -> list[tuple[str, int]]:
-    """Top-level tokens that matter: ``("WHERE", pos)`` keywords and ``("{", pos)`` openings.
+def _tokens(sparql: str) -> list[tuple[str, int, int]]:
+    """The tokens that matter for placing ``VALUES``: ``(kind, position, brace depth)``.
 
-    Skips comments, strings (all four quote forms) and IRIs, so braces or keywords inside them
-    do not count.
+    Kinds are ``{``, ``(``, ``)``, the words ``WHERE``, ``SELECT`` and ``AS`` in upper case, and
+    variables as ``?name``. Comments, strings (all four quote forms) and IRIs are skipped, so
+    braces, keywords or variables inside them do not count.
     """
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, int, int]] = []
     depth, i, n = 0, 0, len(sparql)
     while i < n:
         c = sparql[i]
@@ -58,47 +61,104 @@ def _scan_groups(sparql: str) -> list[tuple[str, int]]:
                 i += end.end()
                 continue
         if c == "{":
-            if depth == 0:
-                found.append(("{", i))
+            found.append(("{", i, depth))
             depth += 1
         elif c == "}":
             depth -= 1
-        elif depth == 0 and (c.isalpha() or c == "_"):
+        elif c in "()":
+            found.append((c, i, depth))
+        elif c in "?$":
+            var = _VAR.match(sparql, i)
+            if var:
+                found.append(("?" + var.group(1), i, depth))
+                i = var.end()
+                continue
+        elif c.isalpha() or c == "_":
             word = _WORD.match(sparql, i)
             assert word is not None
-            if word.group().upper() == "WHERE":
-                found.append(("WHERE", i))
+            if word.group().upper() in ("WHERE", "SELECT", "AS"):
+                found.append((word.group().upper(), i, depth))
             i = word.end()
             continue
         i += 1
     return found
 
 
+def _subselect_groups(tokens: list[tuple[str, int, int]]) -> list[tuple[int, set[str]]]:
+    """``(brace position, projected variables)`` of every sub-select's WHERE group.
+
+    ``*`` stands for a sub-select that projects every variable in scope.
+    """
+    groups = []
+    for k, (kind, _, depth) in enumerate(tokens):
+        if kind != "SELECT" or depth == 0:
+            continue
+        projected: set[str] = set()
+        parens, after_as = 0, False
+        for kind2, pos2, depth2 in tokens[k + 1 :]:
+            if depth2 != depth:
+                continue
+            if kind2 == "{":
+                groups.append((pos2, projected))
+                break
+            if kind2 == "(":
+                parens += 1
+            elif kind2 == ")":
+                parens -= 1
+            elif kind2 == "AS":
+                after_as = True
+            elif kind2.startswith("?") and (parens == 0 or after_as):
+                projected.add(kind2[1:])
+                after_as = False
+    return groups
+
+
+def _outer_group(sparql: str, tokens: list[tuple[str, int, int]]) -> int:
+    top = [(kind, pos) for kind, pos, depth in tokens if depth == 0]
+    for k, (kind, _) in enumerate(top):
+        if kind == "WHERE":
+            brace = next((p for t, p in top[k + 1 :] if t == "{"), None)
+            if brace is not None:
+                return brace
+            break
+    braces = [p for t, p in top if t == "{"]
+    form = re.search(r"\b(CONSTRUCT|SELECT|ASK|DESCRIBE)\b", sparql, re.IGNORECASE)
+    index = 1 if form and form.group(1).upper() == "CONSTRUCT" else 0
+    if len(braces) <= index:
+        raise QuerySyntaxError("cannot find the WHERE clause to bind parameters in")
+    return braces[index]
+
+
 def with_values(sparql: str, terms: Mapping[str, str]) -> str:
     """``sparql`` with ``VALUES ?name { term }`` for each binding at the start of its WHERE group.
 
-    ``terms`` maps variable names to terms already serialized in N-Triples syntax.
+    The block also opens every sub-select that projects the variable: joining the sub-select's
+    answers with the block, or binding the variable inside it, gives the same answers, and stores
+    that evaluate sub-selects first (Virtuoso, which cannot start a ``fj:basedOn*`` path from two
+    unbound ends) then see the bound value. ``terms`` maps variable names to terms already
+    serialized in N-Triples syntax.
+
+    >>> with_values("SELECT ?d ?t WHERE { { SELECT ?d ?t WHERE { ?t ?p ?d } } }", {"d": "<a:b>"})
+    'SELECT ?d ?t WHERE { VALUES ?d { <a:b> } { SELECT ?d ?t WHERE { VALUES ?d { <a:b> } ?t ?p ?d } } }'
     """
     if not terms:
         return sparql
     for name in terms:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise QueryError(f"not a variable name: {name!r}")
-    tokens = _scan_groups(sparql)
-    brace = None
-    for k, (kind, _) in enumerate(tokens):
-        if kind == "WHERE":
-            brace = next((p for t, p in tokens[k + 1 :] if t == "{"), None)
-            break
-    if brace is None:
-        braces = [p for t, p in tokens if t == "{"]
-        form = re.search(r"\b(CONSTRUCT|SELECT|ASK|DESCRIBE)\b", sparql, re.IGNORECASE)
-        index = 1 if form and form.group(1).upper() == "CONSTRUCT" else 0
-        if len(braces) <= index:
-            raise QuerySyntaxError("cannot find the WHERE clause to bind parameters in")
-        brace = braces[index]
-    block = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in terms.items())
-    return f"{sparql[: brace + 1]} {block}{sparql[brace + 1 :]}"
+    tokens = _tokens(sparql)
+    inserts = {_outer_group(sparql, tokens): list(terms)}
+    for brace, projected in _subselect_groups(tokens):
+        names = [name for name in terms if name in projected]
+        if names:
+            inserts[brace] = names
+    out, last = [], 0
+    for brace in sorted(inserts):
+        block = " ".join(f"VALUES ?{name} {{ {terms[name]} }}" for name in inserts[brace])
+        out += [sparql[last : brace + 1], f" {block}"]
+        last = brace + 1
+    out.append(sparql[last:])
+    return "".join(out)
 
 
 def _term(binding: Mapping[str, str]) -> Any:
@@ -119,7 +179,10 @@ def _term(binding: Mapping[str, str]) -> Any:
 class RemoteBackend:
     """Queries on a remote SPARQL 1.1 query endpoint (Oxigraph ``/query``, Fuseki, Virtuoso).
 
-    ``user``/``password`` give HTTP basic authentication, ``token`` a bearer token.
+    ``user``/``password`` answer the server's challenge (HTTP Digest for Virtuoso's ``/sparql-auth``,
+    Basic elsewhere), ``token`` is sent as a bearer token. With ``union`` (the default) the queries
+    see the union of the endpoint's named graphs under ``base`` (fenjie's graphs; a shared endpoint
+    may hold others, and Virtuoso keeps system graphs of its own); ``base=None`` takes every graph.
     """
 
     def __init__(
@@ -131,27 +194,40 @@ class RemoteBackend:
         token: str | None = None,
         timeout: float = 30.0,
         union: bool = True,
+        base: str | None = DEFAULT_BASE,
     ) -> None:
         self.endpoint = endpoint
-        self.user, self.password, self.token = user, password, token
+        self.credentials = Credentials(user, password, token)
         self.timeout = timeout
         self.union = union
+        self.base = base
         self._graphs: list[str] | None = None
+        self._challenge: tuple[str | None, str | None] | None = None
 
     def __repr__(self) -> str:
         return f"RemoteBackend({self.endpoint!r})"
 
+    def _scheme(self) -> tuple[str | None, str | None]:
+        """The endpoint's authentication challenge, asked once."""
+        if self._challenge is None:
+            self._challenge = discover_scheme(self.endpoint, timeout=self.timeout)
+        return self._challenge
+
     def _wrapper(self, sparql: str, *, graphs: Iterable[str] = ()) -> Any:
-        from SPARQLWrapper import BASIC, POST, SPARQLWrapper
+        from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
 
         wrapper = SPARQLWrapper(self.endpoint)
         wrapper.setMethod(POST)
         wrapper.setTimeout(int(max(1, self.timeout)))
-        if self.user is not None:
-            wrapper.setHTTPAuth(BASIC)
-            wrapper.setCredentials(self.user, self.password or "")
-        if self.token is not None:
-            wrapper.addCustomHttpHeader("Authorization", f"Bearer {self.token}")
+        credentials = self.credentials
+        if credentials.user is not None:
+            scheme, realm = self._scheme()
+            wrapper.setHTTPAuth(DIGEST if scheme == "digest" else BASIC)
+            wrapper.setCredentials(
+                credentials.user, credentials.password or "", realm=realm or "SPARQL"
+            )
+        if credentials.token is not None:
+            wrapper.addCustomHttpHeader("Authorization", f"Bearer {credentials.token}")
         for graph in graphs:
             wrapper.addParameter("default-graph-uri", graph)
             wrapper.addParameter("named-graph-uri", graph)
@@ -172,15 +248,23 @@ class RemoteBackend:
                 f"cannot reach {self.endpoint}: {exc}", endpoint=self.endpoint
             ) from exc
 
-    def graphs(self) -> list[str]:
-        """IRIs of the endpoint's named graphs (asked once, then remembered)."""
-        if self._graphs is None:
-            from SPARQLWrapper import JSON
+    def _graph_names(self, sparql: str) -> list[str]:
+        from SPARQLWrapper import JSON
 
-            wrapper = self._wrapper("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-            wrapper.setReturnFormat(JSON)
-            data = self._run(wrapper).convert()
-            self._graphs = sorted(b["g"]["value"] for b in data["results"]["bindings"])
+        wrapper = self._wrapper(sparql)
+        wrapper.setReturnFormat(JSON)
+        data = self._run(wrapper).convert()
+        # Virtuoso answers ``GRAPH ?g { }`` with one row that leaves ?g unbound
+        return [b["g"]["value"] for b in data["results"]["bindings"] if "g" in b]
+
+    def graphs(self) -> list[str]:
+        """IRIs of the endpoint's named graphs under ``base`` (asked once, then remembered)."""
+        if self._graphs is None:
+            names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+            if not names:
+                names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            base = self.base
+            self._graphs = sorted(g for g in set(names) if base is None or g.startswith(base))
         return self._graphs
 
     def _prepare(self, sparql: str, bindings: Mapping[str, Any] | None) -> Any:
@@ -227,19 +311,38 @@ class RemoteBackend:
 # -- push ----------------------------------------------------------------------------------------
 
 
-def _auth_headers(user: str | None, password: str | None, token: str | None) -> dict[str, str]:
-    if token is not None:
-        return {"Authorization": f"Bearer {token}"}
-    if user is not None:
-        raw = f"{user}:{password or ''}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
-    return {}
+class _Sender:
+    """Sends the requests of one push, answering the server's authentication challenge."""
+
+    def __init__(self, url: str, credentials: Credentials, timeout: float) -> None:
+        self.timeout = timeout
+        self.headers: dict[str, str] = {}
+        scheme = None
+        if credentials.user is not None and credentials.token is None:
+            scheme, _ = discover_scheme(url, timeout=timeout)
+        if scheme in ("digest", "basic"):
+            self.opener = opener_for(url, credentials, scheme)
+        else:  # no challenge to answer: credentials go with every request
+            self.opener = urllib.request.build_opener()
+            self.headers = credentials.preemptive_headers()
+
+    def send(self, url: str, data: bytes, headers: dict[str, str], method: str) -> int:
+        return _send(
+            self.opener, url, data, {**headers, **self.headers}, method, self.timeout
+        )
 
 
-def _send(url: str, data: bytes, headers: dict[str, str], method: str, timeout: float) -> int:
+def _send(
+    opener: urllib.request.OpenerDirector,
+    url: str,
+    data: bytes,
+    headers: dict[str, str],
+    method: str,
+    timeout: float,
+) -> int:
     request = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode("utf-8", "replace")[:500]
@@ -279,13 +382,14 @@ def push_gsp(
     """
     from pyoxigraph import RdfFormat, serialize
 
-    headers = {"Content-Type": "application/n-triples", **_auth_headers(user, password, token)}
+    sender = _Sender(url, Credentials(user, password, token), timeout)
+    headers = {"Content-Type": "application/n-triples"}
     sent = {}
     for graph, triples in sorted(_graph_quads(store).items()):
         body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
         sep = "&" if "?" in url else "?"
         target = f"{url}{sep}{urllib.parse.urlencode({'graph': graph})}"
-        _send(target, body, headers, "PUT", timeout)
+        sender.send(target, body, headers, "PUT")
         sent[graph] = len(triples)
     return sent
 
@@ -304,14 +408,12 @@ def push_update(
     DATA`` in batches of ``batch`` triples). Returns graph IRI → number of triples sent."""
     from pyoxigraph import NamedNode
 
-    headers = {
-        "Content-Type": "application/sparql-update; charset=utf-8",
-        **_auth_headers(user, password, token),
-    }
+    sender = _Sender(url, Credentials(user, password, token), timeout)
+    headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
     sent = {}
     for graph, triples in sorted(_graph_quads(store).items()):
         name = str(NamedNode(graph))
-        _send(url, f"DROP SILENT GRAPH {name}".encode(), headers, "POST", timeout)
+        sender.send(url, f"DROP SILENT GRAPH {name}".encode(), headers, "POST")
         # Blank nodes are local to one INSERT DATA: send every triple that has one in the first.
         with_bnodes = [t for t in triples if _has_bnode(t)]
         rest = [t for t in triples if not _has_bnode(t)]
@@ -324,7 +426,12 @@ def push_update(
             if not chunk:
                 continue
             lines = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in chunk)
-            update = f"INSERT DATA {{ GRAPH {name} {{\n{lines}\n}} }}"
-            _send(url, update.encode("utf-8"), headers, "POST", timeout)
+            if any(_has_bnode(t) for t in chunk):
+                # Virtuoso refuses blank nodes in INSERT DATA; a template with an empty WHERE
+                # inserts the same triples (one solution: each blank node made once) everywhere.
+                update = f"INSERT {{ GRAPH {name} {{\n{lines}\n}} }} WHERE {{}}"
+            else:
+                update = f"INSERT DATA {{ GRAPH {name} {{\n{lines}\n}} }}"
+            sender.send(url, update.encode("utf-8"), headers, "POST")
         sent[graph] = len(triples)
     return sent
