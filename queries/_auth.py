@@ -21,8 +21,9 @@ import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Credentials", "discover_scheme", "opener_for", "parse_challenge"]
+__all__ = ["Credentials", "Session", "discover_scheme", "parse_challenge"]
 
 _SCHEME = re.compile(r"\s*([A-Za-z-]+)")
 _REALM = re.compile(r'realm="([^"]*)"', re.IGNORECASE)
@@ -80,14 +81,38 @@ def discover_scheme(url: str, *, timeout: float = 10.0) -> tuple[str | None, str
         return None, None
 
 
-def opener_for(url: str, credentials: Credentials, scheme: str | None) -> urllib.request.OpenerDirector:
-    """An opener that answers a Digest or Basic challenge for ``url`` with ``credentials``."""
+def _opener_for(url: str, credentials: Credentials, scheme: str) -> urllib.request.OpenerDirector:
     manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    if credentials.user is not None:
-        manager.add_password(None, url, credentials.user, credentials.password or "")
-    handlers: list[urllib.request.BaseHandler] = []
+    manager.add_password(None, url, credentials.user or "", credentials.password or "")
+    handler: urllib.request.BaseHandler
     if scheme == "digest":
-        handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+        handler = urllib.request.HTTPDigestAuthHandler(manager)
     else:
-        handlers.append(urllib.request.HTTPBasicAuthHandler(manager))
-    return urllib.request.build_opener(*handlers)
+        handler = urllib.request.HTTPBasicAuthHandler(manager)
+    return urllib.request.build_opener(handler)
+
+
+class Session:
+    """Sends requests to one server with ``credentials``, the way that server asks for them.
+
+    A bearer token, or a user for a server that sent no challenge, goes with every request as a
+    header. A Digest or Basic challenge is answered by an opener of this session alone (never a
+    process-wide one: another server must not be answered with these credentials).
+    """
+
+    def __init__(self, url: str, credentials: Credentials, *, timeout: float) -> None:
+        self.headers: dict[str, str] = {}
+        scheme = None
+        if credentials.user is not None and credentials.token is None:
+            scheme, _ = discover_scheme(url, timeout=timeout)
+        if scheme in ("digest", "basic"):
+            self._opener = _opener_for(url, credentials, scheme)
+        else:
+            self._opener = urllib.request.build_opener()
+            self.headers = credentials.preemptive_headers()
+
+    def open(self, request: urllib.request.Request, *, timeout: float) -> Any:
+        """``urlopen`` for this server: the response, or ``urllib.error.HTTPError``."""
+        for name, value in self.headers.items():
+            request.add_header(name, value)
+        return self._opener.open(request, timeout=timeout)

@@ -16,6 +16,7 @@ do in the embedded store. ``union=False`` leaves the dataset to the server.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.error
 import urllib.parse
@@ -25,7 +26,7 @@ from typing import Any
 
 from fenjie.config import DEFAULT_BASE
 from fenjie.errors import QueryError, QuerySyntaxError, StoreError
-from fenjie.queries._auth import Credentials, discover_scheme, opener_for
+from fenjie.queries._auth import Credentials, Session
 
 __all__ = ["RemoteBackend", "push_gsp", "push_update", "with_values"]
 
@@ -176,6 +177,27 @@ def _term(binding: Mapping[str, str]) -> Any:
     return Literal(value)
 
 
+@functools.cache
+def _wrapper_class() -> type:
+    """SPARQLWrapper, imported on first use, whose requests go through a :class:`Session`.
+
+    SPARQLWrapper's own Digest support installs a process-wide opener, which would answer other
+    servers' challenges with these credentials too.
+    """
+    from SPARQLWrapper import SPARQLWrapper
+
+    class SessionWrapper(SPARQLWrapper):  # type: ignore[misc]
+        def __init__(self, endpoint: str, session: Session) -> None:
+            super().__init__(endpoint)
+            self.session = session
+
+        def _query(self) -> tuple[Any, str]:
+            request = self._createRequest()
+            return self.session.open(request, timeout=self.timeout), self.returnFormat
+
+    return SessionWrapper
+
+
 class RemoteBackend:
     """Queries on a remote SPARQL 1.1 query endpoint (Oxigraph ``/query``, Fuseki, Virtuoso).
 
@@ -202,32 +224,23 @@ class RemoteBackend:
         self.union = union
         self.base = base
         self._graphs: list[str] | None = None
-        self._challenge: tuple[str | None, str | None] | None = None
+        self._session_cache: Session | None = None
 
     def __repr__(self) -> str:
         return f"RemoteBackend({self.endpoint!r})"
 
-    def _scheme(self) -> tuple[str | None, str | None]:
-        """The endpoint's authentication challenge, asked once."""
-        if self._challenge is None:
-            self._challenge = discover_scheme(self.endpoint, timeout=self.timeout)
-        return self._challenge
+    def _session(self) -> Session:
+        """How to reach the endpoint with the credentials (its challenge is asked once)."""
+        if self._session_cache is None:
+            self._session_cache = Session(self.endpoint, self.credentials, timeout=self.timeout)
+        return self._session_cache
 
     def _wrapper(self, sparql: str, *, graphs: Iterable[str] = ()) -> Any:
-        from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
+        from SPARQLWrapper import POST
 
-        wrapper = SPARQLWrapper(self.endpoint)
+        wrapper = _wrapper_class()(self.endpoint, self._session())
         wrapper.setMethod(POST)
         wrapper.setTimeout(int(max(1, self.timeout)))
-        credentials = self.credentials
-        if credentials.user is not None:
-            scheme, realm = self._scheme()
-            wrapper.setHTTPAuth(DIGEST if scheme == "digest" else BASIC)
-            wrapper.setCredentials(
-                credentials.user, credentials.password or "", realm=realm or "SPARQL"
-            )
-        if credentials.token is not None:
-            wrapper.addCustomHttpHeader("Authorization", f"Bearer {credentials.token}")
         for graph in graphs:
             wrapper.addParameter("default-graph-uri", graph)
             wrapper.addParameter("named-graph-uri", graph)
@@ -235,12 +248,15 @@ class RemoteBackend:
         return wrapper
 
     def _run(self, wrapper: Any) -> Any:
-        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         try:
             return wrapper.query()
-        except QueryBadFormed as exc:
-            raise QuerySyntaxError(f"the endpoint rejected the query: {exc}") from exc
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:500]
+            if exc.code == 400:
+                raise QuerySyntaxError(f"the endpoint rejected the query: {detail}") from exc
+            raise QueryError(f"{self.endpoint}: HTTP {exc.code} {exc.reason}: {detail}") from exc
         except SPARQLWrapperException as exc:
             raise QueryError(f"{self.endpoint}: {exc}") from exc
         except (urllib.error.URLError, OSError) as exc:
@@ -299,56 +315,43 @@ class RemoteBackend:
 
         wrapper = self._prepare(sparql, bindings)
         wrapper.setReturnFormat(N3)
-        wrapper.addCustomHttpHeader("Accept", "application/n-triples")
+        # content negotiation only: SPARQLWrapper would also send format=n3, which Virtuoso 7
+        # answers with 406; offering Turtle and RDF/XML too suits every server
+        wrapper.setOnlyConneg(True)
+        wrapper.addCustomHttpHeader("Accept", _GRAPH_ACCEPT)
         response = self._run(wrapper).response
         try:
             body = response.read()
+            media = (response.headers.get("Content-Type") or "").split(";")[0].strip()
         finally:
             response.close()
-        return [quad.triple for quad in parse(body, format=RdfFormat.N_TRIPLES)]
+        fmt = RdfFormat.from_media_type(media) or RdfFormat.N_TRIPLES
+        return [quad.triple for quad in parse(body, format=fmt)]
+
+
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 
 
 # -- push ----------------------------------------------------------------------------------------
 
 
 class _Sender:
-    """Sends the requests of one push, answering the server's authentication challenge."""
+    """Sends the requests of one push through one :class:`Session`."""
 
     def __init__(self, url: str, credentials: Credentials, timeout: float) -> None:
-        self.timeout = timeout
-        self.headers: dict[str, str] = {}
-        scheme = None
-        if credentials.user is not None and credentials.token is None:
-            scheme, _ = discover_scheme(url, timeout=timeout)
-        if scheme in ("digest", "basic"):
-            self.opener = opener_for(url, credentials, scheme)
-        else:  # no challenge to answer: credentials go with every request
-            self.opener = urllib.request.build_opener()
-            self.headers = credentials.preemptive_headers()
+        self.url, self.timeout = url, timeout
+        self.session = Session(url, credentials, timeout=timeout)
 
     def send(self, url: str, data: bytes, headers: dict[str, str], method: str) -> int:
-        return _send(
-            self.opener, url, data, {**headers, **self.headers}, method, self.timeout
-        )
-
-
-def _send(
-    opener: urllib.request.OpenerDirector,
-    url: str,
-    data: bytes,
-    headers: dict[str, str],
-    method: str,
-    timeout: float,
-) -> int:
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace")[:500]
-        raise StoreError(f"{url}: HTTP {exc.code}: {detail}", endpoint=url) from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise StoreError(f"cannot reach {url}: {exc}", endpoint=url) from exc
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with self.session.open(request, timeout=self.timeout) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:500]
+            raise StoreError(f"{url}: HTTP {exc.code}: {detail}", endpoint=url) from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreError(f"cannot reach {url}: {exc}", endpoint=url) from exc
 
 
 def _graph_quads(store: Any) -> dict[str, list[Any]]:
