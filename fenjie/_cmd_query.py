@@ -7,6 +7,7 @@ remote SPARQL 1.1 endpoint. The commands are thin: the answers come from :mod:`f
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -26,10 +27,12 @@ def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
         envvar="FENJIE_ENDPOINT",
         help="Query this SPARQL 1.1 endpoint (e.g. http://host:7878/query) instead of the store.",
     )
-    @click.option("--user", envvar="FENJIE_USER", help="User name for HTTP basic authentication.")
     @click.option(
-        "--password", envvar="FENJIE_PASSWORD", help="Password for HTTP basic authentication."
+        "--user",
+        envvar="FENJIE_USER",
+        help="User name; answers the endpoint's challenge (HTTP Digest or Basic).",
     )
+    @click.option("--password", envvar="FENJIE_PASSWORD", help="Password for --user.")
     @click.option("--token", envvar="FENJIE_TOKEN", help="Bearer token for the endpoint.")
     @click.option(
         "--server-default-graph",
@@ -47,10 +50,17 @@ def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
         **kwargs: Any,
     ) -> Any:
         if endpoint:
+            from fenjie.config import SETTINGS
             from fenjie.queries import RemoteBackend
 
+            base = next(s for s in SETTINGS if s.name == "base")
             backend: Any = RemoteBackend(
-                endpoint, user=user, password=password, token=token, union=not server_default_graph
+                endpoint,
+                user=user,
+                password=password,
+                token=token,
+                union=not server_default_graph,
+                base=os.environ.get(base.envvar) or base.default,
             )
         else:
             from fenjie.graph.store import FenjieStore
@@ -293,10 +303,10 @@ def depends(backend: Any, document: str, fmt: str) -> None:
 @click.option(
     "--update", "update_url", help="SPARQL Update endpoint (e.g. http://host:7878/update)."
 )
-@click.option("--user", envvar="FENJIE_USER", help="User name for HTTP basic authentication.")
 @click.option(
-    "--password", envvar="FENJIE_PASSWORD", help="Password for HTTP basic authentication."
+    "--user", envvar="FENJIE_USER", help="User name (answers a Digest or Basic challenge)."
 )
+@click.option("--password", envvar="FENJIE_PASSWORD", help="Password for --user.")
 @click.option("--token", envvar="FENJIE_TOKEN", help="Bearer token.")
 def push(
     store_path: str,
