@@ -24,7 +24,7 @@ from fenjie.graph._grid import Covered, RawRow, resolve_merges
 from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
-__all__ = ["convert_doc", "read_docx_bytes"]
+__all__ = ["convert_doc", "docx_grid", "read_docx_bytes"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -101,9 +101,8 @@ def _open(data: bytes, name: str):
         raise InputError(f"the Word document is damaged: {exc}", file=name) from exc
 
 
-def read_docx_bytes(data: bytes, *, name: str, reader: str = "docx") -> Table:
-    """Read a ``.docx`` given as bytes; ``name`` is used in messages and provenance."""
-    document = _open(data, name)
+def _body_rows(document) -> tuple[list[RawRow], int]:
+    """The preamble paragraphs and every table's rows, in document order; and the table count."""
     body = document.element.body
     rows: list[RawRow] = []
     n_tables = n_paragraphs = 0
@@ -117,6 +116,23 @@ def read_docx_bytes(data: bytes, *, name: str, reader: str = "docx") -> Table:
         else:
             n_tables += 1
             rows.extend(_table_rows(el, n_tables, len(rows)))
+    return rows, n_tables
+
+
+def docx_grid(data: bytes, *, name: str) -> list[GridRow]:
+    """The document's grid (preamble paragraphs, then every table's rows, merges resolved), for
+    tables of any shape (e.g. progress tables); refuses a document without a table."""
+    rows, n_tables = _body_rows(_open(data, name))
+    if not n_tables:
+        raise InputError("the Word document holds no table", file=name)
+    return resolve_merges(rows)
+
+
+def read_docx_bytes(data: bytes, *, name: str, reader: str = "docx") -> Table:
+    """Read a ``.docx`` given as bytes; ``name`` is used in messages and provenance."""
+    document = _open(data, name)
+    body = document.element.body
+    rows, n_tables = _body_rows(document)
     if not n_tables:
         lines = [
             GridRow((_paragraph_text(p).strip(),), line=k, location=f"paragraph {k}")

@@ -17,7 +17,7 @@ from fenjie.graph._grid import Covered, RawRow, join_lines, resolve_merges
 from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
-__all__ = ["read_pdf_bytes"]
+__all__ = ["pdf_grid", "read_pdf_bytes"]
 
 _SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 
@@ -73,8 +73,9 @@ def _open(data: bytes, name: str):
     return pdf
 
 
-def read_pdf_bytes(data: bytes, *, name: str) -> Table:
-    """Read a PDF given as bytes; ``name`` is used in messages and provenance."""
+def _pages(data: bytes, name: str) -> tuple[list[RawRow], list[GridRow], list[int], int, int]:
+    """Preamble lines and ruled tables' rows; text lines of table-less pages; blank pages; the
+    page count; the table count."""
     pdf = _open(data, name)
     with pdf:
         rows: list[RawRow] = []
@@ -110,14 +111,35 @@ def read_pdf_bytes(data: bytes, *, name: str) -> Table:
         except Exception as exc:  # pdfminer errors inside a damaged page
             raise InputError(f"cannot read the PDF's pages: {exc}", file=name) from exc
         n_pages = len(pdf.pages)
+    return rows, lines, blank_pages, n_pages, t
+
+
+def _no_text_layer(blank_pages: list[int], n_pages: int, name: str) -> InputError:
+    pages = "page 1 holds" if n_pages == 1 else f"pages 1–{n_pages} hold"
+    return InputError(
+        f"the PDF has no text layer ({pages} no text: a scan?); run OCR on it or use the "
+        "original Word or Excel file",
+        file=name,
+        page=1,
+    )
+
+
+def pdf_grid(data: bytes, *, name: str) -> list[GridRow]:
+    """The PDF's grid (preamble lines, then every ruled table's rows, merges resolved), for
+    tables of any shape (e.g. progress tables)."""
+    rows, _, blank_pages, n_pages, t = _pages(data, name)
     if len(blank_pages) == n_pages:
-        pages = "page 1 holds" if n_pages == 1 else f"pages 1–{n_pages} hold"
-        raise InputError(
-            f"the PDF has no text layer ({pages} no text: a scan?); run OCR on it or use the "
-            "original Word or Excel file",
-            file=name,
-            page=1,
-        )
+        raise _no_text_layer(blank_pages, n_pages, name)
+    if t == 0:
+        raise InputError("the PDF holds no ruled table", file=name)
+    return resolve_merges(rows)
+
+
+def read_pdf_bytes(data: bytes, *, name: str) -> Table:
+    """Read a PDF given as bytes; ``name`` is used in messages and provenance."""
+    rows, lines, blank_pages, n_pages, t = _pages(data, name)
+    if len(blank_pages) == n_pages:
+        raise _no_text_layer(blank_pages, n_pages, name)
     if t == 0:
         if has_role_lines(g.cells[0] for g in lines):
             table = listform_table(lines, name=name, reader="pdf-list")

@@ -12,13 +12,20 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from fenjie.errors import HeaderError, InputError
 from fenjie.graph._grid import Covered, RawRow, resolve_merges
-from fenjie.graph._table import Table, _is_header, table_from_grid
+from fenjie.graph._table import GridRow, Table, _is_header, table_from_grid
 
-__all__ = ["format_number", "read_xls_bytes", "read_xlsx_bytes"]
+__all__ = [
+    "format_number",
+    "read_xls_bytes",
+    "read_xlsx_bytes",
+    "sheets_grid",
+    "xls_sheets",
+    "xlsx_sheets",
+]
 
 
 def format_number(value: object, number_format: str = "General") -> str:
@@ -72,16 +79,25 @@ def _sheet_rows(
     ]
 
 
-def _table(
-    sheets: list[tuple[str, list[list[str]], list]], *, name: str, data: bytes, reader: str
-) -> Table:
+def sheets_grid(
+    sheets: list[tuple[str, list[list[str]], list]], keep: Callable[[Sequence[str]], bool]
+) -> tuple[list[GridRow], list[str]]:
+    """The grid of the sheets holding a row ``keep`` accepts (a header), merges resolved; and
+    the names of those sheets."""
     rows: list[RawRow] = []
     used = []
     for sheet, values, merges in sheets:
-        if not any(_is_header(row) for row in values):
+        if not any(keep(row) for row in values):
             continue
         used.append(sheet)
         rows.extend(_sheet_rows(sheet, values, merges, len(rows)))
+    return (resolve_merges(rows) if rows else []), used
+
+
+def _table(
+    sheets: list[tuple[str, list[list[str]], list]], *, name: str, data: bytes, reader: str
+) -> Table:
+    grid, used = sheets_grid(sheets, _is_header)
     if not used:
         names = "、".join(s for s, _, _ in sheets)
         raise HeaderError(
@@ -90,13 +106,13 @@ def _table(
             file=name,
             sheet=sheets[0][0] if len(sheets) == 1 else None,
         )
-    table = table_from_grid(resolve_merges(rows), name=name, reader=reader, encoding="utf-8")
+    table = table_from_grid(grid, name=name, reader=reader, encoding="utf-8")
     table.sha256 = hashlib.sha256(data).hexdigest()
     return table
 
 
-def read_xlsx_bytes(data: bytes, *, name: str) -> Table:
-    """Read an ``.xlsx`` workbook given as bytes."""
+def xlsx_sheets(data: bytes, *, name: str) -> list[tuple[str, list[list[str]], list]]:
+    """Every worksheet of an ``.xlsx`` as (name, cell texts, merges)."""
     import openpyxl
 
     try:
@@ -118,11 +134,16 @@ def read_xlsx_bytes(data: bytes, *, name: str) -> Table:
             for m in ws.merged_cells.ranges
         ]
         sheets.append((ws.title, values, merges))
-    return _table(sheets, name=name, data=data, reader="xlsx")
+    return sheets
 
 
-def read_xls_bytes(data: bytes, *, name: str) -> Table:
-    """Read a legacy ``.xls`` workbook with python-calamine (install it to read .xls)."""
+def read_xlsx_bytes(data: bytes, *, name: str) -> Table:
+    """Read an ``.xlsx`` workbook given as bytes."""
+    return _table(xlsx_sheets(data, name=name), name=name, data=data, reader="xlsx")
+
+
+def xls_sheets(data: bytes, *, name: str) -> list[tuple[str, list[list[str]], list]]:
+    """Every worksheet of a legacy ``.xls`` (python-calamine) as (name, cell texts, merges)."""
     try:
         from python_calamine import CalamineWorkbook
     except ImportError as exc:
@@ -143,4 +164,9 @@ def read_xls_bytes(data: bytes, *, name: str) -> Table:
             sheets.append((sheet_name, values, merges))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise InputError(f"not a readable Excel .xls workbook: {exc}", file=name) from exc
-    return _table(sheets, name=name, data=data, reader="xls")
+    return sheets
+
+
+def read_xls_bytes(data: bytes, *, name: str) -> Table:
+    """Read a legacy ``.xls`` workbook with python-calamine (install it to read .xls)."""
+    return _table(xls_sheets(data, name=name), name=name, data=data, reader="xls")

@@ -28,9 +28,12 @@ raises :class:`~fenjie.errors.InputError` naming the file.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from fenjie.errors import InputError
@@ -39,7 +42,7 @@ from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._table import GridRow, Table, _is_header
 from fenjie.graph._tsv import decode_source, read_tsv_bytes
 
-__all__ = ["READERS", "read_bytes", "read_table", "sniff_format"]
+__all__ = ["READERS", "SourceGrid", "read_bytes", "read_grid", "read_table", "sniff_format"]
 
 READERS = ("tsv", "csv", "listform", "docx", "doc", "xlsx", "xls", "pdf")
 
@@ -192,3 +195,70 @@ def read_table(source: str | os.PathLike[str]) -> Table:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from exc
     return read_bytes(data, name=str(path))
+
+
+@dataclass(frozen=True)
+class SourceGrid:
+    """A source read as a grid of cell texts, for tables that are not plans (progress tables):
+    the same readers, merges resolved, each row with its place (``GridRow.location``)."""
+
+    name: str
+    reader: str
+    sha256: str
+    rows: list[GridRow]
+
+
+def read_grid(
+    source: str | os.PathLike[str], *, is_header: Callable[[Sequence[str]], bool]
+) -> SourceGrid:
+    """Read any supported file as a grid; workbooks keep the sheets holding an ``is_header`` row.
+
+    Text is split on tabs when a line holds one, else read as CSV. Raises
+    :class:`~fenjie.errors.InputError` as :func:`read_table` does.
+    """
+    path = Path(source)
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError as exc:
+        raise InputError("is a directory, not a table file", file=name) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=name) from exc
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise InputError("the source is empty", file=name, line=1, column=1)
+    kind = sniff_format(data, name)
+    if kind in ("docx", "doc"):
+        from fenjie.graph._docx import convert_doc, docx_grid
+
+        docx_data = convert_doc(data, name=name) if kind == "doc" else data
+        return SourceGrid(name, kind, digest, docx_grid(docx_data, name=name))
+    if kind in ("xlsx", "xls"):
+        from fenjie.graph._xlsx import sheets_grid, xls_sheets, xlsx_sheets
+
+        sheets = (xlsx_sheets if kind == "xlsx" else xls_sheets)(data, name=name)
+        rows, used = sheets_grid(sheets, is_header)
+        if not used:
+            raise InputError(
+                f"no sheet holds a header row (sheets: {'、'.join(s for s, _, _ in sheets)})",
+                file=name,
+            )
+        return SourceGrid(name, kind, digest, rows)
+    if kind == "pdf":
+        from fenjie.graph._pdf import pdf_grid
+
+        return SourceGrid(name, kind, digest, pdf_grid(data, name=name))
+    if kind in ("tsv", "csv", "listform"):
+        text, _ = decode_source(data, name=name)
+        if "\t" in text:
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            rows = [
+                GridRow(tuple(line.split("\t")), line=k, location=f"line {k}")
+                for k, line in enumerate(lines, start=1)
+            ]
+            return SourceGrid(name, "tsv", digest, rows)
+        try:
+            return SourceGrid(name, "csv", digest, csv_rows(text))
+        except InputError as exc:
+            raise InputError(exc.message, file=name, line=exc.line) from exc
+    raise InputError(_REFUSALS.get(kind) or _binary_message(data), file=name)
