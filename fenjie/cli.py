@@ -46,6 +46,7 @@ _COMMAND_MODULES = (
     "fenjie._cmd_query",
     "fenjie._cmd_viz",
     "fenjie._cmd_bench",
+    "fenjie._cmd_progress",
 )
 
 

@@ -94,14 +94,16 @@ def match_row(
 ) -> Match:
     """Match one row; ``year`` is the year the report speaks for (breaks ties between years)."""
     categories = _category_numbers(plan)
-    cat_no, number = _parse_number(number_cell) if number_cell.strip() else (None, None)
+    cat_no, cell_no = _parse_number(number_cell) if number_cell.strip() else (None, None)
     text_no, text = strip_number(task)
-    number = number if number is not None else text_no
+    # A number written before the task's name (3、绩效考核体系) is the work item's number. A 序号
+    # column is often just a running count, so it decides only when the row names no task.
+    number = text_no if text else cell_no
     items = list(plan.items.values())
     if category:
         close = [i for i in items if i.category and _same_category(i.category, category)]
         items = close or items
-    if cat_no is not None:
+    if cat_no is not None and not text:
         items = [i for i in items if categories.get(i.category or "") == cat_no] or items
     if number is not None:
         numbered = [i for i in items if i.number == number]

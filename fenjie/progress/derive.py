@@ -1,0 +1,372 @@
+"""Progress as of a date, derived from the reports and the plan (never stored).
+
+For every target (and every work item without targets), as of ``as_of``:
+
+- the reports that count are those dated on or before ``as_of`` about the target, or about its
+  work item as a whole when the target's year is not after the report's year;
+- ``latest_report`` is the newest of them (by date, then time made, then IRI); ``status`` is its
+  status's Chinese label, 未标注 if it names none, 未报送 when there is no report;
+- ``due`` is the end of the target's year (a work item without targets: its 完成时限 date);
+- ``overdue``: due before ``as_of`` and not completed (已完成 / 基本完成);
+- ``at_risk``: not completed, and due within ``risk_days`` after ``as_of`` or the latest report
+  says 滞后.
+
+Per unit (as any role, and as lead): targets, completed, late, overdue and the completion rate.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from fenjie.errors import ParameterError
+from fenjie.progress.plan import PlanIndex, Tracked
+from fenjie.progress.status import NOT_REPORTED, UNMARKED, Status
+from fenjie.queries.backend import QueryBackend, plain
+from fenjie.queries.registry import get_stored
+
+__all__ = ["RISK_DAYS", "Report", "load_reports", "progress", "target_states"]
+
+RISK_DAYS = 30
+_FJ = "https://w3id.org/fenjie/def#"
+
+
+@dataclass(frozen=True)
+class Report:
+    iri: str
+    about: str
+    unit: str
+    unit_label: str | None
+    as_of: date
+    generated: str
+    status: Status | None
+    status_written: str | None
+    text: str
+    percent: float | int | None
+    problems: str | None
+    next_steps: str | None
+    file: str | None
+    location: str | None
+    account: str | None
+
+    @property
+    def key(self) -> tuple[date, str, str]:
+        return (self.as_of, self.generated, self.iri)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "iri": self.iri,
+            "about": self.about,
+            "unit": {"iri": self.unit, "label": self.unit_label},
+            "as_of": self.as_of.isoformat(),
+            "generated": self.generated,
+            "status": self.status.label if self.status else None,
+            "status_written": self.status_written,
+            "text": self.text,
+            "percent": self.percent,
+            "problems": self.problems,
+            "next_steps": self.next_steps,
+            "source": {"file": self.file, "location": self.location}
+            if self.file
+            else {"account": self.account},
+        }
+
+
+def load_reports(backend: QueryBackend) -> list[Report]:
+    """Every report in the store (the whole history)."""
+    found = []
+    for row in backend.select(get_stored("progress-reports").text):
+        status = plain(row.get("status"))
+        found.append(
+            Report(
+                iri=plain(row["report"]),
+                about=plain(row["about"]),
+                unit=plain(row["unit"]),
+                unit_label=plain(row.get("unitLabel")),
+                as_of=date.fromisoformat(plain(row["asOf"])),
+                generated=plain(row["generated"]),
+                status=Status.from_iri(status) if status else None,
+                status_written=plain(row.get("statusWritten")),
+                text=plain(row["text"]),
+                percent=plain(row.get("percent")),
+                problems=plain(row.get("problems")),
+                next_steps=plain(row.get("nextSteps")),
+                file=plain(row.get("file")),
+                location=plain(row.get("location")),
+                account=plain(row.get("account")),
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class TargetState:
+    node: Tracked
+    reports: list[Report]  # counting as of the date, oldest first
+    status: str
+    completed: bool
+    due: date | None
+    overdue: bool
+    at_risk: bool
+
+    @property
+    def latest(self) -> Report | None:
+        return self.reports[-1] if self.reports else None
+
+    @property
+    def late(self) -> bool:
+        latest = self.latest
+        return latest is not None and latest.status is Status.LATE
+
+
+def target_states(
+    plan: PlanIndex, reports: list[Report], as_of: date, *, risk_days: int = RISK_DAYS
+) -> list[TargetState]:
+    """The derived state of every tracked node as of ``as_of``, in plan order."""
+    by_node: dict[str, list[Report]] = defaultdict(list)
+    for report in reports:
+        if report.as_of > as_of:
+            continue
+        for node in plan.targets_of(report.about):
+            if node.iri == report.about or node.year is None or node.year <= report.as_of.year:
+                by_node[node.iri].append(report)
+    states = []
+    horizon = as_of + timedelta(days=risk_days)
+    for node in plan.ordered():
+        counting = sorted(by_node.get(node.iri, []), key=lambda r: r.key)
+        latest = counting[-1] if counting else None
+        if latest is None:
+            label = NOT_REPORTED
+        elif latest.status is None:
+            label = UNMARKED
+        else:
+            label = latest.status.label
+        completed = bool(latest and latest.status and latest.status.done)
+        due = node.due
+        overdue = due is not None and due < as_of and not completed
+        at_risk = not completed and (
+            (due is not None and as_of <= due <= horizon)
+            or (latest is not None and latest.status is Status.LATE)
+        )
+        states.append(TargetState(node, counting, label, completed, due, overdue, at_risk))
+    return states
+
+
+def _rate(done: int, total: int) -> float | None:
+    return round(done / total, 4) if total else None
+
+
+def _counts(states: list[TargetState]) -> dict[str, Any]:
+    done = sum(s.completed for s in states)
+    return {
+        "targets": len(states),
+        "completed": done,
+        "late": sum(s.late for s in states),
+        "overdue": sum(s.overdue for s in states),
+        "rate": _rate(done, len(states)),
+    }
+
+
+def progress(
+    backend: QueryBackend,
+    *,
+    as_of: date | None = None,
+    year: int | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    depends: str | None = None,
+    risk_days: int = RISK_DAYS,
+) -> dict[str, Any]:
+    """The progress answer (see docs/progress.md for its JSON shape)."""
+    from fenjie.queries.units import resolve_unit, unit_routes
+
+    as_of = as_of or date.today()
+    wanted_status = _check_status(status)
+    plan = PlanIndex.load(backend)
+    states = target_states(plan, load_reports(backend), as_of, risk_days=risk_days)
+    unit_entry = None
+    reaching: dict[str, list[dict[str, Any]]] = {}
+    if unit is not None:
+        unit_entry = resolve_unit(backend, unit)
+        reaching = unit_routes(backend, unit_entry["iri"])
+    dependency: dict[str, dict[str, Any]] = {}
+    document = None
+    if depends is not None:
+        from fenjie.queries.documents import dependents
+
+        answer = dependents(backend, depends)
+        document = answer["document"]
+        dependency = {t["iri"]: t for t in answer["targets"]}
+    labels = plan.unit_labels
+    selected = []
+    for state in states:
+        node = state.node
+        if year is not None and node.year != year:
+            continue
+        if unit_entry is not None and not set(reaching) & set(node.item.units):
+            continue
+        if wanted_status is not None and state.status != wanted_status:
+            continue
+        if overdue and not state.overdue:
+            continue
+        if depends is not None and node.iri not in dependency:
+            continue
+        selected.append(state)
+    targets = [_target_json(s, labels, dependency.get(s.node.iri)) for s in selected]
+    return {
+        "as_of": as_of.isoformat(),
+        "filters": {
+            "year": year,
+            "unit": unit_entry,
+            "status": wanted_status,
+            "overdue": overdue,
+            "depends": document,
+            "risk_days": risk_days,
+        },
+        "summary": _counts(selected) | {"at_risk": sum(s.at_risk for s in selected)},
+        "targets": targets,
+        "units": _per_unit(selected, labels),
+        "categories": _grouped(selected, lambda s: s.node.item.category or ""),
+        "years": _grouped(selected, lambda s: str(s.node.year or "")),
+        "blocking": _blocking(backend, plan, selected, states),
+    }
+
+
+def _check_status(status: str | None) -> str | None:
+    if status is None:
+        return None
+    if status in (NOT_REPORTED, UNMARKED):
+        return status
+    found = Status.from_label(status)
+    if found is None:
+        known = "、".join([*(s.label for s in Status), NOT_REPORTED, UNMARKED])
+        raise ParameterError(f"unknown status {status!r} (statuses: {known})", parameter="status")
+    return found.label
+
+
+def _target_json(
+    state: TargetState, labels: dict[str, str], dependency: dict[str, Any] | None
+) -> dict[str, Any]:
+    node = state.node
+    roles = {"lead": 0, "responsible": 1, "supporting": 2}
+    units = sorted(node.item.units.items(), key=lambda p: (roles[p[1]], labels.get(p[0], p[0])))
+    entry: dict[str, Any] = {
+        "iri": node.iri,
+        "text": node.text,
+        "year": node.year,
+        "work_item": {"iri": node.item.iri, "label": node.item.label},
+        "category": node.item.category,
+        "units": [{"iri": u, "label": labels.get(u), "role": r} for u, r in units],
+        "status": state.status,
+        "due": state.due.isoformat() if state.due else None,
+        "overdue": state.overdue,
+        "at_risk": state.at_risk,
+        "latest_report": state.latest.to_dict() if state.latest else None,
+        "reports": len(state.reports),
+    }
+    if dependency is not None:
+        entry["depends"] = {"kind": dependency["kind"], "path": dependency["path"]}
+    return entry
+
+
+def _per_unit(states: list[TargetState], labels: dict[str, str]) -> list[dict[str, Any]]:
+    any_role: dict[str, list[TargetState]] = defaultdict(list)
+    lead: dict[str, list[TargetState]] = defaultdict(list)
+    for state in states:
+        for unit, role in state.node.item.units.items():
+            any_role[unit].append(state)
+            if role == "lead":
+                lead[unit].append(state)
+    rows = []
+    for unit, mine in any_role.items():
+        rows.append(
+            {"unit": {"iri": unit, "label": labels.get(unit)}}
+            | _counts(mine)
+            | {"lead": _counts(lead.get(unit, []))}
+        )
+    # the units most behind first: most overdue, then the lowest completion rate
+    rows.sort(key=lambda r: (-r["overdue"], r["rate"] or 0.0, r["unit"]["label"] or ""))
+    return rows
+
+
+def _grouped(states: list[TargetState], key: Any) -> list[dict[str, Any]]:
+    groups: dict[str, list[TargetState]] = defaultdict(list)
+    for state in states:
+        groups[key(state)].append(state)
+    return [{"name": name} | _counts(group) for name, group in groups.items()]
+
+
+def _path_node(iri: str, label: Any, kind: str) -> dict[str, Any]:
+    return {"iri": iri, "label": label, "type": kind}
+
+
+def _edge(name: str, *, inverse: bool = False) -> dict[str, Any]:
+    return {"edge": f"fj:{name}", "iri": _FJ + name, "inverse": inverse}
+
+
+def _blocking(
+    backend: QueryBackend,
+    plan: PlanIndex,
+    selected: list[TargetState],
+    states: list[TargetState],
+) -> list[dict[str, Any]]:
+    """Overdue targets other targets depend on: later targets of the same work item
+    (``fj:precedes``) and targets depending on a document the overdue one issues, with paths."""
+    from fenjie.queries.documents import dependents
+
+    overdue = [s for s in selected if s.overdue and not s.node.is_item]
+    if not overdue:
+        return []
+    produced: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in backend.select(get_stored("progress-produces").text):
+        produced[plain(row["target"])].append(
+            {"iri": plain(row["document"]), "title": plain(row.get("title"))}
+        )
+    out = []
+    for state in overdue:
+        node = state.node
+        me = _path_node(node.iri, node.text, "Target")
+        found: dict[str, dict[str, Any]] = {}
+        by_year: dict[int, list[Tracked]] = defaultdict(list)
+        for t in node.item.targets:
+            by_year[t.year or 0].append(t)
+        for t in node.item.targets:
+            if (t.year or 0) <= (node.year or 0):
+                continue
+            path: list[dict[str, Any]] = [me]
+            for y in sorted(by_year):
+                if (node.year or 0) < y < (t.year or 0):  # through one target of each year between
+                    step = by_year[y][0]
+                    path += [_edge("precedes"), _path_node(step.iri, step.text, "Target")]
+            path += [_edge("precedes"), _path_node(t.iri, t.text, "Target")]
+            found.setdefault(t.iri, {"iri": t.iri, "text": t.text, "year": t.year, "path": path})
+        for doc in produced.get(node.iri, []):
+            for dep in dependents(backend, doc["iri"])["targets"]:
+                if dep["iri"] == node.iri or dep["iri"] in found:
+                    continue
+                # the dependent's path runs target → … → document; walk it back from the document
+                back = [
+                    {**step, "inverse": not step["inverse"]} if "edge" in step else step
+                    for step in reversed(dep["path"][:-1])
+                ]
+                doc_node = _path_node(doc["iri"], doc["title"], "PolicyDocument")
+                path = [me, _edge("produces"), doc_node, *back]
+                found[dep["iri"]] = {
+                    "iri": dep["iri"],
+                    "text": dep["text"],
+                    "year": dep["year"],
+                    "path": path,
+                }
+        if found:
+            out.append(
+                {
+                    "target": {"iri": node.iri, "text": node.text, "year": node.year},
+                    "status": state.status,
+                    "dependents": sorted(found.values(), key=lambda d: (d["year"] or 0, d["iri"])),
+                }
+            )
+    out.sort(key=lambda b: -len(b["dependents"]))
+    return out
