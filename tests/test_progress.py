@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from fenjie.graph import FenjieStore, build_sources
 from fenjie.config import bundled_example
+from fenjie.graph import FenjieStore, build_sources
 from fenjie.progress.derive import progress
 from fenjie.progress.ingest import read_reports
 from fenjie.progress.record import add_reports
