@@ -7,7 +7,7 @@ import click
 __all__ = ["COMMANDS"]
 
 
-@click.command(hidden=True)
+@click.command()
 @click.option(
     "--sizes",
     default="10000,100000,1000000",

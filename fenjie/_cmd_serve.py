@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import socket
 import threading
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -17,7 +21,13 @@ __all__ = ["COMMANDS"]
 @click.command("serve")
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind to.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port, printed at start).",
+)
 @click.option(
     "--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Query processes."
 )
@@ -99,11 +109,53 @@ def serve_command(
         allow_service=allow_service,
         cors_origins=cors,
     )
-    url = f"http://{host}:{port}/"
-    click.echo(f"fenjie serving {store_path} on {url}", err=True)
+    sock = _listen(host, port)
+    port = sock.getsockname()[1]  # the one the system picked for --port 0
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    click.echo(f"fenjie 正在服务 {store_path}：{url}", err=True)
     if open_page:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
-    serve(settings, log_level=log_level)
+    serve(settings, log_level=log_level, sock=sock)
+
+
+# sysexits.h EX_UNAVAILABLE: the address cannot be served (port taken, address not ours)
+EXIT_UNAVAILABLE = 69
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind ``host:port`` before the server starts, so that a busy port is one clear message."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        _fail(f"无法解析监听地址 {host}：{exc.strerror}（--host）")
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            free = _next_free_port(host, port)
+            hint = f"请换用 --port {free}" if free else "请换用其他端口"
+            _fail(f"端口 {port} 已被占用；{hint}（或用 --port 0 自动选择空闲端口）")
+        _fail(f"无法在 {host}:{port} 上监听：{exc.strerror}")
+    sock.set_inheritable(True)
+    return sock
+
+
+def _next_free_port(host: str, port: int, *, tries: int = 20) -> int | None:
+    for candidate in range(port + 1, min(port + 1 + tries, 65536)):
+        with contextlib.suppress(OSError), socket.create_server((host, candidate)):
+            return candidate
+    return None
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(EXIT_UNAVAILABLE)
 
 
 def _open_when_ready(url: str, *, wait: float = 60.0) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -97,3 +98,24 @@ def test_wheel_contains_every_module_and_data_file(wheel, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "14"
+
+
+def test_wheel_build_prints_no_warning(tmp_path):
+    """setuptools warns about a license table and data folders missing from `packages`."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "out"), str(ROOT)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert [line for line in output.splitlines() if re.search(r"(?i)warn|deprecat", line)] == []
+    (built,) = (tmp_path / "out").glob("fenjie-*.whl")
+    with zipfile.ZipFile(built) as archive:
+        metadata = archive.read("fenjie-0.1.0.dist-info/METADATA").decode()
+        names = set(archive.namelist())
+    assert "License-Expression: Apache-2.0" in metadata
+    assert {"fenjie/viz/templates/view.html", "fenjie/viz/static/view.js"} <= names

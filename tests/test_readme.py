@@ -19,10 +19,13 @@ def shell_blocks() -> list[str]:
 
 def test_the_two_commands_come_first():
     run, test = shell_blocks()[:2]
-    assert run.strip() == "python3 -m pip install -e . && fenjie build && fenjie serve --open"
-    assert test.strip() == "bash tests/setup.sh && python3 -m pytest"
-    # CI runs the README's test command
-    assert "bash tests/setup.sh" in CI and "python3 -m pytest" in CI
+    assert run.strip() == (
+        "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/fenjie build"
+        " && .venv/bin/fenjie serve --open"
+    )
+    assert test.strip() == "bash tests/setup.sh && .venv/bin/python -m pytest"
+    # CI runs the README's test command (tests/test_install.py runs both on a fresh copy)
+    assert "bash tests/setup.sh" in CI and ".venv/bin/python -m pytest" in CI
 
 
 def test_every_command_the_readme_names_exists():

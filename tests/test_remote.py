@@ -15,6 +15,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -43,7 +44,10 @@ from fenjie.queries import (
 )
 from fenjie.queries.remote import with_values
 
-OXIGRAPH = shutil.which("oxigraph")
+# the test extras install `oxigraph` next to the interpreter (.venv/bin), which need not be on PATH
+OXIGRAPH = shutil.which(
+    "oxigraph", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+)
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
 IN_CI = bool(os.environ.get("CI"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -160,9 +161,18 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
     return app
 
 
-def serve(settings: ServerSettings, *, log_level: str = "info") -> None:
-    """Run the app on uvicorn until interrupted."""
+def serve(
+    settings: ServerSettings, *, log_level: str = "info", sock: socket.socket | None = None
+) -> None:
+    """Run the app on uvicorn until interrupted.
+
+    ``sock`` is a socket already bound to the address (the CLI binds it first, so that a busy port
+    is reported before anything starts, and ``--port 0`` can print the port it got).
+    """
     import uvicorn
 
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, lifespan="on")
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level=log_level, lifespan="on"
+    )
+    uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
