@@ -2,7 +2,8 @@
 
 A unit has a full name (``skos:prefLabel``), short forms (``skos:altLabel``) and variants
 (``skos:hiddenLabel``). :func:`resolve_unit` matches a name exactly against all of them (the name is
-bound as an RDF literal, never spliced into the query); a partial or misspelled name raises
+bound as an RDF literal, never spliced into the query), else takes the one unit having a name that
+contains it (科技厅 → 湖南省科学技术厅); a partial name shared by several units or a misspelled one raises
 :class:`~fenjie.errors.NotFoundError` with suggestions, a name shared by several units
 :class:`~fenjie.errors.AmbiguousNameError` with the candidates.
 
@@ -97,7 +98,8 @@ def _suggestions(backend: QueryBackend, name: str, *, n: int = 5) -> list[str]:
 
 
 def resolve_unit(backend: QueryBackend, name: str) -> dict[str, Any]:
-    """The one unit whose full name, short form, variant or IRI is ``name``.
+    """The one unit whose full name, short form, variant or IRI is ``name``, or, failing that, the
+    only unit having a name that contains ``name``.
 
     Returns ``{"iri", "label"}`` (label: the full name). Raises
     :class:`~fenjie.errors.NotFoundError` (``suggestions``: close labels) or
@@ -134,6 +136,11 @@ def resolve_unit(backend: QueryBackend, name: str) -> dict[str, Any]:
         raise AmbiguousNameError(
             f"the name {name!r} fits {len(units)} units", candidates=candidates
         )
+    # a name that is part of exactly one unit's names (科技厅, 财政) means that unit, as the
+    # page's autocomplete would show it alone
+    partial = find_units(backend, name, limit=2)
+    if len(partial) == 1:
+        return {"iri": partial[0]["iri"], "label": partial[0]["label"]}
     suggestions = _suggestions(backend, name)
     raise NotFoundError(
         f"no unit is named {name!r}" + (" (did you mean one of these?)" if suggestions else ""),

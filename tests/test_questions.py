@@ -145,9 +145,18 @@ def test_chained_successors(backend: LocalBackend) -> None:
 
 
 def test_unknown_partial_and_misspelled_units(backend: LocalBackend) -> None:
-    with pytest.raises(NotFoundError) as partial:
-        resolve_unit(backend, "科技厅")
-    assert "湖南省科学技术厅" in partial.value.details["suggestions"]
+    # a part of exactly one unit's names answers, as the autocomplete shows it alone
+    for part, full in (
+        ("科技厅", "湖南省科学技术厅"),
+        ("科技", "湖南省科学技术厅"),
+        ("财政", "湖南省财政厅"),
+    ):
+        assert resolve_unit(backend, part)["label"] == full
+    # a part of several units' names does not pick one: it lists them
+    with pytest.raises(NotFoundError) as shared:
+        resolve_unit(backend, "湖南")
+    assert not isinstance(shared.value, AmbiguousNameError)
+    assert {"湖南省财政厅", "湖南省商务厅"} <= set(shared.value.details["suggestions"])
     with pytest.raises(NotFoundError) as typo:
         resolve_unit(backend, "省科枝厅")
     assert "湖南省科学技术厅" in typo.value.details["suggestions"]
@@ -347,9 +356,15 @@ def test_obligations_command(store_path: Path) -> None:
 
 
 def test_unknown_unit_command_exits_nonzero(store_path: Path) -> None:
-    result = CliRunner().invoke(main, ["obligations", "科技厅", "--store", str(store_path)])
+    result = CliRunner().invoke(main, ["obligations", "省科枝厅", "--store", str(store_path)])
     assert result.exit_code == 1
     assert "did you mean: 湖南省科学技术厅" in result.output
+
+
+def test_unique_partial_unit_name_answers_in_the_command(store_path: Path) -> None:
+    partial = CliRunner().invoke(main, ["obligations", "科技", "--store", str(store_path)])
+    full = CliRunner().invoke(main, ["obligations", "省科技厅", "--store", str(store_path)])
+    assert partial.exit_code == 0 and partial.output == full.output
 
 
 def test_load_and_depends_commands(store_path: Path) -> None:
