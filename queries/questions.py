@@ -50,7 +50,9 @@ def obligations(
 
     Returns ``{"unit": {"iri", "label"}, "year", "role", "counts": {role: n}, "obligations":
     [{"work_item": {"iri", "label"}, "category", "role", "via": [...], "targets": [{"year",
-    "text", "iri"}], "source": {"iri", "title"}}]}``.
+    "text", "iri"}], "source": {"iri", "title"}, "parties": {role: [{"iri", "label"}]},
+    "baseline": [text], "deadline": text | None}]}``. ``parties`` names the other units of the
+    work item by role (the lead among them for a supporting unit).
     """
     from pyoxigraph import NamedNode
 
@@ -89,6 +91,7 @@ def obligations(
                 "iri": target,
                 "_order": (plain(row["year"]), plain(row.get("targetOrder")), target),
             }
+    _add_details(backend, bindings["unit"], entries, routes)
     result = []
     for entry in sorted(entries.values(), key=lambda e: e["_order"]):
         targets = sorted(entry.pop("targets").values(), key=lambda t: t["_order"])
@@ -105,6 +108,50 @@ def obligations(
         "counts": {r: counts.get(r, 0) for r in ROLES},
         "obligations": result,
     }
+
+
+def _add_details(
+    backend: QueryBackend,
+    unit: Any,
+    entries: dict[tuple[str, str], dict[str, Any]],
+    routes: dict[str, list[dict[str, Any]]],
+) -> None:
+    """Give each obligation the other units of its work item, its baseline and its deadline.
+
+    ``parties`` lists every unit of the work item by role, except the unit itself and the groups
+    or predecessors through which the obligation reaches it (a card names who else is involved).
+    """
+    rows = backend.select(get_stored("obligation-details").text, bindings={"unit": unit})
+    parties: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    baselines: dict[str, dict[str, Any]] = defaultdict(dict)
+    deadlines: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        item = plain(row["item"])
+        if "party" in row:
+            party = plain(row["party"])
+            key = (plain(row["partyRole"]), party)
+            order = plain(row.get("partyOrder"))
+            known = parties[item].get(key)
+            if known is None or (order is not None and (known["_order"] or 0) > order):
+                parties[item][key] = {
+                    "iri": party,
+                    "label": plain(row.get("partyLabel")) or party,
+                    "_order": order,
+                }
+        if "baseline" in row:
+            baselines[item][plain(row["baseline"])] = plain(row["baselineOrder"])
+        if "deadline" in row:
+            deadlines[item].add(plain(row["deadline"]))
+    own = set(routes)  # the unit and every group or predecessor carrying its obligations
+    for (item, _role), entry in entries.items():
+        by_role: dict[str, list[dict[str, Any]]] = {r: [] for r in ROLES}
+        found = sorted(parties[item].items(), key=lambda kv: (kv[1]["_order"] or 0, kv[1]["label"]))
+        for (party_role, party), info in found:
+            if party not in own:
+                by_role[party_role].append({"iri": info["iri"], "label": info["label"]})
+        entry["parties"] = by_role
+        entry["baseline"] = sorted(baselines[item], key=lambda text: baselines[item][text])
+        entry["deadline"] = "；".join(sorted(deadlines[item])) or None
 
 
 def coordination_load(

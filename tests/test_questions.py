@@ -375,3 +375,54 @@ def test_load_and_depends_commands(store_path: Path) -> None:
     assert table.output.splitlines()[2].startswith("湖南省科学技术厅")
     dep = runner.invoke(main, ["depends", "意见", "--store", str(store_path)])
     assert dep.exit_code == 0 and "—fj:basedOn→" in dep.output
+
+
+def test_obligations_name_the_other_units_baseline_and_deadline(backend: LocalBackend) -> None:
+    prefix = "PREFIX fj: <https://w3id.org/fenjie/def#> "
+    leads: dict[str, set[str]] = {}
+    for row in backend.select(prefix + "SELECT ?u ?i WHERE { ?u fj:leads ?i }"):
+        leads.setdefault(row["i"].value, set()).add(row["u"].value)
+    baselines = Counter(
+        row["i"].value
+        for row in backend.select(
+            prefix + "SELECT ?b ?i WHERE { ?b a fj:BaselineItem ; fj:workItem ?i }"
+        )
+    )
+    answer = obligations(backend, "省科技厅")
+    me = answer["unit"]["iri"]
+    for entry in answer["obligations"]:
+        item = entry["work_item"]["iri"]
+        named = {p["iri"] for p in entry["parties"]["lead"]}
+        assert named == leads.get(item, set()) - {me}, entry["work_item"]["label"]
+        assert len(entry["baseline"]) == baselines[item]
+        everyone = [p["iri"] for role in entry["parties"].values() for p in role]
+        assert me not in everyone
+    supporting = {
+        e["work_item"]["label"]: e for e in answer["obligations"] if e["role"] == "supporting"
+    }
+    talent = next(e for label, e in supporting.items() if "高层次人才" in label)
+    assert [p["label"] for p in talent["parties"]["lead"]] == ["长株潭三市政府"]
+    assert [p["label"] for p in talent["parties"]["supporting"]] == [
+        "中共湖南省委组织部",
+        "湖南省发展和改革委员会",
+        "湖南省人力资源和社会保障厅",
+    ]
+    # a group's member is told who leads, and not that its own group shares the item
+    member = obligations(backend, "长沙市人民政府")["obligations"][0]
+    assert member["via"][0]["unit"]["label"] == "长株潭三市政府"
+    assert "长株潭三市政府" not in [p["label"] for r in member["parties"].values() for p in r]
+
+
+def test_obligations_carry_the_deadline_column(tmp_path: Path) -> None:
+    table = tmp_path / "deadline.tsv"
+    table.write_text(
+        "测试方案\n\n工作任务\t牵头单位\t责任单位\t完成时限\n"
+        "1、建设平台\t市发改委\t市财政局\t2023年6月底前\n"
+        "2、完善机制\t市财政局\t市发改委\t长期坚持\n",
+        encoding="utf-8",
+    )
+    store = FenjieStore.in_memory()
+    build_sources([table], store=store)
+    answer = obligations(LocalBackend(store), "市财政局")
+    deadlines = {e["work_item"]["label"]: e["deadline"] for e in answer["obligations"]}
+    assert deadlines == {"建设平台": "2023年6月底前", "完善机制": "长期坚持"}
