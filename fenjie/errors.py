@@ -6,7 +6,8 @@
     ├── InputError                  a source table cannot be read (file, line, column)
     │   ├── SourceEncodingError     bytes that are neither UTF-8 nor GB18030
     │   ├── HeaderError             no header row, or required columns missing
-    │   └── RowShapeError           a row with the wrong number of cells
+    │   ├── RowShapeError           a row with the wrong number of cells
+    │   └── LimitError              a source over a limit (size, cells, rows …) that a flag raises
     ├── StoreError                  the store cannot be opened, is locked or empty
     ├── QueryError                  a query cannot run
     │   ├── QuerySyntaxError        SPARQL that does not parse (line, column)
@@ -36,6 +37,7 @@ __all__ = [
     "FenjieError",
     "HeaderError",
     "InputError",
+    "LimitError",
     "NotFoundError",
     "ParameterError",
     "QueryError",
@@ -98,6 +100,12 @@ class HeaderError(InputError):
 
 class RowShapeError(InputError):
     code = "row_shape"
+
+
+class LimitError(InputError):
+    """A source over one of the reading limits; ``limit`` names it and ``flag`` raises it."""
+
+    code = "limit"
 
 
 class StoreError(FenjieError):

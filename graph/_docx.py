@@ -33,6 +33,22 @@ def _attr(el, name: str) -> str | None:
     return el.get(_W + name) if el is not None else None
 
 
+def _whole_number(el, name: str, *, file: str, where: str, least: int) -> int:
+    """The integer attribute ``w:{name}`` of ``el`` (absent: ``least``), or a clear InputError."""
+    text = _attr(el, "val")
+    if text is None:
+        return least
+    try:
+        value = int(text)
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise InputError(
+            f"{where}: w:{name} is {text!r}, not a whole number of at least {least}", file=file
+        )
+    return value
+
+
 def _paragraph_text(p) -> str:
     parts = []
     for el in p.iter():
@@ -63,14 +79,17 @@ def _children(el, tag: str) -> list:
     return found
 
 
-def _table_rows(tbl, t: int, first: int) -> list[RawRow]:
+def _table_rows(tbl, t: int, first: int, *, name: str) -> list[RawRow]:
     """One table's rows; ``first`` is the index its first row will have in the whole grid."""
     rows: list[RawRow] = []
     for r, tr in enumerate(_children(tbl, "tr")):
+        where = f"table {t}, row {r + 1}"
         cells: list[str | Covered] = []
         tr_pr = tr.find(_W + "trPr")
         before = tr_pr.find(_W + "gridBefore") if tr_pr is not None else None
-        cells.extend([Covered(first + r, 0)] * int(_attr(before, "val") or 0))
+        if before is not None:
+            skip = _whole_number(before, "gridBefore", file=name, where=where, least=0)
+            cells.extend([Covered(first + r, 0)] * skip)
         for tc in _children(tr, "tc"):
             tc_pr = tc.find(_W + "tcPr")
             span = tc_pr.find(_W + "gridSpan") if tc_pr is not None else None
@@ -82,9 +101,10 @@ def _table_rows(tbl, t: int, first: int) -> list[RawRow]:
                 cells.append(origin)
             else:
                 cells.append(_cell_text(tc))
-            width = int(_attr(span, "val") or 1)
-            cells.extend([Covered(first + r, col)] * (width - 1))
-        rows.append(RawRow(cells, line=first + r + 1, location=f"table {t}, row {r + 1}"))
+            if span is not None:
+                width = _whole_number(span, "gridSpan", file=name, where=where, least=1)
+                cells.extend([Covered(first + r, col)] * (width - 1))
+        rows.append(RawRow(cells, line=first + r + 1, location=where))
     return rows
 
 
@@ -101,7 +121,7 @@ def _open(data: bytes, name: str):
         raise InputError(f"the Word document is damaged: {exc}", file=name) from exc
 
 
-def _body_rows(document) -> tuple[list[RawRow], int]:
+def _body_rows(document, name: str) -> tuple[list[RawRow], int]:
     """The preamble paragraphs and every table's rows, in document order; and the table count."""
     body = document.element.body
     rows: list[RawRow] = []
@@ -115,14 +135,14 @@ def _body_rows(document) -> tuple[list[RawRow], int]:
                 rows.append(RawRow([text], line=len(rows) + 1, location=where))
         else:
             n_tables += 1
-            rows.extend(_table_rows(el, n_tables, len(rows)))
+            rows.extend(_table_rows(el, n_tables, len(rows), name=name))
     return rows, n_tables
 
 
 def docx_grid(data: bytes, *, name: str) -> list[GridRow]:
     """The document's grid (preamble paragraphs, then every table's rows, merges resolved), for
     tables of any shape (e.g. progress tables); refuses a document without a table."""
-    rows, n_tables = _body_rows(_open(data, name))
+    rows, n_tables = _body_rows(_open(data, name), name)
     if not n_tables:
         raise InputError("the Word document holds no table", file=name)
     return resolve_merges(rows)
@@ -132,7 +152,7 @@ def read_docx_bytes(data: bytes, *, name: str, reader: str = "docx") -> Table:
     """Read a ``.docx`` given as bytes; ``name`` is used in messages and provenance."""
     document = _open(data, name)
     body = document.element.body
-    rows, n_tables = _body_rows(document)
+    rows, n_tables = _body_rows(document, name)
     if not n_tables:
         lines = [
             GridRow((_paragraph_text(p).strip(),), line=k, location=f"paragraph {k}")

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import enum
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import accumulate
 
 __all__ = ["Quantity", "Comparator", "extract_quantities", "parse_chinese_number"]
 
@@ -142,6 +144,12 @@ class Quantity:
     children: tuple[Quantity, ...] = ()
 
 
+#: A numeral longer than this is not a count or an amount (the largest, 一万亿, has 3 characters;
+#: "1,000,000,000,000.00" 20); longer ones would meet Python's limit on converting digits to int and
+#: recurse once per 亿/万.
+MAX_NUMERAL_LENGTH = 32
+
+
 def _section(s: str) -> int | None:
     """Value of a numeral below 10^4 (no 万/亿), or None when malformed."""
     total, digit, last_place, zero = 0, None, 10**4, False
@@ -207,10 +215,12 @@ def parse_chinese_number(s: str) -> Decimal | None:
     [Decimal('3'), Decimal('2'), Decimal('12'), Decimal('100'), Decimal('3.5'), Decimal('1000')]
     >>> parse_chinese_number("一万零五十"), parse_chinese_number("三点五")
     (Decimal('10050'), Decimal('3.5'))
-    >>> parse_chinese_number("一站式") is None
-    True
+    >>> parse_chinese_number("一站式") is None, parse_chinese_number("一〇" * 2500) is None
+    (True, True)
     """
     s = s.strip()
+    if len(s) > MAX_NUMERAL_LENGTH:
+        return None
     if _ARABIC_RE.fullmatch(s):
         return Decimal(s.replace(",", "").translate(_WIDE))
     whole, dot, fraction = s.partition("点")
@@ -229,9 +239,19 @@ class _Match:
     comparator: Comparator
 
 
+_BLOCKED_RE = re.compile(r"《[^《》]*》?|" + _alt(IDIOMS))
+#: Brackets nested deeper than this are read as plain text: no plan nests sub-targets that deep,
+#: and a cell of thousands of nested brackets must not recurse thousands of times.
+_MAX_NESTING = 8
+
+
 def _candidates(text: str) -> list[_Match]:
-    blocked = [(m.start(), m.end()) for m in re.finditer(r"《[^《》]*》?", text)]
-    blocked += [(m.start(), m.end()) for m in re.finditer(_alt(IDIOMS), text)]
+    """Numbers with a measure word, in order, outside 《titles》 and idioms."""
+    blocked = bytearray(len(text) + 1)
+    for m in _BLOCKED_RE.finditer(text):
+        blocked[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    # prefix sums: whether a span touches a blocked character costs O(1), not O(blocked spans)
+    touched = list(accumulate(blocked, initial=0))
     found = []
     for m in _QUANTITY_RE.finditer(text):
         num, unit = m["num"], m["unit"]
@@ -241,7 +261,7 @@ def _candidates(text: str) -> list[_Match]:
         follows = text[m.end() : m.end() + 1] if not m["post"] else ""
         if follows and follows in WORD_CONTINUATIONS.get(m["unit"], ""):
             continue
-        if value is None or any(a < m.end() and m.start() < b for a, b in blocked):
+        if value is None or touched[m.end()] - touched[m.start()]:
             continue
         comparator = Comparator.EXACTLY
         for word, table in ((m["pre"], PREFIX_COMPARATORS), (m["approx"], APPROX_MARKERS)):
@@ -251,15 +271,34 @@ def _candidates(text: str) -> list[_Match]:
     return found
 
 
-def _spans(text: str, lo: int, hi: int, breaks: str, keep: list[_Match]) -> list[tuple[int, int]]:
+class _Cell:
+    """A cell's text and its candidate quantities, indexed so that every step below costs time
+    linear in the text (a cell of 200 KB must not take minutes)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found = _candidates(text)
+        self.starts = [q.start for q in self.found]
+        self.in_quantity = bytearray(len(text))
+        for q in self.found:
+            self.in_quantity[q.start : q.end] = b"\x01" * (q.end - q.start)
+
+    def within(self, lo: int, hi: int) -> list[_Match]:
+        """The quantities lying wholly in text[lo:hi], in order."""
+        i, j = bisect_left(self.starts, lo), bisect_left(self.starts, hi)
+        return [q for q in self.found[i:j] if q.end <= hi]
+
+
+def _spans(
+    text: str, lo: int, hi: int, breaks: str, in_quantity: bytearray | None = None
+) -> list[tuple[int, int]]:
     """Split text[lo:hi] at top-level `breaks` (not in brackets nor inside a quantity)."""
     out, depth, begin = [], 0, lo
-    covered = {i for q in keep for i in range(q.start, q.end)}
     for i in range(lo, hi):
         ch = text[i]
         depth += ch in OPENERS
         depth -= ch in CLOSERS and depth > 0
-        if not depth and ch in breaks and i not in covered:
+        if not depth and ch in breaks and not (in_quantity and in_quantity[i]):
             out.append((begin, i))
             begin = i + 1
     return out + [(begin, hi)]
@@ -278,45 +317,77 @@ def _brackets(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return out + ([(begin, hi)] if depth else [])
 
 
+def _strip_space(match: re.Match[str]) -> str:
+    """White space next to a non-ASCII character goes (a layout artefact in Chinese text)."""
+    s, a, b = match.string, match.start(), match.end()
+    if (a and ord(s[a - 1]) > 127) or (b < len(s) and ord(s[b]) > 127):
+        return ""
+    return match.group()
+
+
 def _clean(s: str) -> str:
-    s = re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", s).strip(_STRIP)
+    s = re.sub(r"\s+", _strip_space, s).strip(_STRIP)
     while s.startswith(FILLERS):
         s = s[next(len(f) for f in FILLERS if s.startswith(f)) :].strip(_STRIP)
     return re.sub(r"\s+", " ", s)
 
 
-def _process(text: str, lo: int, hi: int, found: list[_Match]) -> list[Quantity]:
-    inside = [q for q in found if lo <= q.start and q.end <= hi]
+def _process(cell: _Cell, lo: int, hi: int, nesting: int = 0) -> list[Quantity]:
     out: list[Quantity] = []
-    for c_lo, c_hi in _spans(text, lo, hi, CLAUSE_BREAKS, inside):
-        enumerator = _ENUMERATOR_RE.match(text, c_lo, c_hi)
-        out += _clause(text, enumerator.end() if enumerator else c_lo, c_hi, inside)
+    for c_lo, c_hi in _spans(cell.text, lo, hi, CLAUSE_BREAKS, cell.in_quantity):
+        enumerator = _ENUMERATOR_RE.match(cell.text, c_lo, c_hi)
+        out += _clause(cell, enumerator.end() if enumerator else c_lo, c_hi, nesting)
     return out
 
 
-def _clause(text: str, lo: int, hi: int, found: list[_Match]) -> list[Quantity]:
-    mine = [q for q in found if lo <= q.start and q.end <= hi]
-    brackets = [b for b in _brackets(text, lo, hi) if any(b[0] < q.start < b[1] for q in mine)]
-    top = [q for q in mine if not any(a < q.start < b for a, b in brackets)]
+def _top_level(
+    mine: list[_Match], brackets: list[tuple[int, int]]
+) -> tuple[list[_Match], list[tuple[int, int]]]:
+    """Split a clause's quantities (in order) from its top-level brackets (in order, disjoint):
+    the quantities outside every bracket, and the brackets holding a quantity."""
+    top, holding, k = [], [], 0
+    for q in mine:
+        while k < len(brackets) and brackets[k][1] <= q.start:
+            k += 1
+        if k < len(brackets) and brackets[k][0] < q.start:
+            if not holding or holding[-1] != brackets[k]:
+                holding.append(brackets[k])
+        else:
+            top.append(q)
+    return top, holding
+
+
+def _clause(cell: _Cell, lo: int, hi: int, nesting: int) -> list[Quantity]:
+    text = cell.text
+    mine = cell.within(lo, hi)
+    top, brackets = _top_level(mine, _brackets(text, lo, hi) if mine else [])
     inner = [(a + 1, b - 1 if text[b - 1] in CLOSERS else b) for a, b in brackets]
-    removed = [(q.start, q.end) for q in top] + brackets
-    gone = {i for x, y in removed for i in range(x, y)}
+    if nesting >= _MAX_NESTING:
+        inner = []
+    gone = bytearray(hi - lo)
+    for x, y in [(q.start, q.end) for q in top] + brackets:
+        gone[x - lo : y - lo] = b"\x01" * (y - x)
 
     def piece(a: int, b: int) -> str:
-        chars = [text[i] for i in range(a, b) if i not in gone]
-        return _clean("".join(chars))
+        return _clean("".join(text[i] for i in range(a, b) if not gone[i - lo]))
 
     if not top:  # "建设孵化器（3个）": the text outside the bracket names what is counted
         outside = piece(lo, hi)
-        found_inside = [q for a, b in inner for q in _process(text, a, b, mine)]
+        found_inside = [q for a, b in inner for q in _process(cell, a, b, nesting + 1)]
         return [replace(q, indicator=q.indicator or outside) for q in found_inside]
 
     cuts = [lo - 1]
     for a, b in zip(top, top[1:], strict=False):
-        commas = [s for s, _ in _spans(text, a.end, b.start, "、", [])[1:]]
+        commas = [s for s, _ in _spans(text, a.end, b.start, "、")[1:]]
         cuts += [commas[-1] - 1] if commas else []
     segments = list(zip([c + 1 for c in cuts], cuts[1:] + [hi], strict=True))
-    groups = [[q for q in top if s <= q.start < e] for s, e in segments]
+    groups: list[list[_Match]] = [[] for _ in segments]
+    k = 0
+    for q in top:  # segments are in order and cover the clause: one sweep assigns each quantity
+        while k < len(segments) and q.start >= segments[k][1]:
+            k += 1
+        if k < len(segments) and segments[k][0] <= q.start:
+            groups[k].append(q)
     names: dict[int, str] = {}
     single = all(len(g) == 1 for g in groups)
     heads = [piece(s, g[0].start) for (s, _), g in zip(segments, groups, strict=True)]
@@ -325,7 +396,8 @@ def _clause(text: str, lo: int, hi: int, found: list[_Match]) -> list[Quantity]:
     ]
     for i, ((s, e), g) in enumerate(zip(segments, groups, strict=True)):
         if not single:  # "从3个增加到5个": one indicator for all
-            names.update({id(q): piece(s, e) for q in g})
+            whole = piece(s, e)
+            names.update({id(q): whole for q in g})
             continue
         head, tail, last = heads[i] or heads[0], tails[i], tails[-1]
         if not tail and i < len(groups) - 1:
@@ -334,9 +406,10 @@ def _clause(text: str, lo: int, hi: int, found: list[_Match]) -> list[Quantity]:
             tail += last[last.find(tail[-1]) + 1 :]
         names[id(g[0])] = _clean(head + tail)
     children: dict[int, list[Quantity]] = {id(q): [] for q in top}
+    top_starts = [q.start for q in top]
     for a, b in inner:
-        parent = ([q for q in top if q.start < a] or top[:1])[-1]
-        children[id(parent)] += _process(text, a, b, mine)
+        parent = top[max(bisect_left(top_starts, a) - 1, 0)]  # the quantity before the bracket
+        children[id(parent)] += _process(cell, a, b, nesting + 1)
     return [
         Quantity(
             indicator=names[id(q)],
@@ -385,4 +458,4 @@ def extract_quantities(text: str) -> list[Quantity]:
     >>> extract_quantities("实现各类人才服务“一站式”办理；出台《行动计划（2015-2017年）》")
     []
     """
-    return _process(text, 0, len(text), _candidates(text))
+    return _process(_Cell(text), 0, len(text))

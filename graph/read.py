@@ -67,7 +67,8 @@ def _utf16(name: str) -> bytes:
 def _sniff_zip(data: bytes) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        # NotImplementedError: zipfile's answer to a header claiming an unknown ZIP version
         # a damaged archive: guess from the member names its local headers still show
         if b"word/document.xml" in data:
             return "docx"
@@ -240,7 +241,7 @@ def read_grid(
         rows, used = sheets_grid(sheets, is_header)
         if not used:
             raise InputError(
-                f"no sheet holds a header row (sheets: {'、'.join(s for s, _, _ in sheets)})",
+                f"no sheet holds a header row (sheets: {'、'.join(s.title for s in sheets)})",
                 file=name,
             )
         return SourceGrid(name, kind, digest, rows)

@@ -1,0 +1,107 @@
+"""What one source may cost to read, checked *before* the work it bounds.
+
+A hostile or broken file can be small and still ask for a lot: an .xlsx of 10 KB with one cell at
+``A1048576`` asks for a grid of a million rows, a .docx with ``w:gridSpan="999999999"`` for a billion
+cells, a 500 KB archive for 500 MB of XML, a cell of 200 KB for minutes of quantity extraction.
+Each reader checks the amount against :class:`Limits` as soon as it knows it (from the ZIP directory,
+a sheet's cell coordinates, a merge's range, a span attribute, a line count) and refuses with a
+:class:`~fenjie.errors.LimitError` naming the file, the place and the flag that raises the limit.
+
+The defaults let every real plan we have seen through many times over and keep any input under
+10 MB within about 10 s and 500 MB (see docs/robustness.md).
+
+>>> limits = Limits(rows=10)
+>>> limits.check("rows", 11, file="big.tsv", place="line 11", what="the table has 11 rows")
+Traceback (most recent call last):
+...
+fenjie.errors.LimitError: big.tsv: line 11: the table has 11 rows, over the limit of 10 rows (raise it with --max-rows)
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, fields
+
+from fenjie.errors import LimitError
+
+__all__ = ["DEFAULT_LIMITS", "LIMIT_FLAGS", "Limits", "check_zip"]
+
+#: The ``fenjie build`` option that raises each limit, and the unit it counts.
+LIMIT_FLAGS: dict[str, tuple[str, str]] = {
+    "cells": ("--max-cells", "cells"),
+    "cell_chars": ("--max-cell-chars", "characters"),
+    "rows": ("--max-rows", "rows"),
+    "inflate": ("--max-inflate", "bytes"),
+    "pages": ("--max-pages", "pages"),
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds for one source. Every field is raised by the ``fenjie build`` flag of
+    :data:`LIMIT_FLAGS`."""
+
+    #: grid positions (rows × columns, merged areas included) of a sheet or a document
+    cells: int = 1_000_000
+    #: characters in one cell (Python's csv module has the same default field limit)
+    cell_chars: int = 131_072
+    #: rows of the grid (lines of a text source, table rows of a document, rows of a workbook)
+    rows: int = 2_000
+    #: bytes the members of a ZIP container (.docx, .xlsx) inflate to
+    inflate: int = 64 * 2**20
+    #: pages of a PDF
+    pages: int = 100
+
+    def check(self, limit: str, amount: int, *, file: str, place: str, what: str) -> None:
+        """Raise :class:`LimitError` when ``amount`` is over the limit named ``limit``."""
+        bound: int = getattr(self, limit)
+        if amount > bound:
+            flag, unit = LIMIT_FLAGS[limit]
+            where = f"{place}: " if place else ""
+            raise LimitError(
+                f"{where}{what}, over the limit of {bound:,} {unit} (raise it with {flag})",
+                file=file,
+                limit=limit,
+                flag=flag,
+            )
+
+    def check_cell(self, text: str, *, file: str, place: str) -> None:
+        """A cell's length against :attr:`cell_chars`."""
+        if len(text) > self.cell_chars:
+            self.check(
+                "cell_chars",
+                len(text),
+                file=file,
+                place=place,
+                what=f"a cell holds {len(text):,} characters",
+            )
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def check_zip(data: bytes, limits: Limits, *, file: str) -> None:
+    """Refuse a ZIP container whose members would inflate past :attr:`Limits.inflate`, from its
+    central directory and before anything is decompressed. Python's zipfile never returns more
+    than a member's declared size, so the declared sizes bound the work. A damaged directory is
+    left to the reader, which reports it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return
+    total = sum(info.file_size for info in infos)
+    largest = max(infos, key=lambda info: info.file_size, default=None)
+    if largest is not None:
+        limits.check(
+            "inflate",
+            total,
+            file=file,
+            place=f"member {largest.filename}",
+            what=f"the archive inflates to {total:,} bytes ({len(data):,} compressed)",
+        )
