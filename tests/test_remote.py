@@ -49,7 +49,6 @@ OXIGRAPH = shutil.which(
     "oxigraph", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 )
 VIRTUOSO = shutil.which("virtuoso-t")
-ISQL = shutil.which("isql-vt")
 IN_CI = bool(os.environ.get("CI"))
 pytestmark = pytest.mark.slow
 
@@ -108,81 +107,19 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.stderr.close()
 
 
-_VIRTUOSO_INI = """[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-CaseMode = 2
-DirsAllowed = .
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {dir}
-ServerThreads = 10
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
-"""
-
 # a user of its own with the role that may write RDF, so that no test works only as the admin
 VIRTUOSO_USER, VIRTUOSO_PASSWORD = "fenjie", "pw-fenjie"
-_VIRTUOSO_SETUP = f"""DB.DBA.USER_CREATE('{VIRTUOSO_USER}', '{VIRTUOSO_PASSWORD}');
-GRANT SPARQL_UPDATE TO "{VIRTUOSO_USER}";
-"""
 
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Virtuoso server with an empty temporary database; yields its HTTP base URL."""
-    _require(VIRTUOSO, "Virtuoso (virtuoso-t)")
-    _require(ISQL, "Virtuoso's isql-vt")
-    folder = tmp_path_factory.mktemp("virtuoso")
-    sql, http = _free_port(), _free_port()
-    ini = folder / "virtuoso.ini"
-    ini.write_text(_VIRTUOSO_INI.format(dir=folder, sql=sql, http=http), encoding="utf-8")
-    proc = subprocess.Popen(
-        [str(VIRTUOSO), "+configfile", str(ini), "+foreground"],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{http}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"virtuoso-t exited with {proc.returncode}:\n{log}")
-            try:
-                with urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("Virtuoso did not start in time") from None
-                time.sleep(0.2)
-        # a fresh database's administrator is dba/dba; it only creates the test's own user
-        subprocess.run(
-            [str(ISQL), str(sql), "dba", "dba"],
-            input=_VIRTUOSO_SETUP,
-            text=True,
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        yield base
-    finally:
-        _stop(proc)
+    from fenjie.bench.virtuoso import available, virtuoso
+
+    _require(VIRTUOSO if available() else None, "Virtuoso (virtuoso-t, isql-vt)")
+    with virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        server.add_user(VIRTUOSO_USER, VIRTUOSO_PASSWORD)
+        yield server.base
 
 
 @pytest.fixture(scope="module")
