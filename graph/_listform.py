@@ -32,156 +32,305 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from fenjie.errors import HeaderError
-from fenjie.graph._cells import split_units
 from fenjie.graph._deadline import plan_year
+from fenjie.graph._roles import (
+    LABEL,
+    ROLE_KINDS,
+    find_verb_bracket,
+    label_kind,
+    split_role_value,
+    verb_clause,
+)
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
 __all__ = ["has_role_lines", "listform_table", "parse_plan"]
 
 _CN = "一二三四五六七八九十"
-# Heading/task markers by level: 第一部分 (0), 一、 (1), （一） (2), 1. / 1、 (3), （1） (4), ① (5).
+_CN_VALUE = {c: k for k, c in enumerate(_CN, start=1)}
+# Heading/task markers by level: 第一部分 (0), 一、 (1), （一） (2), 1. / 1、 (3), （1） ⑴ (4), ① (5).
+# "1﹒" (U+FE52) is a full stop too; "3.5G网络全覆盖" is task 3 titled 5G… when 3 is due next.
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
     (level, re.compile(p))
     for level, p in (
-        (0, rf"^第[{_CN}]+(?:部分|章|篇)\s*"),
-        (1, rf"^[{_CN}]{{1,3}}\s*[、.．]\s*"),
-        (2, rf"^[（(]\s*[{_CN}]{{1,3}}\s*[）)]\s*"),
-        (3, r"^(?P<n>\d{1,3})\s*(?:[、．]|\.(?!\d))\s*"),
+        (0, rf"^第(?P<cn>[{_CN}]+)(?:部分|章|篇)\s*"),
+        (1, rf"^(?P<cn>[{_CN}]{{1,3}})\s*[、.．]\s*"),
+        (2, rf"^[（(]\s*(?P<cn>[{_CN}]{{1,3}})\s*[）)]\s*"),
+        (3, r"^(?P<n>\d{1,3})\s*(?:[、．﹒]|\.(?!\d))\s*"),
+        (3, r"^(?P<n>\d{1,3})\.(?P<decimal>)(?=\d)"),
         (4, r"^[（(]\s*(?P<n>\d{1,3})\s*[）)]\s*"),
+        (4, r"^(?P<p>[⑴-⒇])\s*"),
         (5, r"^(?P<c>[①-⑳])\s*"),
     )
 )
-_ROLE_WORDS = {
-    "lead": r"牵头单位|牵头部门|牵头责任单位|主办单位|牵头",
-    "responsible": r"责任单位|责任部门|主责单位|承办单位",
-    "supporting": r"配合单位|配合部门|协办单位|参与单位|协助单位|协同单位",
-    "deadline": r"完成时限|完成时间|时间节点|时限要求|完成期限|时限",
-    "ignored": r"责任领导|牵头领导|分管领导|县级领导|责任人|联系人",
-}
-_LABEL = re.compile(
-    r"(?P<label>" + "|".join(f"(?P<{k}>{v})" for k, v in _ROLE_WORDS.items()) + r")\s*[:：]\s*"
-)
-_OPEN_ROLE = re.compile(r"[（(]\s*(?=(?:" + "|".join(_ROLE_WORDS.values()) + r")\s*[:：])")
-_SEP_SPACE = re.compile(r"(?<=[\u4e00-\u9fff）)])\s+(?=[\u4e00-\u9fff])")
-_TRAIL = "；;。，,、 \t\u3000）)"
+_OPEN = "（([〔【"
+_CLOSE = "）)]〕】"
+_TRAIL = "；;。，,、 \t\u3000" + _CLOSE
 
 
 def has_role_lines(lines: Iterable[str]) -> bool:
-    """Whether text holds role lines (牵头单位：… / 责任单位：…), the mark of a list-form plan."""
-    return any(
-        (m := _LABEL.search(line)) and (m["lead"] or m["responsible"] or m["supporting"])
-        for line in lines
-    )
+    """Whether text holds role lines (牵头单位：… / 部门分工：X牵头 / （X牵头，Y配合）), the mark
+    of a list-form plan."""
+    for line in lines:
+        for m in LABEL.finditer(line):
+            if label_kind(m) in (*ROLE_KINDS, "division"):
+                return True
+        if find_verb_bracket(line):
+            return True
+    return False
 
 
 @dataclass
-class _Task:
-    category: str
+class _Node:
+    """A numbered line: a task when roles are given for it, else a heading."""
+
+    level: int
     number: int | None
     text: str
-    first: int  # source line of the task
+    first: int  # source line
     last: int
+    parent: _Node | None
     where: tuple[str, str] = ("", "")  # locations of its first and last line
     roles: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    deadlines: list[str] = field(default_factory=list)
+    lines: list[tuple[int, str, str]] = field(default_factory=list)  # as read: (line, text, where)
+
+    @property
+    def assigned(self) -> bool:
+        return bool(self.roles or self.deadlines)
+
+    @property
+    def category(self) -> str:
+        return self.parent.text if self.parent else ""
 
 
-def _marker(text: str) -> tuple[int, re.Match[str]] | None:
+@dataclass
+class _Found:
+    """What one line says about roles."""
+
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    deadlines: list[str] = field(default_factory=list)
+    labelled: bool = False  # some role, deadline or people label was found (people are dropped)
+
+    @property
+    def assigns(self) -> bool:
+        return bool(self.roles or self.deadlines)
+
+    def add(self, kind: str, units: list[str], notes: list[str]) -> None:
+        self.roles.setdefault(kind, []).extend(units)
+        self.notes += [n for n in notes if n not in self.notes]
+
+
+def _marker(text: str) -> tuple[int, int | None, re.Match[str]] | None:
     for level, pattern in _MARKERS:
         m = pattern.match(text)
         if m:
-            return level, m
+            return level, _number(m), m
     return None
 
 
-def _roles(text: str) -> tuple[str, dict[str, list[str]]]:
-    """Split a line into its text before any role label and the role values found in it."""
-    first = _LABEL.search(text)
-    if first is None:
-        return text, {}
-    open_bracket = _OPEN_ROLE.search(text)
-    head_end = (
-        open_bracket.start()
-        if open_bracket and open_bracket.start() < first.start()
-        else first.start()
-    )
-    roles: dict[str, list[str]] = {}
-    labels = list(_LABEL.finditer(text))
+def _number(m: re.Match[str]) -> int | None:
+    groups = m.groupdict()
+    if groups.get("n"):
+        return int(groups["n"])
+    if groups.get("c"):
+        return ord(groups["c"]) - ord("①") + 1
+    if groups.get("p"):
+        return ord(groups["p"]) - ord("⑴") + 1
+    if groups.get("cn"):
+        cn = groups["cn"]
+        if len(cn) == 1:
+            return _CN_VALUE.get(cn)
+        tens, _, ones = cn.partition("十")
+        return (_CN_VALUE.get(tens, 1) if tens else 1) * 10 + (
+            _CN_VALUE.get(ones, 0) if ones else 0
+        )
+    return None
+
+
+def _roles(text: str) -> tuple[str, _Found]:
+    """Split a line into its text before any role label or role bracket, and what it says about
+    roles."""
+    found = _Found()
+    labels = list(LABEL.finditer(text))
+    if not labels:
+        verb = find_verb_bracket(text)
+        if verb is None:
+            return text, found
+        start, roles, notes = verb
+        for kind, units in roles.items():
+            found.add(kind, units, [])
+        found.notes += notes
+        found.labelled = True
+        return text[:start], found
+    head_end = labels[0].start()
+    before = text[:head_end].rstrip()
+    if before and before[-1] in _OPEN:  # （牵头单位：…）
+        head_end = len(before) - 1
+    found.labelled = True
     for k, m in enumerate(labels):
         end = labels[k + 1].start() if k + 1 < len(labels) else len(text)
         value = _strip_value(text[m.end() : end])
-        kind = next(n for n in _ROLE_WORDS if m[n])
-        roles.setdefault(kind, []).append(value)
-    return text[:head_end], roles
+        kind = label_kind(m)
+        if kind in ROLE_KINDS:
+            units, notes = split_role_value(value)
+            found.add(kind, units, notes)
+        elif kind == "division":
+            parsed = verb_clause(value)
+            if parsed is not None:
+                for role, units in parsed[0].items():
+                    found.add(role, units, [])
+                found.notes += [n for n in parsed[1] if n not in found.notes]
+        elif kind == "deadline" and value:
+            found.deadlines.append(value)
+    return text[:head_end], found
 
 
 def _strip_value(value: str) -> str:
     """A role value without trailing separators, or a closing bracket that it does not open."""
     value = value.strip()
     while value and value[-1] in _TRAIL:
-        opened = value.count("（") + value.count("(") - value.count("）") - value.count(")")
-        if value[-1] in "）)" and opened >= 0:
+        opened = sum(value.count(c) for c in _OPEN) - sum(value.count(c) for c in _CLOSE)
+        if value[-1] in _CLOSE and opened >= 0:
             break
         value = value[:-1].rstrip()
     return value
 
 
-_TITLE_WORDS = re.compile(r"(?:方案|分解表|分解|清单|计划|安排|要点|台账|任务表)$")
+_TITLE_WORDS = re.compile(
+    r"(?:方案|分解表|分解|清单|计划|安排|要点|台账|任务表|分工|措施|意见|细则|通知)$"
+)
+_NOT_TITLE_PART = re.compile(
+    r"[。，,：:；;！？|〔]|^[（(【〔]|此件公开发布|^\d{4}年\d{1,2}月\d{1,2}日$|(?:人民政府|办公室|办公厅|委员会|政府)$"
+)
+_SITE_TAG = re.compile(r"^【[^】]{1,30}】")
 
 
 def _title(preamble: list[tuple[int, str, str]]) -> str:
-    """The plan's title: a preamble line ending like a title (方案, 分解表 …), else the first
-    line that is not "附件"."""
-    lines = [t for _, t, _ in preamble if not re.fullmatch(r"附件\s*\d*[:：]?", t)]
-    return next(
-        (t for t in lines if _TITLE_WORDS.search(t) and len(t) <= 60), lines[0] if lines else ""
+    """The plan's title: the last line ending like a plan title (方案, 分解表, 措施 …; a title
+    wrapped over lines is joined), else the notice's title (…的通知), else the first line."""
+    lines = [t.strip() for _, t, _ in preamble if not re.fullmatch(r"附件\s*\d*[:：]?", t.strip())]
+    candidates: list[str] = []
+    for k, line in enumerate(lines):
+        line = _SITE_TAG.sub("", line)
+        if not _TITLE_WORDS.search(line) or len(line) > 60 or re.search(r"[。：:]", line):
+            continue
+        parts = [line]
+        j = k - 1
+        while j >= 0 and len(parts) < 3 and _title_part(lines[j]):
+            parts.insert(0, lines[j])
+            j -= 1
+        candidates.append("".join(parts))
+    plans = [c for c in candidates if not c.endswith("通知")]
+    if plans:
+        return plans[-1]
+    if candidates:
+        return candidates[0]
+    return lines[0] if lines else ""
+
+
+def _title_part(line: str) -> bool:
+    """Whether a line can be the first part of a title wrapped over lines."""
+    return (
+        len(line) <= 25
+        and len(re.findall(r"[\u4e00-\u9fff]", line)) >= 2
+        and not _NOT_TITLE_PART.search(line)
+        and not _TITLE_WORDS.search(line)
     )
 
 
-def parse_plan(lines: Sequence[GridRow]) -> tuple[list[tuple[int, str, str]], list[_Task]]:
-    """Preamble lines (before the first heading or task) and the tasks of a list-form plan."""
+def _looks_like_title(text: str) -> bool:
+    return bool(_TITLE_WORDS.search(text)) and len(text) <= 60 and not re.search(r"[。：:]", text)
+
+
+def parse_plan(lines: Sequence[GridRow]) -> tuple[list[tuple[int, str, str]], list[_Node]]:
+    """Preamble lines (before the first heading or task) and the tasks of a list-form plan.
+
+    A role line after a group of sub-items that have none applies to each of them; a notice
+    with numbered paragraphs and no roles, followed by the plan's title, is preamble.
+    """
     preamble: list[tuple[int, str, str]] = []
-    headings: list[tuple[int, str]] = []  # (level, text) of the open headings
-    tasks: list[_Task] = []
-    current: tuple[int, _Task] | None = None  # the numbered item roles would attach to
-    started = False
+    nodes: list[_Node] = []
+    current: _Node | None = None
     for row in lines:
         text = re.sub(r"\s+", " ", " ".join(row.cells)).strip()
         if not text:
             continue
-        head, roles = _roles(text)
+        head, found = _roles(text)
         head = head.strip()
-        found = _marker(head) if head else None
-        if found:
-            started = True
-            level, m = found
-            body = head[m.end() :].strip()
-            number = int(m["n"]) if "n" in m.groupdict() and m["n"] else None
-            if number is None and "c" in m.groupdict() and m["c"]:
-                number = ord(m["c"]) - ord("①") + 1
-            if current and current[1].roles and current[1] not in tasks:
-                tasks.append(current[1])
-            if current and not current[1].roles:  # the item above had no roles: a heading
-                headings = [h for h in headings if h[0] < current[0]] + [
-                    (current[0], current[1].text)
-                ]
-            headings = [h for h in headings if h[0] < level]
-            category = headings[-1][1] if headings else ""
-            task = _Task(category, number, body, row.line, row.line, (row.location, row.location))
-            current = (level, task)
-        elif head and current is not None and not roles and not current[1].roles:
-            current[1].text += head  # the task's text goes on
-            current[1].last = row.line
-            current[1].where = (current[1].where[0], row.location)
-        elif head and not started:
+        marked = _marker(head) if head else None
+        if marked and marked[2].groupdict().get("decimal") is not None:
+            due = _next_number(nodes, current, marked[0])
+            rest = head[marked[2].end() :]
+            if marked[1] != due and (marked[1] or 0) < due or _QUANTITY.match(rest):
+                marked = None  # "1.5万亩…": a decimal, not a marker
+        if marked:
+            level, number, m = marked
+            parent = current
+            while parent is not None and parent.level >= level:
+                parent = parent.parent
+            node = _Node(level, number, head[m.end() :].strip(), row.line, row.line, parent)
+            node.where = (row.location, row.location)
+            node.lines.append((row.line, head, row.location))
+            nodes.append(node)
+            current = node
+            targets = [node]
+        elif head and not found.labelled and current is not None and not current.assigned:
+            if _looks_like_title(head) and not any(n.assigned for n in nodes):
+                # the numbered paragraphs so far were the notice's; the plan starts here
+                preamble += [line for n in nodes for line in n.lines]
+                preamble.append((row.line, head, row.location))
+                nodes, current = [], None
+                continue
+            current.text += head  # the task's text goes on
+            current.lines.append((row.line, head, row.location))
+            targets = [current]
+        elif head and current is None:
             preamble.append((row.line, head, row.location))
-        if roles and current is not None:
-            for kind, values in roles.items():
-                current[1].roles.setdefault(kind, []).extend(values)
-            current[1].last = row.line
-            current[1].where = (current[1].where[0], row.location)
-    if current and current[1].roles and current[1] not in tasks:
-        tasks.append(current[1])
-    return preamble, tasks
+            targets = []
+        else:
+            targets = _group(nodes, current) if current is not None else []
+        if found.assigns:
+            for node in targets:
+                for kind, units in found.roles.items():
+                    node.roles.setdefault(kind, []).extend(units)
+                node.notes += [n for n in found.notes if n not in node.notes]
+                node.deadlines += found.deadlines
+                node.last = row.line
+                node.where = (node.where[0], row.location)
+        elif found.labelled and current is not None:
+            current.last = row.line
+    return preamble, [n for n in nodes if n.assigned]
+
+
+_QUANTITY = re.compile(r"^\d+(?:%|％|万|亿|倍|个百分点|元|米|平方|公里|吨|小时|天)")
+
+
+def _next_number(nodes: list[_Node], current: _Node | None, level: int) -> int:
+    """The number a new item at ``level`` would take after the items above."""
+    parent = current
+    while parent is not None and parent.level >= level:
+        parent = parent.parent
+    siblings = [n for n in nodes if n.level == level and n.parent is parent]
+    last = siblings[-1].number if siblings and siblings[-1].number else 0
+    return last + 1
+
+
+def _group(nodes: list[_Node], current: _Node) -> list[_Node]:
+    """The items a role line standing on its own applies to: the current item, and the siblings
+    just before it that have no roles yet (a group of sub-items with one role line after it)."""
+    if current.assigned:
+        return [current]
+    group = [current]
+    for node in reversed(nodes[: nodes.index(current)]):
+        if node.parent is current.parent and node.level == current.level and not node.assigned:
+            group.insert(0, node)
+        elif node.parent is current.parent and node.level == current.level:
+            break
+        elif node.level <= current.level:
+            break
+    return group
 
 
 def _heading_label(text: str) -> str:
@@ -194,10 +343,6 @@ def _split_task(text: str) -> tuple[str, str]:
     if m and m["rest"].strip().rstrip(_TRAIL):
         return m["head"].strip(), m["rest"].strip().rstrip("。").strip()
     return text.strip().rstrip("。").strip(), ""
-
-
-def _units(values: list[str]) -> list[str]:
-    return [u.written for v in values for u in split_units(_SEP_SPACE.sub("、", v))]
 
 
 def listform_table(
@@ -222,7 +367,12 @@ def listform_table(
     ]
     columns += [
         (k, h)
-        for k, h in (("supporting", "配合单位"), ("deadline", "完成时限"))
+        for k, h in (
+            ("supporting", "配合单位"),
+            ("deadline", "完成时限"),
+            ("note", "分工说明"),
+            ("text", "任务全文"),
+        )
         if any(r[k] for r in rows)
     ]
     grid = [GridRow((text,), line=line, location=where) for line, text, where in preamble]
@@ -236,23 +386,26 @@ def listform_table(
     return table
 
 
-def _row(task: _Task, parts: tuple[str, str], *, with_target: bool) -> dict[str, str]:
-    work, rest = parts if with_target else (task.text.strip().rstrip("。").strip(), "")
-    lead = _units(task.roles.get("lead", []))
-    responsible = _units(task.roles.get("responsible", []))
+def _row(task: _Node, parts: tuple[str, str], *, with_target: bool) -> dict[str, str]:
+    work, rest = parts
+    lead = list(task.roles.get("lead", []))
+    responsible = list(task.roles.get("responsible", []))
     marked = [u for u in responsible if _MARKED_LEAD.search(u)]
     lead += [_MARKED_LEAD.sub("", u) for u in marked]
     responsible = [u for u in responsible if u not in marked]
     if not lead and responsible:  # Hunan's rule: the first listed leads
         lead, responsible = responsible[:1], responsible[1:]
+    full = task.text.strip().rstrip("。").strip()
     return {
         "category": _heading_label(task.category),
         "work": f"{task.number}、{work}" if task.number is not None else work,
-        "target": rest,
-        "lead": "、".join(lead),
-        "responsible": "、".join(responsible),
-        "supporting": "、".join(_units(task.roles.get("supporting", []))),
-        "deadline": "；".join(task.roles.get("deadline", [])),
+        "target": rest if with_target else "",
+        "lead": "、".join(dict.fromkeys(lead)),
+        "responsible": "、".join(dict.fromkeys(responsible)),
+        "supporting": "、".join(dict.fromkeys(task.roles.get("supporting", []))),
+        "deadline": "；".join(task.deadlines),
+        "note": "\n".join(task.notes),
+        "text": full if rest and not with_target else "",
     }
 
 

@@ -294,6 +294,12 @@ class _Builder:
             for c in by_kind[ColumnKind.RESPONSIBLE]
         ]
         plan += [(c, "supporting", "supporting") for c in by_kind[ColumnKind.SUPPORTING]]
+        notes = [
+            line.strip()
+            for c in by_kind[ColumnKind.NOTE]
+            for line in row.cells[c - 1].splitlines()
+            if line.strip()
+        ]
         for col, role, slot in plan:
             for mention in split_units(row.cells[col - 1]):
                 if role == "first-leads":
@@ -312,6 +318,8 @@ class _Builder:
                 self.add(node, FJ.writtenAs, Literal(mention.written))
                 if mention.scope:
                     self.add(node, FJ.scope, Literal(mention.scope))
+                for note in notes:
+                    self.add(node, FJ.note, Literal(note))
                 self.add(node, PROV.wasDerivedFrom, cells[col])
                 if effective == "supporting":
                     self.add(unit, FJ.supports, item.iri)

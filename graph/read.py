@@ -6,6 +6,7 @@ reader         recognised by                               provenance (``fj:loca
 ``tsv``        text whose header row is tab-separated      line
 ``csv``        text whose header row is comma-separated    line
 ``listform``   text with numbered tasks and 牵头单位 lines   line(s)
+``webtable``   text with one table cell per line           line(s)
 ``docx``       a ZIP holding ``word/document.xml``         table, row
 ``doc``        an OLE file with a ``WordDocument`` stream  table, row (via LibreOffice)
 ``xlsx``       a ZIP holding ``xl/workbook.xml``           sheet, row
@@ -39,12 +40,13 @@ from pathlib import Path
 from fenjie.errors import InputError
 from fenjie.graph._csvfile import csv_rows, read_csv_bytes
 from fenjie.graph._listform import has_role_lines, listform_table
-from fenjie.graph._table import GridRow, Table, _is_header
+from fenjie.graph._table import GridRow, Table, _is_header, table_from_grid
 from fenjie.graph._tsv import decode_source, read_tsv_bytes
+from fenjie.graph._webtable import find_webtable_header, webtable_grid
 
 __all__ = ["READERS", "SourceGrid", "read_bytes", "read_grid", "read_table", "sniff_format"]
 
-READERS = ("tsv", "csv", "listform", "docx", "doc", "xlsx", "xls", "pdf")
+READERS = ("tsv", "csv", "listform", "webtable", "docx", "doc", "xlsx", "xls", "pdf")
 
 _BINARY = {
     b"\x89PNG": "a PNG image",
@@ -93,7 +95,8 @@ def _sniff_ole(data: bytes) -> str:
 
 
 def sniff_text(text: str) -> str:
-    """``"tsv"``, ``"csv"`` or ``"listform"`` for decoded text, by where its header is."""
+    """``"tsv"``, ``"csv"``, ``"webtable"`` or ``"listform"`` for decoded text, by where its
+    header is."""
     lines = text.splitlines()
     if any(_is_header(line.split("\t")) for line in lines if "\t" in line):
         return "tsv"
@@ -103,6 +106,8 @@ def sniff_text(text: str) -> str:
                 return "csv"
         except InputError:
             pass
+    if find_webtable_header(lines) is not None:
+        return "webtable"
     if has_role_lines(lines):
         return "listform"
     return "tsv"
@@ -138,6 +143,19 @@ def read_bytes(data: bytes, *, name: str) -> Table:
         return read_tsv_bytes(data, name=name)
     if kind == "csv":
         return read_csv_bytes(data, name=name)
+    if kind == "webtable":
+        import hashlib
+
+        text, encoding = decode_source(data, name=name)
+        try:
+            grid = webtable_grid(text.splitlines())
+        except InputError as error:
+            raise InputError(
+                error.message, file=name, line=error.line, column=error.column
+            ) from None
+        table = table_from_grid(grid, name=name, reader="webtable", encoding=encoding)
+        table.sha256 = hashlib.sha256(data).hexdigest()
+        return table
     if kind == "listform":
         import hashlib
 

@@ -23,24 +23,6 @@ from fenjie.queries import LocalBackend, obligations
 
 CORPUS = Path(__file__).parent / "corpus"
 PLANS = sorted(p.stem for p in CORPUS.glob("*.json"))
-# Plans the readers do not read right yet (issue 9 §2, §4): removed as the readers are fixed.
-NOT_YET = {
-    "anhui-2022-zhongdian", "caidian-2023-gzbg", "chuzhou-2020-zhongdian", "fuyang-2019-zhongdian",
-    "guangdong-2021-gzbg-fengong", "huoshan-kfq-2025-qingdan", "jinxiang-2025-fengong",
-    "lishan-2023-fengong", "luan-2022-qingdan", "sichuan-2022-liutong", "xiamen-2019-yingshang",
-    "yuncheng-2017-yingji",
-}  # fmt: skip
-
-
-def plans(only: list[str] | None = None) -> list[Any]:
-    return [
-        pytest.param(s, marks=pytest.mark.xfail(strict=False, reason="reader fix pending"))
-        if s in NOT_YET
-        else s
-        for s in (PLANS if only is None else only)
-    ]
-
-
 ROLES = ("lead", "responsible", "supporting")
 _PREFIXES = """
 PREFIX fj: <https://w3id.org/fenjie/def#>
@@ -90,7 +72,7 @@ def test_the_corpus_spans_provinces_levels_and_shapes() -> None:
         assert len(p["units"]) >= 1 and p["coverage"]
 
 
-@pytest.mark.parametrize("slug", plans())
+@pytest.mark.parametrize("slug", PLANS)
 def test_shape_title_and_work_items(slug: str) -> None:
     expected = gold(slug)
     table = read_table(CORPUS / expected["text"])
@@ -104,7 +86,7 @@ def test_shape_title_and_work_items(slug: str) -> None:
         assert categories == expected["categories"]
 
 
-@pytest.mark.parametrize("slug", plans())
+@pytest.mark.parametrize("slug", PLANS)
 def test_units_lead_share_and_support_the_right_work_items(slug: str) -> None:
     expected = gold(slug)
     labels = expected["work_items"]
@@ -119,7 +101,7 @@ def test_units_lead_share_and_support_the_right_work_items(slug: str) -> None:
         }, unit
 
 
-@pytest.mark.parametrize("slug", plans())
+@pytest.mark.parametrize("slug", PLANS)
 def test_clauses_are_notes_never_units(slug: str) -> None:
     expected = gold(slug)
     units = {
@@ -141,7 +123,7 @@ def test_clauses_are_notes_never_units(slug: str) -> None:
     assert notes == wanted
 
 
-@pytest.mark.parametrize("slug", plans([s for s in PLANS if "deadlines" in gold(s)]))
+@pytest.mark.parametrize("slug", [s for s in PLANS if "deadlines" in gold(s)])
 def test_deadlines(slug: str) -> None:
     expected = gold(slug)
     rows = select(slug, "SELECT ?label ?d WHERE { ?i fj:deadline ?d ; rdfs:label ?label }")

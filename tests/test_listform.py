@@ -143,15 +143,18 @@ def test_plan_in_a_word_document_gives_the_same_graph(tmp_path: Path) -> None:
     assert comparable(table) == comparable(read_table(PLAN))
 
 
-def test_plan_without_year_keeps_whole_tasks_as_work_items(tmp_path: Path) -> None:
+def test_plan_without_year_keeps_the_whole_task_beside_its_work_item(tmp_path: Path) -> None:
     text = "重点工作分解\n一、安全生产\n1.开展隐患排查整治。建立台账。\n责任单位：县应急局、县消防救援大队\n完成时限：长期坚持\n"
     path = tmp_path / "plan.txt"
     path.write_text(text, encoding="utf-8")
     table = read_table(path)
     assert table.years == []
+    # the first sentence names the work item; the whole task is kept in 任务全文
+    assert [c.header for c in table.columns][-1] == "任务全文"
     assert table.rows[0].cells[:4] == (
         "安全生产",
-        "1、开展隐患排查整治。建立台账",
+        "1、开展隐患排查整治",
         "县应急局",
         "县消防救援大队",
     )
+    assert table.rows[0].cells[-1] == "开展隐患排查整治。建立台账"

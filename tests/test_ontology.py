@@ -136,6 +136,8 @@ def test_required_individuals_and_classes_are_declared(ontology: Graph) -> None:
             "LeadColumn",
             "SupportingColumn",
             "DeadlineColumn",
+            "NoteColumn",
+            "LeaderColumn",
             "OtherColumn",
         ],
         FJ.Role: ["LeadRole", "CoResponsibleRole", "SupportingRole"],

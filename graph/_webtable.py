@@ -1,0 +1,140 @@
+"""Read a table copied from a web page as text: one cell per line.
+
+A plan published as an HTML table, saved or copied as text, loses its grid: every cell stands on
+a line of its own, either ending in ``|`` or with blank lines between cells::
+
+    2025年开发区重点工作及责任清单
+    序号 |
+    重点工作 |
+    责任领导 |
+    责任单位 |
+    完成时限 |
+    1 |
+    坚持服务跟着项目走，优化工作机 制。 |
+    叶林 |
+    招商工作部、安商工作部 |
+    全年 |
+
+The header is a run of short cells naming known columns (:func:`~fenjie.graph._table.classify_header`);
+its length is the table's width. A row starts at a cell holding only its number (序号); a line such
+as ``一、…负责事项(共9项)`` between rows is a heading row spanning the table and becomes the
+category of the rows below it. Layout spaces inside Chinese text (the page's line breaks) are dropped.
+
+>>> text = "清单\\n序号 |\\n工作任务 |\\n责任单位 |\\n完成时限 |\\n1 |\\n建 园区 |\\n县工信局 |\\n全年 |"
+>>> [g.cells for g in webtable_grid(text.splitlines())][1:]
+[('序号', '工作任务', '责任单位', '完成时限'), ('1', '建园区', '县工信局', '全年')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from fenjie.errors import InputError
+from fenjie.graph._table import ColumnKind, GridRow, _is_header, classify_header
+
+__all__ = ["find_webtable_header", "webtable_grid"]
+
+_HEADER_CELL = re.compile(r"^[\u4e00-\u9fff/（）()]{2,10}$")
+_NUMBER_HEADER = re.compile(r"^(?:序号|编号|序)$")
+_ROW_NUMBER = re.compile(r"^\d{1,4}$")
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]+部分)")
+_CJK_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+)
+
+
+def _cells(lines: Sequence[str]) -> tuple[list[tuple[int, str]], bool]:
+    """The cells with their first line (1-based), and whether cells end in ``|``."""
+    piped = sum(1 for line in lines if line.rstrip().endswith("|")) >= 4
+    cells: list[tuple[int, str]] = []
+    pending: list[str] = []
+    first = 0
+    seen_pipe = False  # lines before the first cell ending in | are cells of their own
+    for k, line in enumerate(lines, start=1):
+        text = line.strip()
+        seen_pipe = seen_pipe or text.endswith("|")
+        if piped and seen_pipe:
+            if not text and not pending:
+                continue
+            if not pending:
+                first = k
+            if text.endswith("|") and text.count("|") == 1:
+                pending.append(text[:-1].strip())
+                cells.append((first, " ".join(p for p in pending if p)))
+                pending = []
+            elif text:
+                pending.append(text)
+            continue
+        if text:
+            cells.append((k, text))
+    if pending:
+        cells.append((first, " ".join(pending)))
+    return cells, piped
+
+
+def find_webtable_header(lines: Sequence[str]) -> tuple[int, int] | None:
+    """Where the header's cells start (index into the cells) and how many there are."""
+    cells, _ = _cells(lines)
+    k = 0
+    while k < len(cells):
+        run = 0
+        while k + run < len(cells) and _HEADER_CELL.match(cells[k + run][1]):
+            run += 1
+        texts = [c for _, c in cells[k : k + run]]
+        known = [i for i, c in enumerate(texts) if classify_header(c)[0] is not ColumnKind.OTHER]
+        if known:
+            # the header starts at its first known column, or at 序号 just before it
+            lead = (
+                known[0] - 1 if known[0] and _NUMBER_HEADER.match(texts[known[0] - 1]) else known[0]
+            )
+            if run - lead >= 3 and _is_header(texts[lead:]):
+                return k + lead, run - lead
+        k += max(run, 1)
+    return None
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\s+", " ", _CJK_GAP.sub("", text)).strip()
+
+
+def webtable_grid(lines: Sequence[str]) -> list[GridRow]:
+    """The grid of a web-page table written one cell per line; a category column is added in
+    front when heading rows (一、…) divide the table."""
+    found = find_webtable_header(lines)
+    if found is None:
+        raise InputError("no header row found in the one-cell-per-line table", line=1, column=1)
+    cells, _ = _cells(lines)
+    start, width = found
+    header = [c for _, c in cells[start : start + width]]
+    numbered = classify_header(header[0])[0] is ColumnKind.OTHER  # 序号 first
+    preamble = [GridRow((c,), line=k, location=f"line {k}") for k, c in cells[:start]]
+    rows: list[tuple[str, int, int, list[str]]] = []  # (category, first line, last line, cells)
+    category = ""
+    k = start + width
+    while k < len(cells):
+        line, text = cells[k]
+        if _HEADING.match(text) and not _ROW_NUMBER.match(text):
+            category = re.sub(r"^[一二三四五六七八九十]{1,3}[、.．]\s*", "", text)
+            k += 1
+            continue
+        if numbered and not _ROW_NUMBER.match(text):
+            break  # the table has ended (a signature, a note below it)
+        row = [c for _, c in cells[k : k + width]]
+        if len(row) < width:
+            raise InputError(
+                f"the table's last row has {len(row)} cells, the header has {width}",
+                line=line,
+                column=len(row) + 1,
+            )
+        last = cells[k + width - 1][0]
+        rows.append((category, line, last, [_tidy(c) for c in row]))
+        k += width
+    with_category = any(r[0] for r in rows)
+    head = (("任务类别",) if with_category else ()) + tuple(header)
+    grid = [*preamble, GridRow(head, line=cells[start][0], location=f"line {cells[start][0]}")]
+    for category, first, last, row in rows:
+        location = f"line {first}" if first == last else f"lines {first}–{last}"
+        front = (category,) if with_category else ()
+        grid.append(GridRow((*front, *row), line=first, location=location))
+    return grid
