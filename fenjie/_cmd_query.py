@@ -135,8 +135,11 @@ def query(
     if name:
         stored = get_stored(name)
     else:
+        from fenjie.server._guard import prepare
+
         text = sparql if sparql else query_file.read()
-        stored = parse_stored_query(text, name="query")
+        # a query nested thousands deep crashes the engine's parser: refuse it before parsing
+        stored = parse_stored_query(prepare(text), name="query")
     if param_values and not stored.parameters:
         raise ParameterError(f"query {stored.name} takes no parameters")
     bindings = bind_params(backend, stored, _params(param_values))

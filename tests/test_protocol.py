@@ -171,10 +171,15 @@ def test_service_clauses_are_refused(live_server: str, query: str) -> None:
 
 
 def test_service_in_strings_and_iris_is_not_a_service(live_server: str) -> None:
-    query = 'SELECT ?x WHERE { BIND("SERVICE <http://evil/>" AS ?x) FILTER(?x != <http://e/SERVICE>) } # SERVICE <http://evil/>'
+    query = (
+        'SELECT ?x WHERE { BIND("SERVICE <http://evil/>" AS ?x) FILTER(?x != <http://e/SERVICE>) }'
+    )
     response = httpx.get(live_server + "/sparql", params={"query": query})
     assert response.status_code == 200
     assert response.json()["results"]["bindings"][0]["x"]["value"] == "SERVICE <http://evil/>"
+    # a SERVICE the parse cannot account for (in a comment) is refused: fail closed
+    commented = httpx.get(live_server + "/sparql", params={"query": query + " # SERVICE <x:y>"})
+    assert commented.status_code == 403
 
 
 def test_request_too_large(live_server: str) -> None:

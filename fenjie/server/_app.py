@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import secrets
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -92,8 +93,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s", request.url.path)
-    err = FenjieError(f"internal error: {type(exc).__name__}")
+    reference = secrets.token_hex(4)
+    log.exception("unexpected error on %s, reference %s", request.url.path, reference)
+    err = FenjieError(f"内部错误 (internal error), reference {reference}", reference=reference)
     err.code = "internal"
     return error_response(err)
 
@@ -113,6 +115,7 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
         size=settings.workers,
         timeout=settings.timeout,
         queue_timeout=settings.queue_timeout,
+        allow_service=settings.allow_service,
     )
 
     @contextlib.asynccontextmanager

@@ -12,6 +12,7 @@ reopen the store and see the change.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import time
@@ -22,11 +23,15 @@ from fenjie.server._worker import worker_main
 
 __all__ = ["WorkerPool"]
 
+log = logging.getLogger("fenjie.server")
+
 
 class _Proc:
-    def __init__(self, ctx: Any, path: str) -> None:
+    def __init__(self, ctx: Any, path: str, allow_service: tuple[str, ...]) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker_main, args=(child, path), daemon=True)
+        self.process = ctx.Process(
+            target=worker_main, args=(child, path, allow_service), daemon=True
+        )
         self.process.start()
         child.close()
 
@@ -45,6 +50,9 @@ class _Proc:
 
 
 def _rebuild(payload: dict[str, Any]) -> FenjieError:
+    if payload.get("log"):  # foreign or internal detail: for the log, never for the client
+        reference = payload.get("details", {}).get("reference", "-")
+        log.error("query failed, reference %s: %r", reference, payload["log"])
     err = FenjieError(payload["message"], **payload.get("details", {}))
     err.code = payload["code"]
     err.http_status = payload["status"]
@@ -58,9 +66,16 @@ class WorkerPool:
     """
 
     def __init__(
-        self, path: str, *, size: int = 4, timeout: float = 10.0, queue_timeout: float = 30.0
+        self,
+        path: str,
+        *,
+        size: int = 4,
+        timeout: float = 10.0,
+        queue_timeout: float = 30.0,
+        allow_service: tuple[str, ...] = (),
     ) -> None:
         self.path = path
+        self.allow_service = tuple(allow_service)
         self.size = size
         self.timeout = timeout
         self.queue_timeout = queue_timeout
@@ -93,7 +108,10 @@ class WorkerPool:
         self._idle = asyncio.Queue()
         self._update_lock = asyncio.Lock()
         procs = await asyncio.gather(
-            *(loop.run_in_executor(None, _Proc, self._ctx, self.path) for _ in range(self.size))
+            *(
+                loop.run_in_executor(None, _Proc, self._ctx, self.path, self.allow_service)
+                for _ in range(self.size)
+            )
         )
         for proc in procs:
             self._all.add(proc)
@@ -112,7 +130,7 @@ class WorkerPool:
         if pending is not None:  # the waiting thread sees end-of-file once the process is gone
             await asyncio.gather(pending, return_exceptions=True)
         proc.conn.close()
-        fresh = await loop.run_in_executor(None, _Proc, self._ctx, self.path)
+        fresh = await loop.run_in_executor(None, _Proc, self._ctx, self.path, self.allow_service)
         self._all.add(fresh)
         assert self._idle is not None
         self._idle.put_nowait(fresh)
@@ -145,7 +163,9 @@ class WorkerPool:
             raise
         except (EOFError, OSError):
             asyncio.ensure_future(self._respawn(proc))
-            raise FenjieError("a query worker died; try again") from None
+            err = FenjieError("查询进程意外退出 (a query worker died); try again")
+            err.code, err.http_status = "worker_died", 503
+            raise err from None
         if reply is _TIMEOUT:
             asyncio.ensure_future(self._respawn(proc))
             raise QueryTimeoutError(

@@ -1,23 +1,17 @@
-"""SPARQL 1.1 Protocol helpers: a lexer that knows strings, comments and IRIs, the query form,
-``SERVICE`` clauses, and content negotiation.
+"""SPARQL 1.1 Protocol helpers: the query form, ``FROM``, and content negotiation.
 
-The lexer is not a parser: it only has to find keywords reliably, so that a ``SERVICE`` hidden in a
-string, a comment or an IRI is not mistaken for one and a real one is never missed.
+The lexer here only picks the answer's media type and the default dataset; it takes no security
+decision (``SERVICE`` and ``LOAD`` are decided on the parsed query: :mod:`._guard`).
 
 >>> query_form('PREFIX ex: <http://e/> # SELECT in a comment\\nASK { ?s ex:p "SELECT" }')
 'ASK'
->>> service_targets('SELECT * { SERVICE SILENT <http://e/sparql> { ?s ?p ?o } }')
-['http://e/sparql']
->>> service_targets('SELECT * { ?s ?p "SERVICE <http://evil/>" }')
-[]
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from fenjie.errors import RequestRefusedError
 
@@ -25,11 +19,9 @@ __all__ = [
     "GRAPH_FORMATS",
     "RESULT_FORMATS",
     "Token",
-    "check_services",
     "has_from",
     "negotiate",
     "query_form",
-    "service_targets",
     "tokenize",
 ]
 
@@ -127,70 +119,6 @@ def query_form(text: str) -> str | None:
 def has_from(text: str) -> bool:
     """Whether the query names its own dataset (``FROM`` / ``FROM NAMED``)."""
     return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokenize(text))
-
-
-def _prologue(tokens: Sequence[Token]) -> tuple[str | None, dict[str, str]]:
-    base: str | None = None
-    prefixes: dict[str, str] = {}
-    for i, token in enumerate(tokens):
-        word = token.text.upper() if token.kind == "word" else ""
-        if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
-            base = _resolve(tokens[i + 1].text[1:-1], base)
-        elif word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
-            prefixes[tokens[i + 1].text.rstrip(":")] = _resolve(tokens[i + 2].text[1:-1], base)
-    return base, prefixes
-
-
-def _resolve(iri: str, base: str | None) -> str:
-    return urljoin(base, iri) if base else iri
-
-
-def service_targets(text: str, *, keyword: str = "SERVICE") -> list[str | None]:
-    """Endpoints named by ``SERVICE`` clauses; ``None`` for a variable or unknown prefix.
-
-    ``keyword="LOAD"`` finds the documents an update would ``LOAD`` instead.
-    """
-    tokens = tokenize(text)
-    base, prefixes = _prologue(tokens)
-    targets: list[str | None] = []
-    for i, token in enumerate(tokens):
-        if token.kind != "word" or token.text.upper() != keyword:
-            continue
-        j = i + 1
-        if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text.upper() == "SILENT":
-            j += 1
-        nxt = tokens[j] if j < len(tokens) else None
-        if nxt is not None and nxt.kind == "iri":
-            targets.append(_resolve(nxt.text[1:-1], base))
-        elif nxt is not None and nxt.kind == "pname":
-            prefix, _, local = nxt.text.partition(":")
-            targets.append(prefixes[prefix] + local if prefix in prefixes else None)
-        else:
-            targets.append(None)
-    return targets
-
-
-def check_services(text: str, allowed: Iterable[str]) -> None:
-    """Refuse (403) a query whose ``SERVICE`` clauses name endpoints outside ``allowed``.
-
-    Updates that ``LOAD`` a document are refused the same way: both make the server fetch a URL.
-    """
-    allow = {a.rstrip("/") for a in allowed}
-    targets = service_targets(text) + service_targets(text, keyword="LOAD")
-    for target in targets:
-        if target is None:
-            raise RequestRefusedError(
-                "SERVICE or LOAD with a variable or unknown endpoint is not allowed here",
-                status=403,
-                code="service_refused",
-            )
-        if target.rstrip("/") not in allow:
-            raise RequestRefusedError(
-                f"fetching <{target}> (SERVICE or LOAD) is not allowed here (see --allow-service)",
-                status=403,
-                code="service_refused",
-                endpoint=target,
-            )
 
 
 def _accept_entries(accept: str) -> list[tuple[str, float, int]]:

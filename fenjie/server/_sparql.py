@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Protocol endpoint (``/sparql``) and Graph Store read access (``/store``).
 
-Requests are read and checked here (method, media type, UTF-8, size, one ``query``, ``SERVICE``);
+Requests are read and checked here (method, media type, UTF-8, size, one ``query``, depth);
 the query itself runs in a worker process (:mod:`fenjie.server._pool`).
 """
 
@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fenjie.errors import RequestRefusedError
+from fenjie.server._guard import prepare
 from fenjie.server._protocol import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
-    check_services,
     has_from,
     negotiate,
     query_form,
@@ -191,12 +191,15 @@ async def sparql_endpoint(request: Request) -> Response:
     operation = await read_operation(request, max_body=settings.max_body)
     if operation.kind is None:
         return service_description(request)
-    check_services(operation.text, settings.allow_service)
     if operation.kind == "update":
         _check_token(request, settings)
-        await app.pool.update({"update": operation.text})
+    # escapes replaced and depth checked here; SERVICE/LOAD are decided on the parsed text in the
+    # worker, right before the engine (fenjie.server._guard)
+    text = prepare(operation.text)
+    if operation.kind == "update":
+        await app.pool.update({"update": text})
         return Response(status_code=204)
-    form = query_form(operation.text)
+    form = query_form(text)
     accept = request.headers.get("accept")
     media = None
     if form in ("SELECT", "ASK"):
@@ -204,12 +207,12 @@ async def sparql_endpoint(request: Request) -> Response:
     elif form in ("CONSTRUCT", "DESCRIBE"):
         media = negotiate(accept, list(GRAPH_FORMATS), fmt=operation.format)
     payload = {
-        "query": operation.text,
+        "query": text,
         "media": media,
         "max_rows": settings.max_rows,
         "default_graphs": operation.default_graphs,
         "named_graphs": operation.named_graphs,
-        "has_from": has_from(operation.text),
+        "has_from": has_from(text),
     }
     media, body, truncated = await app.pool.run("sparql", payload)
     extra = {"Fenjie-Truncated": str(settings.max_rows)} if truncated else {}

@@ -12,14 +12,16 @@ from __future__ import annotations
 import gc
 import json
 import re
+import secrets
 from itertools import islice
 from typing import Any
 
 import pyoxigraph as ox
 
 from fenjie.errors import FenjieError, NotFoundError, QueryError, QuerySyntaxError
+from fenjie.server._guard import check_fetches
 
-__all__ = ["PREFIXES", "Worker", "worker_main"]
+__all__ = ["PREFIXES", "Worker", "failure", "worker_main"]
 
 PREFIXES = {
     "fj": "https://w3id.org/fenjie/def#",
@@ -57,6 +59,21 @@ def _term(term: Any) -> dict[str, Any]:
     }
 
 
+def failure(what: str, exc: BaseException) -> QueryError:
+    """An error for the client that names no foreign detail: the engine's message may quote what
+    another host sent (a SERVICE answer) or the server's internals. The server logs ``log`` under
+    the reference it gives the client."""
+    reference = secrets.token_hex(4)
+    err = QueryError(
+        f"{what}；详情见服务器日志 (details are in the server log), reference {reference}",
+        reference=reference,
+    )
+    err.code = "query_failed"
+    err.http_status = 500
+    err.log = f"{type(exc).__name__}: {exc}"  # type: ignore[attr-defined]
+    return err
+
+
 def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     message = str(exc)
     where = _WHERE.search(message)
@@ -67,8 +84,9 @@ def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
 class Worker:
     """The state of one worker process: the store and the generation it was opened at."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, allow_service: tuple[str, ...] = ()) -> None:
         self.path = path
+        self.allow_service = allow_service
         self.store: ox.Store | None = None
         self.generation = -1
 
@@ -86,13 +104,19 @@ class Worker:
 
     # -- tasks -----------------------------------------------------------------------------------
     def sparql(self, generation: int, payload: dict[str, Any]) -> tuple[str, bytes, bool]:
+        # the one place a protocol query reaches the engine: nothing runs unchecked
+        check_fetches(payload["query"], "query", self.allow_service)
         store = self._open(generation)
         try:
             result = store.query(payload["query"], **_dataset(payload))
         except SyntaxError as exc:
             raise _syntax_error(exc) from None
+        try:  # answers are computed lazily: evaluation errors surface while reading them
+            return self._answer(result, payload)
         except (OSError, RuntimeError, ValueError) as exc:
-            raise QueryError(f"query failed: {exc}") from None
+            raise failure("查询失败 (the query failed)", exc) from None
+
+    def _answer(self, result: Any, payload: dict[str, Any]) -> tuple[str, bytes, bool]:
         media = payload.get("media")
         max_rows = int(payload["max_rows"])
         if isinstance(result, ox.QuerySolutions):
@@ -142,6 +166,8 @@ class Worker:
         return payload["media"], ox.serialize(triples, format=fmt, prefixes=_prefixes_for(fmt))
 
     def update(self, payload: dict[str, Any]) -> int:
+        if "update" in payload:
+            check_fetches(payload["update"], "update", self.allow_service)
         self.close()
         store = ox.Store(self.path)
         try:
@@ -151,7 +177,7 @@ class Worker:
                 except SyntaxError as exc:
                     raise _syntax_error(exc) from None
                 except (OSError, RuntimeError, ValueError) as exc:
-                    raise QueryError(f"update failed: {exc}") from None
+                    raise failure("更新失败 (the update failed)", exc) from None
             store.flush()
             return len(store)
         finally:
@@ -205,19 +231,23 @@ def _prefixes_for(fmt: Any) -> dict[str, str] | None:
 
 
 def _error_payload(exc: BaseException) -> dict[str, Any]:
-    if isinstance(exc, FenjieError):
-        return {
-            "code": exc.code,
-            "message": str(exc),
-            "status": exc.http_status,
-            "details": dict(exc.details),
-        }
-    return {"code": "internal", "message": f"{type(exc).__name__}: {exc}", "status": 500}
+    if not isinstance(exc, FenjieError):
+        exc = failure("内部错误 (internal error)", exc)
+        exc.code = "internal"
+    payload = {
+        "code": exc.code,
+        "message": str(exc),
+        "status": exc.http_status,
+        "details": dict(exc.details),
+    }
+    if getattr(exc, "log", None):
+        payload["log"] = exc.log  # type: ignore[attr-defined]
+    return payload
 
 
-def worker_main(conn: Any, path: str) -> None:
+def worker_main(conn: Any, path: str, allow_service: tuple[str, ...] = ()) -> None:
     """Serve tasks from ``conn`` until it closes."""
-    worker = Worker(path)
+    worker = Worker(path, allow_service)
     try:  # warm up: open the store and load the named queries before the first request
         worker._open(0)
         import fenjie.queries  # noqa: F401
