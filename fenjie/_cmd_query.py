@@ -149,26 +149,17 @@ def query(
         answer = backend.ask(stored.text, bindings=bindings)
         emit_json({"boolean": answer}) if fmt == "json" else click.echo(str(answer).lower())
     else:
-        _emit_rows(backend.select(stored.text, bindings=bindings), stored.text, fmt)
+        _emit_rows(backend.select(stored.text, bindings=bindings), stored, fmt)
 
 
-def _variables(rows: list[dict[str, Any]], text: str) -> list[str]:
-    import re
-
-    names = list(dict.fromkeys(k for row in rows for k in row))
-    head = text.split("{", 1)[0]
-    declared = re.findall(r"\?(\w+)", re.split(r"(?i)\bSELECT\b", head)[-1])
-    order = [v for v in declared if v in names]
-    return order + [n for n in names if n not in order]
-
-
-def _emit_rows(rows: list[dict[str, Any]], text: str, fmt: str) -> None:
+def _emit_rows(rows: list[dict[str, Any]], stored: Any, fmt: str) -> None:
     from fenjie.queries import plain_rows
     from fenjie.queries._format import csv_text, text_table
+    from fenjie.queries.registry import result_columns
 
     if fmt in ("ttl", "nt", "jsonld"):
         raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries")
-    columns = _variables(rows, text)
+    columns = result_columns(stored, rows)
     values = plain_rows(rows)
     if fmt == "json":
         emit_json({"columns": columns, "rows": values})

@@ -18,7 +18,7 @@ endpoint through SPARQLWrapper). User input only ever reaches a query as a bound
 
 from fenjie.queries.backend import LocalBackend, QueryBackend, as_backend, plain, plain_rows
 from fenjie.queries.documents import dependents, resolve_document
-from fenjie.queries.questions import coordination_load, obligations, run_stored
+from fenjie.queries.questions import coordination_load, obligations, run_stored, stored_table
 from fenjie.queries.registry import Parameter, StoredQuery, stored_queries
 from fenjie.queries.remote import RemoteBackend, push_gsp, push_update
 from fenjie.queries.units import find_units, resolve_unit
@@ -42,4 +42,5 @@ __all__ = [
     "resolve_unit",
     "run_stored",
     "stored_queries",
+    "stored_table",
 ]

@@ -25,7 +25,7 @@ from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored, year_term
 from fenjie.queries.units import resolve_unit, unit_routes
 
-__all__ = ["ROLES", "coordination_load", "obligations", "run_stored"]
+__all__ = ["ROLES", "coordination_load", "obligations", "run_stored", "stored_table"]
 
 ROLES = ("lead", "responsible", "supporting")
 
@@ -263,3 +263,13 @@ def run_stored(backend: QueryBackend, name: str, params: Any = None) -> list[dic
             for t in backend.construct(query.text, bindings=bindings)
         ]
     return backend.select(query.text, bindings=bindings)
+
+
+def stored_table(backend: QueryBackend, name: str, params: Any = None) -> dict[str, Any]:
+    """The stored query ``name`` as ``{"columns", "rows"}`` of plain values, as the CLI's and the
+    API's JSON give it; an empty answer still has the query's columns."""
+    from fenjie.queries.backend import plain_rows
+    from fenjie.queries.registry import result_columns
+
+    rows = run_stored(backend, name, params)
+    return {"columns": result_columns(get_stored(name), rows), "rows": plain_rows(rows)}

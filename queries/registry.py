@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,14 @@ from fenjie.errors import ParameterError, QueryError, UnknownQueryError
 if TYPE_CHECKING:
     from fenjie.queries.backend import QueryBackend
 
-__all__ = ["Parameter", "StoredQuery", "parse_param", "parse_stored_query", "stored_queries"]
+__all__ = [
+    "Parameter",
+    "StoredQuery",
+    "parse_param",
+    "parse_stored_query",
+    "result_columns",
+    "stored_queries",
+]
 
 PARAM_TYPES = ("string", "integer", "decimal", "boolean", "year", "iri", "unit", "document")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -81,6 +88,27 @@ class StoredQuery:
         )
         found = _FORM.search(body)
         return found.group(1).upper() if found else "SELECT"
+
+    @cached_property
+    def variables(self) -> tuple[str, ...]:
+        """The projected variables of a SELECT query, in order (empty for other forms).
+
+        Read from the parsed query, so an empty answer still has its columns.
+
+        >>> text = "SELECT ?b (COUNT(?x) AS ?a) {?b ?p ?x} GROUP BY ?b"
+        >>> parse_stored_query(text, name="n").variables
+        ('b', 'a')
+        """
+        if self.form != "SELECT":
+            return ()
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql import prepareQuery
+
+        try:
+            algebra = prepareQuery(self.text).algebra
+        except (ParseException, ValueError, TypeError):  # a dialect rdflib does not read
+            return ()
+        return tuple(str(v) for v in algebra.get("PV", ()))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -149,6 +177,14 @@ def stored_queries() -> dict[str, StoredQuery]:
             query = parse_stored_query(entry.read_text(encoding="utf-8"), name=entry.name[:-3])
             found[query.name] = query
     return found
+
+
+def result_columns(query: StoredQuery, rows: list[dict[str, Any]]) -> list[str]:
+    """The columns of ``rows`` answering ``query``: its projected variables in the written order,
+    then any other keys found in the rows (CONSTRUCT answers: subject, predicate, object)."""
+    order = list(query.variables)
+    found = dict.fromkeys(k for row in rows for k in row)
+    return order + [n for n in found if n not in order]
 
 
 def get_stored(name: str) -> StoredQuery:

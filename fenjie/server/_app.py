@@ -1,12 +1,9 @@
 """``fenjie serve``: one ASGI app with the SPARQL endpoint, the JSON API and the web page.
 
-Routes:
-
-- ``/sparql`` — SPARQL 1.1 Protocol (GET, POST form, POST direct); service description on a bare GET
-- ``/store`` — Graph Store HTTP Protocol, read access (``?graph=IRI`` or ``?default``)
-- ``/api/...`` — JSON over the named queries; ``/openapi.json`` describes them
-- ``/views/{name}`` — the network views
-- ``/`` and ``/static/...`` — the web page (served by fenjie itself; nothing from a CDN)
+Routes (the one table is :data:`fenjie.server._routes.ENDPOINTS`, which also makes
+``/openapi.json``): ``/sparql`` (SPARQL 1.1 Protocol), ``/store`` (Graph Store read access),
+``/api/...`` (JSON over the named queries), ``/views/{name}`` (the network views), ``/`` and
+``/static/...`` (the web page, served by fenjie itself; nothing from a CDN).
 
 Every query runs in a worker process that is killed when it passes the time limit.
 
@@ -24,7 +21,6 @@ import secrets
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -32,14 +28,11 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.responses import Response
 
 from fenjie.errors import FenjieError, StoreError
-from fenjie.server._api import API_ROUTES
 from fenjie.server._pool import WorkerPool
-from fenjie.server._sparql import graph_store, sparql_endpoint
+from fenjie.server._routes import routes
 
 __all__ = ["ServerSettings", "create_app", "serve"]
 
@@ -100,13 +93,6 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return error_response(err)
 
 
-_STATIC = Path(str(files("fenjie.server") / "static"))
-
-
-async def index(request: Request) -> Response:
-    return FileResponse(_STATIC / "index.html", media_type="text/html; charset=utf-8")
-
-
 def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> Starlette:
     """Build the ASGI app; the worker pool starts and stops with the app's lifespan."""
     store = Path(settings.store)
@@ -140,17 +126,8 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
                 allow_headers=["Accept", "Content-Type", "Authorization"],
             )
         )
-    routes = [
-        Route("/", index, methods=["GET", "HEAD"]),
-        Route(
-            "/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
-        ),
-        Route("/store", graph_store, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]),
-        *API_ROUTES,
-        Mount("/static", StaticFiles(directory=_STATIC), name="static"),
-    ]
     app = Starlette(
-        routes=routes,
+        routes=routes(),
         middleware=middleware,
         lifespan=lifespan,
         exception_handlers={

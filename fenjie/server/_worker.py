@@ -185,33 +185,13 @@ class Worker:
             gc.collect()
 
     def call(self, generation: int, payload: dict[str, Any]) -> Any:
-        """Run a function of :mod:`fenjie.queries` (or a view) with a local backend."""
+        """Run ``payload["function"]`` (a function of :mod:`fenjie.queries`, or a view) on a
+        local backend over the store."""
         from fenjie.graph import FenjieStore
+        from fenjie.queries import LocalBackend
 
-        store = FenjieStore(self._open(generation), None)
-        if payload["function"] == "render_view":
-            from fenjie.queries import LocalBackend  # type: ignore[attr-defined]
-            from fenjie.viz import render_view  # type: ignore[attr-defined]
-
-            return render_view(LocalBackend(store), *payload["args"], **payload["kwargs"])
-        import fenjie.queries as q
-
-        if payload["function"] == "run_stored":  # rows as the CLI prints them: columns and rows
-            name, params = payload["args"]
-            rows = q.run_stored(q.LocalBackend(store), name, params)
-            text = q.stored_queries()[name].text
-            return {"columns": _columns(rows, text), "rows": q.plain_rows(rows)}
-        function = getattr(q, payload["function"])
-        return function(q.LocalBackend(store), *payload["args"], **payload["kwargs"])  # type: ignore[attr-defined]
-
-
-def _columns(rows: list[dict[str, Any]], text: str) -> list[str]:
-    """Column order: the projected variables as written, then any others found in the rows."""
-    names = list(dict.fromkeys(k for row in rows for k in row))
-    head = re.split(r"(?i)\bWHERE\b|\{", text, maxsplit=1)[0]
-    declared = re.findall(r"[?$](\w+)", re.split(r"(?i)\bSELECT\b", head)[-1])
-    order = [v for v in dict.fromkeys(declared)]
-    return order + [n for n in names if n not in order]
+        backend = LocalBackend(FenjieStore(self._open(generation), None))
+        return payload["function"](backend, *payload["args"], **payload["kwargs"])
 
 
 def _dataset(payload: dict[str, Any]) -> dict[str, Any]:
