@@ -12,6 +12,7 @@ reopen the store and see the change.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -24,6 +25,7 @@ from fenjie.server._worker import worker_main
 __all__ = ["WorkerPool"]
 
 log = logging.getLogger("fenjie.server")
+_READY_WAIT = 60.0  # seconds a fresh worker may take to warm up before it is used anyway
 
 
 class _Proc:
@@ -34,6 +36,10 @@ class _Proc:
         )
         self.process.start()
         child.close()
+        # wait for the warm-up (imports, store opened), so the first task's time limit is its own
+        with contextlib.suppress(EOFError, OSError):  # a dead worker is noticed at its first task
+            if self.conn.poll(_READY_WAIT):
+                self.conn.recv()
 
     def kill(self) -> None:
         self.process.kill()

@@ -228,11 +228,17 @@ def _error_payload(exc: BaseException) -> dict[str, Any]:
 def worker_main(conn: Any, path: str, allow_service: tuple[str, ...] = ()) -> None:
     """Serve tasks from ``conn`` until it closes."""
     worker = Worker(path, allow_service)
-    try:  # warm up: open the store and load the named queries before the first request
+    try:  # warm up: open the store and load what `call` needs before the first request
         worker._open(0)
+        import fenjie.graph  # noqa: F401
         import fenjie.queries  # noqa: F401
+        import fenjie.viz  # noqa: F401
     except Exception:  # reported when a task needs them
         worker.close()
+    try:  # the pool hands out a worker only once it is warm (a cold one would time out)
+        conn.send(("ready", None))
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             message = conn.recv()
