@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from fenjie._cli_common import emit_json, format_option, store_option
+from fenjie.roles import Role
 
 __all__ = ["COMMANDS"]
 
@@ -183,7 +184,7 @@ def _emit_graph(triples: list[Any], fmt: str) -> None:
 @click.command()
 @click.argument("unit")
 @click.option("--year", type=int, help="Only targets of this year.")
-@click.option("--role", type=click.Choice(["lead", "responsible", "supporting"]))
+@click.option("--role", type=click.Choice([r.value for r in Role]))
 @format_option("table", "json", "csv")
 @backend_options
 def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt: str) -> None:
@@ -199,7 +200,6 @@ def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt
     if fmt == "json":
         emit_json(answer)
         return
-    role_zh = {"lead": "牵头", "responsible": "共同负责", "supporting": "配合"}
     via = lambda e: " → ".join(s["unit"]["label"] or s["unit"]["iri"] for s in e["via"])  # noqa: E731
     if fmt == "csv":
         headers = ["unit", "role", "work_item", "category", "via", "year", "target", "table"]
@@ -213,14 +213,14 @@ def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt
         return
     years = sorted({t["year"] for e in answer["obligations"] for t in e["targets"]})
     rows = [
-        [role_zh[e["role"]], e["work_item"]["label"], e["category"], via(e)]
+        [Role(e["role"]).zh, e["work_item"]["label"], e["category"], via(e)]
         + ["；".join(t["text"] for t in e["targets"] if t["year"] == y) for y in years]
         for e in answer["obligations"]
     ]
     counts = answer["counts"]
     click.echo(
         f"{answer['unit']['label']}：{len(answer['obligations'])} 项"
-        f"（牵头 {counts['lead']}，共同负责 {counts['responsible']}，配合 {counts['supporting']}）"
+        f"（{'，'.join(f'{r.zh} {counts[r.value]}' for r in Role)}）"
     )
     click.echo(
         text_table(["角色", "工作内容", "主要任务", "经由", *[f"{y}年目标" for y in years]], rows)
@@ -252,9 +252,7 @@ def load(backend: Any, year: int | None, pairs: int, fmt: str) -> None:
     if fmt == "csv":
         click.echo(csv_text(headers, rows), nl=False)
         return
-    click.echo(
-        text_table(["单位", "牵头", "共同负责", "配合", "工作内容", "目标", *headers[6:]], rows)
-    )
+    click.echo(text_table(["单位", *(r.zh for r in Role), "工作内容", "目标", *headers[6:]], rows))
     click.echo("\n共同承担工作内容最多的单位对：")
     click.echo(
         text_table(

@@ -1,5 +1,8 @@
 """IRIs of the vocabularies fenjie writes (pyoxigraph terms), in one place.
 
+``FJ`` is the closed vocabulary of :mod:`fenjie.vocab` (only the ontology's terms); the other
+namespaces are open (their terms are defined elsewhere).
+
 >>> FJ.leads.value
 'https://w3id.org/fenjie/def#leads'
 """
@@ -8,9 +11,9 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-__all__ = ["DCT", "FJ", "FJ_NS", "ORG", "PROV", "QB", "RDF", "RDFS", "SCHEMA", "SKOS", "XSD"]
+from fenjie.vocab import FJ, FJ_NS
 
-FJ_NS = "https://w3id.org/fenjie/def#"
+__all__ = ["DCT", "FJ", "FJ_NS", "ORG", "PROV", "QB", "RDF", "RDFS", "SCHEMA", "SKOS", "XSD"]
 
 
 class Namespace:
@@ -28,7 +31,6 @@ class Namespace:
         return NamedNode(self.iri + name)
 
 
-FJ = Namespace(FJ_NS)
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")

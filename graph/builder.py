@@ -35,12 +35,12 @@ from fenjie.graph._quantities import Quantity, extract_quantities
 from fenjie.graph._registry import UnitRegistry
 from fenjie.graph._table import ColumnKind, Row, Table
 from fenjie.graph._vocab import DCT, FJ, ORG, PROV, QB, RDF, RDFS, SCHEMA, SKOS, XSD
+from fenjie.roles import Role
 
 __all__ = ["SHARED_GRAPH", "BuiltTable", "build_table", "table_slug"]
 
 SHARED_GRAPH = "graph/shared"  # relative to the base: facts about nodes tables share
 
-_ROLE_NODES = {"lead": FJ.LeadRole, "co": FJ.CoResponsibleRole, "supporting": FJ.SupportingRole}
 _PROGRESS_EVERY = 500
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[、.．]\s*")
 
@@ -288,12 +288,15 @@ class _Builder:
 
     def assignments(self, item: _WorkItem, by_kind, row: Row, cells) -> None:
         has_lead_column = bool(by_kind[ColumnKind.LEAD])
-        plan = [(c, "lead", "responsible") for c in by_kind[ColumnKind.LEAD]]
+        # (column, role or None for "the first listed leads", assignment slot)
+        plan: list[tuple[int, Role | None, str]] = [
+            (c, Role.LEAD, "responsible") for c in by_kind[ColumnKind.LEAD]
+        ]
         plan += [
-            (c, "co" if has_lead_column else "first-leads", "responsible")
+            (c, Role.CO_RESPONSIBLE if has_lead_column else None, "responsible")
             for c in by_kind[ColumnKind.RESPONSIBLE]
         ]
-        plan += [(c, "supporting", "supporting") for c in by_kind[ColumnKind.SUPPORTING]]
+        plan += [(c, Role.SUPPORTING, "supporting") for c in by_kind[ColumnKind.SUPPORTING]]
         notes = [
             line.strip()
             for c in by_kind[ColumnKind.NOTE]
@@ -302,9 +305,9 @@ class _Builder:
         ]
         for col, role, slot in plan:
             for mention in split_units(row.cells[col - 1]):
-                if role == "first-leads":
+                if role is None:  # Hunan's rule: the first listed responsible unit leads
                     is_first = item.positions["responsible"] == 0
-                    effective = "lead" if is_first else "co"
+                    effective = Role.LEAD if is_first else Role.CO_RESPONSIBLE
                 else:
                     effective = role
                 item.positions[slot] += 1
@@ -313,7 +316,7 @@ class _Builder:
                 self.add(node, RDF.type, FJ.Assignment)
                 self.add(node, FJ.unit, unit)
                 self.add(node, FJ.workItem, item.iri)
-                self.add(node, FJ.role, _ROLE_NODES[effective])
+                self.add(node, FJ.role, effective.term)
                 self.add(node, FJ.position, _int(mention.position))
                 self.add(node, FJ.writtenAs, Literal(mention.written))
                 if mention.scope:
@@ -321,7 +324,7 @@ class _Builder:
                 for note in notes:
                     self.add(node, FJ.note, Literal(note))
                 self.add(node, PROV.wasDerivedFrom, cells[col])
-                if effective == "supporting":
+                if effective is Role.SUPPORTING:
                     self.add(unit, FJ.supports, item.iri)
                 else:
                     self.add(unit, FJ.responsibleFor, item.iri)

@@ -27,7 +27,8 @@ from fenjie.graph.store import FenjieStore
 
 __all__ = ["check", "quality_findings", "shacl_results"]
 
-FJ = "https://w3id.org/fenjie/def#"
+from fenjie.vocab import FJ_NS as FJ
+
 _PREFIXES = f"""
 PREFIX fj: <{FJ}>
 PREFIX prov: <http://www.w3.org/ns/prov#>

@@ -22,7 +22,8 @@ from fenjie.graph.store import FenjieStore
 
 __all__ = ["ExportFormat", "export", "export_tables", "stats"]
 
-FJ = "https://w3id.org/fenjie/def#"
+from fenjie.vocab import FJ_NS as FJ
+
 PREFIXES = {
     "fj": FJ,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",

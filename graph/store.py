@@ -29,11 +29,11 @@ from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreError
 from fenjie.graph._registry import UnitRegistry, ontology_quads
 from fenjie.graph.builder import SHARED_GRAPH, BuiltTable, build_table
 from fenjie.graph.read import read_table
+from fenjie.vocab import FJ
 
 __all__ = ["FenjieStore", "MEMORY", "build_sources"]
 
 MEMORY = ":memory:"
-_FJ = "https://w3id.org/fenjie/def#"
 
 
 class FenjieStore:
@@ -141,7 +141,7 @@ class FenjieStore:
     def tables(self) -> list[NamedNode]:
         """IRIs of the source tables (named graphs) in the store."""
         rows = self.select(
-            f"SELECT ?t WHERE {{ GRAPH ?t {{ ?t a <{_FJ}SourceTable> }} }} ORDER BY ?t"
+            f"SELECT ?t WHERE {{ GRAPH ?t {{ ?t a <{FJ.SourceTable.value}> }} }} ORDER BY ?t"
         )
         return [r["t"] for r in rows]
 
@@ -187,7 +187,7 @@ def _collect_shared(store: pyoxigraph.Store, shared: NamedNode) -> None:
         )
 
     kept = {node for node in subjects if used(node)}
-    based_on = NamedNode(_FJ + "basedOn")
+    based_on = FJ.basedOn
     frontier = list(kept)
     while frontier:  # documents that kept documents are based on
         for q in store.quads_for_pattern(frontier.pop(), based_on, None, shared):

@@ -32,7 +32,8 @@ from fenjie.queries.registry import get_stored
 
 __all__ = ["KINDS", "dependents", "resolve_document"]
 
-FJ = "https://w3id.org/fenjie/def#"
+from fenjie.vocab import FJ_NS as FJ
+
 KINDS = ("direct", "based_on", "earlier_target", "baseline")
 _BRACKETS = str.maketrans("", "", "《》")
 

@@ -24,19 +24,19 @@ from fenjie.errors import ParameterError
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored, year_term
 from fenjie.queries.units import resolve_unit, unit_routes
+from fenjie.roles import Role
 
 __all__ = ["ROLES", "coordination_load", "obligations", "run_stored", "stored_table"]
 
-ROLES = ("lead", "responsible", "supporting")
+#: the role values answers use (see :class:`fenjie.roles.Role`)
+ROLES = tuple(r.value for r in Role)
 
 
-def _check(year: int | None, role: str | None) -> None:
-    if role is not None and role not in ROLES:
-        raise ParameterError(
-            f"role must be one of {', '.join(ROLES)}, not {role!r}", parameter="role"
-        )
+def _check(year: int | None, role: str | None) -> str | None:
+    """Check ``year``; the role's value for any accepted spelling of ``role``."""
     if year is not None and not (isinstance(year, int) and 0 < year < 10000):
         raise ParameterError(f"not a year: {year!r}", parameter="year")
+    return None if role is None else Role.parse(role).value
 
 
 def obligations(
@@ -56,7 +56,7 @@ def obligations(
     """
     from pyoxigraph import NamedNode
 
-    _check(year, role)
+    role = _check(year, role)
     who = resolve_unit(backend, unit)
     bindings: dict[str, Any] = {"unit": NamedNode(who["iri"])}
     if year is not None:

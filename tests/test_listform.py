@@ -9,7 +9,7 @@ import pytest
 from pyoxigraph import Literal
 
 from fenjie.graph import FenjieStore, build_sources, build_table, read_table
-from fenjie.graph._vocab import FJ, PROV
+from fenjie.graph._vocab import FJ, PROV, XSD
 from fenjie.queries import LocalBackend, coordination_load, dependents, obligations
 
 PLAN = Path(__file__).parent / "data" / "qingshan-county-2023-plan.txt"
@@ -111,9 +111,7 @@ def test_deadlines_as_dates_or_text(backend: LocalBackend) -> None:
         }"""
     )
     found = {r["label"].value: (r["text"].value, r.get("date")) for r in rows}
-    assert found["加快工业园区建设"][1] == Literal(
-        "2023-12-31", datatype=FJ.__class__("http://www.w3.org/2001/XMLSchema#").date
-    )
+    assert found["加快工业园区建设"][1] == Literal("2023-12-31", datatype=XSD.date)
     assert found["培育壮大农业龙头企业"][1].value == "2023-09-30"
     assert found["加强食品药品安全监管"][1].value == "2023-11-30"
     assert found["开展信用监管试点"] == ("长期坚持", None)

@@ -49,7 +49,7 @@ def test_responsibility_holds_every_unit_item_and_assignment(backend: LocalBacke
     assert {"lead", "supporting", "member"} <= kinds
     assert all("x" in d and "y" in d for _, d in view.graph.nodes(data=True))
     labels = [e["label"] for e in view.legend]
-    assert "牵头" in labels and "配合/参与" in labels
+    assert "牵头" in labels and "配合" in labels  # one term per role (fenjie.roles)
 
 
 def test_coordination_edges_are_coordination_load_pairs(backend: LocalBackend) -> None:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from fenjie.errors import FenjieError, ParameterError
+from fenjie.roles import Role
 from fenjie.viz._data import Backend, load
 from fenjie.viz._model import EDGE_STYLES
 
@@ -28,7 +29,7 @@ CJK_FONTS = (
     "SimHei",
     "Noto Serif CJK SC",
 )
-_ROLES = ("lead", "co-responsible", "supporting")
+_ROLES = tuple(r.value for r in Role)
 
 
 def cjk_font() -> str:
@@ -75,12 +76,10 @@ def load_rows(backend: Backend, *, year: int | None = None) -> list[dict[str, ob
             {
                 "unit": iri,
                 "label": label,
-                "lead": int(u["lead"]),
-                "co-responsible": int(u["responsible"]),
-                "supporting": int(u["supporting"]),
+                **{r: int(u[r]) for r in _ROLES},
             }
         )
-    rows.sort(key=lambda r: (-(r["lead"] + r["co-responsible"] + r["supporting"]), r["label"]))
+    rows.sort(key=lambda r: (-sum(int(r[k]) for k in _ROLES), str(r["label"])))
     return rows
 
 

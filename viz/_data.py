@@ -23,7 +23,9 @@ from typing import Any, Protocol
 
 __all__ = ["Backend", "GraphData", "ROLES", "load"]
 
-FJ = "https://w3id.org/fenjie/def#"
+from fenjie.roles import Role
+from fenjie.vocab import FJ_NS as FJ
+
 _PREFIXES = f"""PREFIX fj: <{FJ}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -32,11 +34,7 @@ PREFIX dct: <http://purl.org/dc/terms/>
 """
 
 #: role IRI local name → (key used by the views, Chinese label)
-ROLES: dict[str, tuple[str, str]] = {
-    "LeadRole": ("lead", "牵头"),
-    "CoResponsibleRole": ("co-responsible", "共同负责"),
-    "SupportingRole": ("supporting", "配合/参与"),
-}
+ROLES: dict[str, tuple[str, str]] = {r.term.value.removeprefix(FJ): (r.value, r.zh) for r in Role}
 
 _ASSIGNMENTS = (
     _PREFIXES

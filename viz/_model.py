@@ -17,7 +17,8 @@ from typing import Any
 
 import networkx as nx
 
-from fenjie.errors import AmbiguousNameError, NotFoundError, ParameterError
+from fenjie.errors import AmbiguousNameError, NotFoundError
+from fenjie.roles import Role
 
 __all__ = [
     "CATEGORY_COLORS",
@@ -39,9 +40,9 @@ MAX_NODES = 2000
 
 #: Edge styles by kind: (Chinese legend label, colour, dashes).
 EDGE_STYLES: dict[str, tuple[str, str, bool]] = {
-    "lead": ("牵头", "#d62728", False),
-    "co-responsible": ("共同负责", "#ff7f0e", False),
-    "supporting": ("配合/参与", "#1f77b4", False),
+    Role.LEAD.value: (Role.LEAD.zh, "#d62728", False),
+    Role.CO_RESPONSIBLE.value: (Role.CO_RESPONSIBLE.zh, "#ff7f0e", False),
+    Role.SUPPORTING.value: (Role.SUPPORTING.zh, "#1f77b4", False),
     "member": ("成员单位", "#7f7f7f", True),
     "shared": ("共同承担工作内容（线宽＝数量）", "#8c6d31", False),
     "precedes": ("逐年接续", "#2ca02c", False),
@@ -130,34 +131,13 @@ class View:
         self.graph.add_edge(a, b, key=kind, kind=kind, title=title, **attrs)
 
 
-_ROLE_ALIASES = {
-    "lead": "lead",
-    "牵头": "lead",
-    "co-responsible": "co-responsible",
-    "coresponsible": "co-responsible",
-    "responsible": "co-responsible",
-    "共同负责": "co-responsible",
-    "责任": "co-responsible",
-    "supporting": "supporting",
-    "support": "supporting",
-    "配合": "supporting",
-    "参与": "supporting",
-}
-
-
 def role_filter(role: str | None) -> set[str] | None:
     """The role keys a ``--role`` value selects (``lead,supporting`` or Chinese names)."""
     if not role:
         return None
     keys = set()
     for part in role.replace("，", ",").split(","):
-        key = _ROLE_ALIASES.get(part.strip().lower())
-        if key is None:
-            raise ParameterError(
-                f"unknown role {part.strip()!r}: use lead, co-responsible or supporting",
-                parameter="role",
-            )
-        keys.add(key)
+        keys.add(Role.parse(part).value)
     return keys
 
 

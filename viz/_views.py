@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from fenjie.errors import ParameterError
+from fenjie.roles import Role
 from fenjie.viz import _layout
 from fenjie.viz._data import GraphData
 from fenjie.viz._model import (
@@ -29,6 +30,7 @@ from fenjie.viz._model import (
 __all__ = ["build_coordination", "build_responsibility"]
 
 _ROLE_NAMES = {k: v[0] for k, v in EDGE_STYLES.items()}
+_ROLE_KEYS = tuple(r.value for r in Role)
 
 
 def _select_items(data: GraphData, *, year: int | None, category: str | None) -> list[str]:
@@ -70,7 +72,7 @@ def _item_tip(
     by_role: dict[str, list[str]] = defaultdict(list)
     for unit, role in data.roles_on(item):
         by_role[role].append(data.units.get(unit, {}).get("label", unit))
-    for role in ("lead", "co-responsible", "supporting"):
+    for role in _ROLE_KEYS:
         if by_role[role]:
             lines.append(f"{_ROLE_NAMES[role]}：{'、'.join(by_role[role])}")
     return "\n".join(lines)
@@ -84,9 +86,7 @@ def _unit_tip(data: GraphData, unit: str, counts: Counter, load: dict[str, Any])
     if rec.get("group") and data.members.get(unit):
         members = "、".join(data.units.get(m, {}).get("label", m) for m in data.members[unit])
         lines.append(f"成员：{members}")
-    roles = " · ".join(
-        f"{_ROLE_NAMES[r]} {counts[r]}" for r in ("lead", "co-responsible", "supporting")
-    )
+    roles = " · ".join(f"{_ROLE_NAMES[r]} {counts[r]}" for r in _ROLE_KEYS)
     lines.append(f"角色：{roles}")
     numbers = load.get(unit)
     if numbers:
@@ -211,9 +211,7 @@ def build_responsibility(
                 color=category_color(cats.get(c or "", 0)),
             )
         )
-    view.legend += [
-        legend_edge(k) for k in ("lead", "co-responsible", "supporting", "member") if k in used
-    ]
+    view.legend += [legend_edge(k) for k in (*_ROLE_KEYS, "member") if k in used]
     _layout.bipartite(view)
     return view
 

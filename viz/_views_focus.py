@@ -19,7 +19,7 @@ from fenjie.viz._model import (
     unit_size,
     year_color,
 )
-from fenjie.viz._views import _ROLE_NAMES, _item_tip, _load_numbers, _title, _unit_tip
+from fenjie.viz._views import _ROLE_KEYS, _ROLE_NAMES, _item_tip, _load_numbers, _title, _unit_tip
 
 __all__ = ["build_dependency", "build_unit", "dependent_targets"]
 
@@ -307,10 +307,6 @@ def build_unit(
         legend_node("target", label=f"{y}年目标", color=year_color(years.index(y)))
         for y in shown_years
     ]
-    view.legend += [
-        legend_edge(k)
-        for k in ("lead", "co-responsible", "supporting", "member", "target")
-        if k in used
-    ]
+    view.legend += [legend_edge(k) for k in (*_ROLE_KEYS, "member", "target") if k in used]
     _layout.ego(view, focus)
     return view

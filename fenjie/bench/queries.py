@@ -24,7 +24,7 @@ from typing import Any
 
 __all__ = ["bench_size", "format_report", "run_bench"]
 
-_FJ = "https://w3id.org/fenjie/def#"
+from fenjie.vocab import FJ_NS as _FJ
 
 
 def _median_time(func: Callable[[], Any], *, repeat: int, budget: float) -> tuple[float, int]:

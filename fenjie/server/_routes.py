@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from fenjie.errors import ParameterError
 from fenjie.queries import stored_queries
-from fenjie.queries.questions import ROLES
+from fenjie.roles import Role
 from fenjie.server import _api
 from fenjie.server._page import STATIC, index
 from fenjie.server._sparql import graph_store, sparql_endpoint
@@ -170,7 +170,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         (
             Param("unit", "any label or the IRI of the unit", required=True),
             _YEAR,
-            Param("role", "only this role", choices=ROLES),
+            Param("role", "only this role", choices=tuple(r.value for r in Role)),
         ),
     ),
     Endpoint(

@@ -20,11 +20,12 @@ import pyoxigraph as ox
 
 from fenjie.errors import FenjieError, NotFoundError, QueryError, QuerySyntaxError
 from fenjie.server._guard import check_fetches
+from fenjie.vocab import FJ_NS
 
 __all__ = ["PREFIXES", "Worker", "failure", "worker_main"]
 
 PREFIXES = {
-    "fj": "https://w3id.org/fenjie/def#",
+    "fj": FJ_NS,
     "org": "http://www.w3.org/ns/org#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "prov": "http://www.w3.org/ns/prov#",
