@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from fenjie._cli_common import emit_json, format_option, store_option
+from fenjie._cli_limits import limit_options, limits_from
 from fenjie.config import DEFAULT_BASE, SETTINGS, bundled_example
 
 __all__ = ["COMMANDS"]
@@ -34,11 +35,15 @@ def _describe_counts(counts: dict) -> str:
     "--base", envvar=_BASE.envvar, default=DEFAULT_BASE, show_default=True, help=_BASE.help
 )
 @click.option("--fresh", is_flag=True, help="Start from an empty store.")
-def build(sources: tuple[Path, ...], store_path: str, base: str, fresh: bool) -> None:
+@limit_options
+def build(
+    sources: tuple[Path, ...], store_path: str, base: str, fresh: bool, **limit_values: int | None
+) -> None:
     """Build the graph from SOURCES (default: the bundled example table).
 
     Each source becomes one named graph; building a source again replaces its graph and leaves the
-    others. The build is atomic: if anything fails, the store stays as it was.
+    others. The build is atomic: if anything fails, the store stays as it was. A source over one of
+    the reading limits is refused before the work; the --max-* options raise them.
     """
     from tqdm import tqdm
 
@@ -62,7 +67,12 @@ def build(sources: tuple[Path, ...], store_path: str, base: str, fresh: bool) ->
         bars[name].update(done - bars[name].n)
 
     built = build_sources(
-        paths, store_path=store_path, base=base, fresh=fresh, on_progress=on_progress
+        paths,
+        store_path=store_path,
+        base=base,
+        fresh=fresh,
+        on_progress=on_progress,
+        limits=limits_from(limit_values),
     )
     for bar in bars.values():
         bar.close()

@@ -13,34 +13,49 @@ import hashlib
 import io
 
 from fenjie.errors import InputError
+from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._table import GridRow, Table, table_from_grid
-from fenjie.graph._tsv import decode_source
+from fenjie.graph._tsv import check_lines, decode_source
 
 __all__ = ["csv_rows", "read_csv_bytes"]
 
 
-def csv_rows(text: str) -> list[GridRow]:
-    """Rows of comma-separated text, each with the line it starts on (quoted cells may span lines)."""
+def csv_rows(
+    text: str, limits: Limits = DEFAULT_LIMITS, *, name: str | None = None
+) -> list[GridRow]:
+    """Rows of comma-separated text, each with the line it starts on (quoted cells may span lines).
+
+    A cell longer than :attr:`Limits.cell_chars` is a :class:`~fenjie.errors.LimitError`.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=",", quotechar='"')
     rows, start = [], 1
+    previous = csv.field_size_limit(limits.cell_chars)  # the module's limit is process-wide
     try:
         for cells in reader:
             rows.append(GridRow(tuple(cells), line=start, location=f"line {start}"))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", line=reader.line_num) from exc
+        if "field larger than field limit" in str(exc):
+            limits.check(
+                "cell_chars",
+                limits.cell_chars + 1,
+                file=name,
+                place=f"line {start}",
+                what="a cell holds more characters than allowed",
+            )
+        raise InputError(f"malformed CSV: {exc}", file=name, line=reader.line_num) from exc
+    finally:
+        csv.field_size_limit(previous)
     return rows
 
 
-def read_csv_bytes(data: bytes, *, name: str) -> Table:
+def read_csv_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Read comma-separated text given as bytes; ``name`` is used in messages and provenance."""
     if not data.strip():
         raise InputError("the source is empty", file=name, line=1, column=1)
+    check_lines(data, limits, name=name)
     text, encoding = decode_source(data, name=name)
-    try:
-        rows = csv_rows(text)
-    except InputError as exc:
-        raise InputError(exc.message, file=name, line=exc.line) from exc
+    rows = csv_rows(text, limits, name=name)
     table = table_from_grid(rows, name=name, reader="csv", encoding=encoding)
     table.sha256 = hashlib.sha256(data).hexdigest()
     return table

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from fenjie.errors import InputError
 from fenjie.graph._grid import Covered, RawRow, resolve_merges
+from fenjie.graph._limits import DEFAULT_LIMITS, Limits, check_zip
 from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
@@ -79,16 +80,42 @@ def _children(el, tag: str) -> list:
     return found
 
 
-def _table_rows(tbl, t: int, first: int, *, name: str) -> list[RawRow]:
+class _Budget:
+    """Grid positions and rows counted while a document is read, against the limits: a span is
+    checked before the positions it covers are made."""
+
+    def __init__(self, limits: Limits, name: str) -> None:
+        self.limits, self.name, self.cells, self.rows = limits, name, 0, 0
+
+    def take(self, cells: int, where: str) -> None:
+        self.cells += cells
+        self.limits.check(
+            "cells",
+            self.cells,
+            file=self.name,
+            place=where,
+            what=f"the tables reach {self.cells:,} grid cells",
+        )
+
+    def row(self, where: str) -> None:
+        self.rows += 1
+        self.limits.check(
+            "rows", self.rows, file=self.name, place=where, what=f"over {self.rows - 1:,} rows"
+        )
+
+
+def _table_rows(tbl, t: int, first: int, *, name: str, budget: _Budget) -> list[RawRow]:
     """One table's rows; ``first`` is the index its first row will have in the whole grid."""
     rows: list[RawRow] = []
     for r, tr in enumerate(_children(tbl, "tr")):
         where = f"table {t}, row {r + 1}"
+        budget.row(where)
         cells: list[str | Covered] = []
         tr_pr = tr.find(_W + "trPr")
         before = tr_pr.find(_W + "gridBefore") if tr_pr is not None else None
         if before is not None:
             skip = _whole_number(before, "gridBefore", file=name, where=where, least=0)
+            budget.take(skip, where)
             cells.extend([Covered(first + r, 0)] * skip)
         for tc in _children(tr, "tc"):
             tc_pr = tc.find(_W + "tcPr")
@@ -100,31 +127,42 @@ def _table_rows(tbl, t: int, first: int, *, name: str) -> list[RawRow]:
                 origin = above if isinstance(above, Covered) else Covered(first + r - 1, col)
                 cells.append(origin)
             else:
-                cells.append(_cell_text(tc))
+                text = _cell_text(tc)
+                budget.limits.check_cell(text, file=name, place=f"{where}, cell {col + 1}")
+                cells.append(text)
+            budget.take(1, where)
             if span is not None:
                 width = _whole_number(span, "gridSpan", file=name, where=where, least=1)
+                budget.take(width - 1, where)
                 cells.extend([Covered(first + r, col)] * (width - 1))
         rows.append(RawRow(cells, line=first + r + 1, location=where))
     return rows
 
 
-def _open(data: bytes, name: str):
+def _open(data: bytes, name: str, limits: Limits):
     import docx  # python-docx
 
+    check_zip(data, limits, file=name)
     try:
         return docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, NotImplementedError) as exc:
         raise InputError(
-            f"not a readable Word document (corrupt .docx?): {exc}", file=name
+            f"not a readable Word document (corrupt .docx?): {_one_line(exc)}", file=name
         ) from exc
     except Exception as exc:  # lxml's XMLSyntaxError and friends from a damaged part
-        raise InputError(f"the Word document is damaged: {exc}", file=name) from exc
+        raise InputError(f"the Word document is damaged: {_one_line(exc)}", file=name) from exc
 
 
-def _body_rows(document, name: str) -> tuple[list[RawRow], int]:
+def _one_line(exc: BaseException) -> str:
+    """An exception's text on one line (lxml's messages can span several)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _body_rows(document, name: str, limits: Limits = DEFAULT_LIMITS) -> tuple[list[RawRow], int]:
     """The preamble paragraphs and every table's rows, in document order; and the table count."""
     body = document.element.body
     rows: list[RawRow] = []
+    budget = _Budget(limits, name)
     n_tables = n_paragraphs = 0
     for el in _iter_body(body):
         if el.tag == _W + "p":
@@ -135,29 +173,34 @@ def _body_rows(document, name: str) -> tuple[list[RawRow], int]:
                 rows.append(RawRow([text], line=len(rows) + 1, location=where))
         else:
             n_tables += 1
-            rows.extend(_table_rows(el, n_tables, len(rows), name=name))
+            rows.extend(_table_rows(el, n_tables, len(rows), name=name, budget=budget))
     return rows, n_tables
 
 
-def docx_grid(data: bytes, *, name: str) -> list[GridRow]:
+def docx_grid(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> list[GridRow]:
     """The document's grid (preamble paragraphs, then every table's rows, merges resolved), for
     tables of any shape (e.g. progress tables); refuses a document without a table."""
-    rows, n_tables = _body_rows(_open(data, name), name)
+    rows, n_tables = _body_rows(_open(data, name, limits), name, limits)
     if not n_tables:
         raise InputError("the Word document holds no table", file=name)
     return resolve_merges(rows)
 
 
-def read_docx_bytes(data: bytes, *, name: str, reader: str = "docx") -> Table:
+def read_docx_bytes(
+    data: bytes, *, name: str, reader: str = "docx", limits: Limits = DEFAULT_LIMITS
+) -> Table:
     """Read a ``.docx`` given as bytes; ``name`` is used in messages and provenance."""
-    document = _open(data, name)
+    document = _open(data, name, limits)
     body = document.element.body
-    rows, n_tables = _body_rows(document, name)
+    rows, n_tables = _body_rows(document, name, limits)
     if not n_tables:
         lines = [
             GridRow((_paragraph_text(p).strip(),), line=k, location=f"paragraph {k}")
             for k, p in enumerate((e for e in _iter_body(body) if e.tag == _W + "p"), start=1)
         ]
+        limits.check("rows", len(lines), file=name, place="", what=f"{len(lines):,} paragraphs")
+        for line in lines:
+            limits.check_cell(line.cells[0], file=name, place=line.location)
         if has_role_lines(r.cells[0] for r in lines):
             table = listform_table(lines, name=name, reader=f"{reader}-list")
             table.sha256 = hashlib.sha256(data).hexdigest()

@@ -53,7 +53,7 @@ class Limits:
     #: pages of a PDF
     pages: int = 100
 
-    def check(self, limit: str, amount: int, *, file: str, place: str, what: str) -> None:
+    def check(self, limit: str, amount: int, *, file: str | None, place: str, what: str) -> None:
         """Raise :class:`LimitError` when ``amount`` is over the limit named ``limit``."""
         bound: int = getattr(self, limit)
         if amount > bound:
@@ -66,7 +66,7 @@ class Limits:
                 flag=flag,
             )
 
-    def check_cell(self, text: str, *, file: str, place: str) -> None:
+    def check_cell(self, text: str, *, file: str | None, place: str) -> None:
         """A cell's length against :attr:`cell_chars`."""
         if len(text) > self.cell_chars:
             self.check(

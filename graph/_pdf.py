@@ -9,11 +9,16 @@ plan, line by line. A PDF with no text layer (a scan) is refused with a message 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import logging
+import warnings
+from collections.abc import Iterator
 
 from fenjie.errors import InputError
 from fenjie.graph._grid import Covered, RawRow, join_lines, resolve_merges
+from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
@@ -27,7 +32,24 @@ def _inside(point: tuple[float, float], box: tuple[float, float, float, float]) 
     return box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1
 
 
-def _table_rows(table, page_no: int, t: int, first: int) -> list[RawRow]:
+@contextlib.contextmanager
+def _pdfminer_quiet() -> Iterator[None]:
+    """pdfminer logs what it repairs in a damaged file (and pdfplumber may warn); the reader says
+    what matters in its own one-line error, so nothing else reaches the terminal meanwhile."""
+    logger = logging.getLogger("pdfminer")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _table_rows(
+    table, page_no: int, t: int, first: int, *, name: str, limits: Limits
+) -> list[RawRow]:
     texts = table.extract(x_tolerance=1.5, y_tolerance=3)
     origins: dict[tuple[float, ...], tuple[int, int]] = {}
     for r, row in enumerate(table.rows):
@@ -40,7 +62,10 @@ def _table_rows(table, page_no: int, t: int, first: int) -> list[RawRow]:
         cells: list[str | Covered] = []
         for c, box in enumerate(row.cells):
             if box is not None:
-                cells.append(join_lines(texts[r][c] or ""))
+                text = join_lines(texts[r][c] or "")
+                place = f"page {page_no}, table {t}, row {r + 1}, cell {c + 1}"
+                limits.check_cell(text, file=name, place=place)
+                cells.append(text)
                 continue
             centre = ((xs[c][0] + xs[c][2]) / 2, (row.bbox[1] + row.bbox[3]) / 2)
             cover = next((o for b, o in origins.items() if _inside(centre, b)), None)
@@ -50,7 +75,7 @@ def _table_rows(table, page_no: int, t: int, first: int) -> list[RawRow]:
     return rows
 
 
-def _open(data: bytes, name: str):
+def _open(data: bytes, name: str, limits: Limits):
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -67,16 +92,32 @@ def _open(data: bytes, name: str):
             raise InputError(
                 "the PDF is password-protected; remove the password first", file=name
             ) from exc
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise InputError(f"not a readable PDF (corrupt?): {message}", file=name) from exc
+    if not pdf.pages:  # no page tree was found, e.g. behind a broken cross-reference table
+        pdf.close()
         raise InputError(
-            f"not a readable PDF (corrupt?): {exc or type(exc).__name__}", file=name
-        ) from exc
+            "the PDF's pages cannot be found (a damaged cross-reference table or page tree?); "
+            "save or print it as PDF again",
+            file=name,
+        )
+    limits.check("pages", len(pdf.pages), file=name, place="", what=f"{len(pdf.pages):,} pages")
     return pdf
 
 
-def _pages(data: bytes, name: str) -> tuple[list[RawRow], list[GridRow], list[int], int, int]:
+def _pages(
+    data: bytes, name: str, limits: Limits
+) -> tuple[list[RawRow], list[GridRow], list[int], int, int]:
     """Preamble lines and ruled tables' rows; text lines of table-less pages; blank pages; the
     page count; the table count."""
-    pdf = _open(data, name)
+    with _pdfminer_quiet():
+        return _read_pages(data, name, limits)
+
+
+def _read_pages(
+    data: bytes, name: str, limits: Limits
+) -> tuple[list[RawRow], list[GridRow], list[int], int, int]:
+    pdf = _open(data, name, limits)
     with pdf:
         rows: list[RawRow] = []
         lines: list[GridRow] = []
@@ -105,11 +146,19 @@ def _pages(data: bytes, name: str) -> tuple[list[RawRow], list[GridRow], list[in
                         rows.append(RawRow([line.strip()], line=len(rows) + 1, location=where))
                 for tb in tables:
                     t += 1
-                    rows.extend(_table_rows(tb, page_no, t, len(rows)))
+                    rows.extend(_table_rows(tb, page_no, t, len(rows), name=name, limits=limits))
+                    limits.check(
+                        "rows",
+                        len(rows),
+                        file=name,
+                        place=f"page {page_no}, table {t}",
+                        what=f"{len(rows):,} rows",
+                    )
         except InputError:
             raise
         except Exception as exc:  # pdfminer errors inside a damaged page
-            raise InputError(f"cannot read the PDF's pages: {exc}", file=name) from exc
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            raise InputError(f"cannot read the PDF's pages: {message}", file=name) from exc
         n_pages = len(pdf.pages)
     return rows, lines, blank_pages, n_pages, t
 
@@ -124,10 +173,10 @@ def _no_text_layer(blank_pages: list[int], n_pages: int, name: str) -> InputErro
     )
 
 
-def pdf_grid(data: bytes, *, name: str) -> list[GridRow]:
+def pdf_grid(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> list[GridRow]:
     """The PDF's grid (preamble lines, then every ruled table's rows, merges resolved), for
     tables of any shape (e.g. progress tables)."""
-    rows, _, blank_pages, n_pages, t = _pages(data, name)
+    rows, _, blank_pages, n_pages, t = _pages(data, name, limits)
     if len(blank_pages) == n_pages:
         raise _no_text_layer(blank_pages, n_pages, name)
     if t == 0:
@@ -135,9 +184,9 @@ def pdf_grid(data: bytes, *, name: str) -> list[GridRow]:
     return resolve_merges(rows)
 
 
-def read_pdf_bytes(data: bytes, *, name: str) -> Table:
+def read_pdf_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Read a PDF given as bytes; ``name`` is used in messages and provenance."""
-    rows, lines, blank_pages, n_pages, t = _pages(data, name)
+    rows, lines, blank_pages, n_pages, t = _pages(data, name, limits)
     if len(blank_pages) == n_pages:
         raise _no_text_layer(blank_pages, n_pages, name)
     if t == 0:

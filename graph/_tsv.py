@@ -13,9 +13,10 @@ import re
 from pathlib import Path
 
 from fenjie.errors import InputError, SourceEncodingError
+from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
-__all__ = ["decode_source", "read_tsv", "read_tsv_bytes"]
+__all__ = ["check_lines", "decode_source", "read_tsv", "read_tsv_bytes"]
 
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
@@ -52,13 +53,27 @@ def decode_source(data: bytes, *, name: str) -> tuple[str, str]:
     )
 
 
-def read_tsv_bytes(data: bytes, *, name: str) -> Table:
+def check_lines(data: bytes, limits: Limits, *, name: str) -> None:
+    """Refuse text with more lines than :attr:`Limits.rows` before decoding or splitting it."""
+    lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") + 1
+    limits.check("rows", lines, file=name, place="", what=f"the text has {lines:,} lines")
+
+
+def _cells(line: str, k: int, limits: Limits, name: str) -> GridRow:
+    cells = tuple(line.split("\t"))
+    for c, cell in enumerate(cells, start=1):
+        limits.check_cell(cell, file=name, place=f"line {k}, column {c}")
+    return GridRow(cells, line=k)
+
+
+def read_tsv_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Read tab-separated text given as bytes; ``name`` is used in messages and provenance."""
     if not data.strip():
         raise InputError("the source is empty", file=name, line=1, column=1)
+    check_lines(data, limits, name=name)
     text, encoding = decode_source(data, name=name)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    grid = (GridRow(tuple(line.split("\t")), line=i) for i, line in enumerate(lines, start=1))
+    grid = (_cells(line, k, limits, name) for k, line in enumerate(lines, start=1))
     table = table_from_grid(grid, name=name, reader="tsv", encoding=encoding)
     table.sha256 = hashlib.sha256(data).hexdigest()
     return table

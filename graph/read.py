@@ -37,11 +37,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fenjie.errors import InputError
+from fenjie.errors import InputError, LimitError
 from fenjie.graph._csvfile import csv_rows, read_csv_bytes
+from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._table import GridRow, Table, _is_header, table_from_grid
-from fenjie.graph._tsv import decode_source, read_tsv_bytes
+from fenjie.graph._tsv import check_lines, decode_source, read_tsv_bytes
 from fenjie.graph._webtable import find_webtable_header, webtable_grid
 
 __all__ = ["READERS", "SourceGrid", "read_bytes", "read_grid", "read_table", "sniff_format"]
@@ -104,6 +105,8 @@ def sniff_text(text: str) -> str:
         try:
             if any(_is_header(row.cells) for row in csv_rows(text)):
                 return "csv"
+        except LimitError:
+            return "csv"  # the CSV reader says which cell is too long
         except InputError:
             pass
     if find_webtable_header(lines) is not None:
@@ -134,18 +137,20 @@ def sniff_format(data: bytes, name: str) -> str:
     return sniff_text(text)
 
 
-def read_bytes(data: bytes, *, name: str) -> Table:
-    """Read a source given as bytes, choosing the reader by content; ``table.reader`` says which."""
+def read_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> Table:
+    """Read a source given as bytes, choosing the reader by content; ``table.reader`` says which.
+    Every reader checks ``limits`` before the work they bound."""
     if not data.strip():
         return read_tsv_bytes(data, name=name)  # says "the source is empty" at line 1
     kind = sniff_format(data, name)
     if kind == "tsv":
-        return read_tsv_bytes(data, name=name)
+        return read_tsv_bytes(data, name=name, limits=limits)
     if kind == "csv":
-        return read_csv_bytes(data, name=name)
+        return read_csv_bytes(data, name=name, limits=limits)
     if kind == "webtable":
         import hashlib
 
+        check_lines(data, limits, name=name)
         text, encoding = decode_source(data, name=name)
         try:
             grid = webtable_grid(text.splitlines())
@@ -159,11 +164,14 @@ def read_bytes(data: bytes, *, name: str) -> Table:
     if kind == "listform":
         import hashlib
 
+        check_lines(data, limits, name=name)
         text, encoding = decode_source(data, name=name)
         lines = [
             GridRow((line,), line=k, location=f"line {k}")
             for k, line in enumerate(text.splitlines(), start=1)
         ]
+        for line in lines:
+            limits.check_cell(line.cells[0], file=name, place=line.location)
         table = listform_table(lines, name=name, reader="listform", encoding=encoding)
         table.sha256 = hashlib.sha256(data).hexdigest()
         return table
@@ -171,20 +179,21 @@ def read_bytes(data: bytes, *, name: str) -> Table:
         from fenjie.graph._docx import convert_doc, read_docx_bytes
 
         if kind == "doc":
-            return read_docx_bytes(convert_doc(data, name=name), name=name, reader="doc")
-        return read_docx_bytes(data, name=name)
+            converted = convert_doc(data, name=name)
+            return read_docx_bytes(converted, name=name, reader="doc", limits=limits)
+        return read_docx_bytes(data, name=name, limits=limits)
     if kind == "xlsx":
         from fenjie.graph._xlsx import read_xlsx_bytes
 
-        return read_xlsx_bytes(data, name=name)
+        return read_xlsx_bytes(data, name=name, limits=limits)
     if kind == "xls":
         from fenjie.graph._xlsx import read_xls_bytes
 
-        return read_xls_bytes(data, name=name)
+        return read_xls_bytes(data, name=name, limits=limits)
     if kind == "pdf":
         from fenjie.graph._pdf import read_pdf_bytes
 
-        return read_pdf_bytes(data, name=name)
+        return read_pdf_bytes(data, name=name, limits=limits)
     raise InputError(_REFUSALS.get(kind) or _binary_message(data), file=name)
 
 
@@ -204,7 +213,7 @@ def _binary_message(data: bytes) -> str:
     )
 
 
-def read_table(source: str | os.PathLike[str]) -> Table:
+def read_table(source: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Read one source file into a :class:`~fenjie.graph.Table`, choosing the reader by content."""
     path = Path(source)
     try:
@@ -213,7 +222,7 @@ def read_table(source: str | os.PathLike[str]) -> Table:
         raise InputError("is a directory, not a table file", file=str(path)) from exc
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from exc
-    return read_bytes(data, name=str(path))
+    return read_bytes(data, name=str(path), limits=limits)
 
 
 @dataclass(frozen=True)

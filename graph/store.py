@@ -26,6 +26,7 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions, Variable
 
 from fenjie.config import DEFAULT_BASE, default_store_path
 from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreError
+from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._registry import UnitRegistry, ontology_quads
 from fenjie.graph.builder import SHARED_GRAPH, BuiltTable, build_table
 from fenjie.graph.read import read_table
@@ -208,6 +209,7 @@ def build_sources(
     fresh: bool = False,
     on_table: Callable[[BuiltTable], None] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[BuiltTable]:
     """Read and build every source, then write them into the store atomically.
 
@@ -215,12 +217,12 @@ def build_sources(
     Each source replaces its own named graph; other graphs stay unless ``fresh`` is given.
     ``store`` writes into an open (in-memory) store instead of the one at ``store_path``.
     ``on_table(built)`` follows each source; ``on_progress(name, rows_done, rows_total)`` reports
-    rows while a large source is built.
+    rows while a large source is built. ``limits`` bound what each source may cost to read.
     """
     registry = UnitRegistry.load(base)
     built = []
     for source in sources:
-        table_read = read_table(source)
+        table_read = read_table(source, limits=limits)
         report = functools.partial(on_progress, table_read.name) if on_progress else None
         table = build_table(table_read, base=base, registry=registry, on_progress=report)
         clash = next((b for b in built if b.iri == table.iri), None)

@@ -116,3 +116,87 @@ def cfb(streams: list[str], *, cut: int | None = None) -> bytes:
         struct.pack_into("<I", entry, 116, 0xFFFFFFFE)
         directory[i * 128 : (i + 1) * 128] = entry
     return bytes(header) + fat + bytes(directory)[: 512 if cut is None else cut]
+
+
+# ------------------------------------------------------------------ size and bomb cases
+def xlsx_cell_at(coordinate: str) -> bytes:
+    """:func:`xlsx_bytes` plus one more cell far away (``A1048576``, ``XFD1048576``)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes()))
+    book.active[coordinate] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def xlsx_merged(cells: str) -> bytes:
+    """:func:`xlsx_bytes` with the merged range ``cells`` (e.g. ``A1:XFD1048576``) written into the
+    sheet XML (openpyxl itself would make every covered cell)."""
+    merge = b'<mergeCells count="1"><mergeCell ref="%s"/></mergeCells>' % cells.encode()
+    return xlsx_with_sheet_xml(lambda xml: xml.replace(b"</sheetData>", b"</sheetData>" + merge, 1))
+
+
+def docx_grid_span(span: int) -> bytes:
+    """:func:`docx_bytes` whose first cell spans ``span`` grid columns."""
+    return docx_with_xml(
+        lambda xml: xml.replace(b"<w:tcPr>", b'<w:tcPr><w:gridSpan w:val="%d"/>' % span, 1)
+    )
+
+
+def _padded(xml: bytes, size: int) -> bytes:
+    """``xml`` grown to about ``size`` bytes by paragraphs of one repeated character before its
+    last closing tag: what a ZIP bomb holds (it compresses about 1000 to 1)."""
+    paragraph = b"<w:p><w:r><w:t>" + b"\xe5\x85\xab" * 3000 + b"</w:t></w:r></w:p>"
+    end = xml.rindex(b"</w:body>")
+    return xml[:end] + paragraph * (size // len(paragraph) + 1) + xml[end:]
+
+
+def docx_bomb(size: int) -> bytes:
+    """A .docx whose document.xml inflates to about ``size`` bytes."""
+    return docx_with_xml(lambda xml: _padded(xml, size))
+
+
+def xlsx_bomb(size: int) -> bytes:
+    """An .xlsx whose sheet XML inflates to about ``size`` bytes (one long shared cell text)."""
+    row = b'<row r="3"><c r="A3" t="inlineStr"><is><t>' + b"x" * size + b"</t></is></c></row>"
+    return xlsx_with_sheet_xml(lambda xml: xml.replace(b"</sheetData>", row + b"</sheetData>", 1))
+
+
+def tsv_rows(count: int) -> bytes:
+    """A tab-separated plan of ``count`` work items."""
+    rows = [["平台", f"{k}、建设第{k}个平台", "建成3个", "县科技局"] for k in range(1, count + 1)]
+    return tsv_bytes(rows)
+
+
+def tsv_long_cell(chars: int) -> bytes:
+    """A tab-separated plan whose one target cell holds about ``chars`` characters of targets."""
+    unit = "新引进30个以上高端创新团队（其中3个以上国际顶尖创新团队），培育3个千亿级、两个百亿级产业集群；"
+    cell = (unit * (chars // len(unit) + 1))[:chars]
+    return tsv_bytes([[ROW[0], ROW[1], cell, ROW[3]]])
+
+
+def pdf_bytes(content: bytes, *, page_type: bytes = b"/Page") -> bytes:
+    """A one-page PDF whose page draws the uncompressed ``content`` stream, with a correct
+    cross-reference table; ``page_type`` other than ``/Page`` leaves it without pages."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type " + page_type + b" /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

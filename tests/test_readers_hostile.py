@@ -12,17 +12,27 @@ from pathlib import Path
 
 import pytest
 
-from fenjie.errors import InputError
+from fenjie.errors import InputError, LimitError, RowShapeError
 from fenjie.graph import build_table
+from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._quantities import extract_quantities, parse_chinese_number
 from fenjie.graph.read import read_bytes
 from tests.hostile import (
+    HEADER,
     ROW,
     cfb,
+    docx_bomb,
     docx_bytes,
+    docx_grid_span,
     docx_with_xml,
+    pdf_bytes,
     tsv_bytes,
+    tsv_long_cell,
+    tsv_rows,
+    xlsx_bomb,
     xlsx_bytes,
+    xlsx_cell_at,
+    xlsx_merged,
     xlsx_with_sheet_xml,
     zip_version_damaged,
 )
@@ -41,11 +51,11 @@ def _first_cell_attribute(xml: bytes, tag: str, value: str) -> bytes:
     return xml.replace(b"<w:tcPr>", b'<w:tcPr><w:gridSpan w:val="%s"/>' % value.encode(), 1)
 
 
-def refused(data: bytes, name: str) -> InputError:
+def refused(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> InputError:
     with pytest.raises(InputError) as caught:
-        read_bytes(data, name=name)
+        read_bytes(data, name=name, limits=limits)
     assert caught.value.file == name
-    assert str(caught.value).startswith(name + ": ")
+    assert str(caught.value).startswith(name + ":")
     assert "\n" not in str(caught.value)
     return caught.value
 
@@ -123,3 +133,132 @@ def test_cli_prints_one_line_and_leaves_the_store(tmp_path: Path) -> None:
     ]
     with FenjieStore.open(store, read_only=True) as opened:
         assert set(opened.inner) == before
+
+
+# ------------------------------------------------------------------ limits, checked before the work
+def over(data: bytes, name: str, limit: str, limits: Limits = DEFAULT_LIMITS) -> LimitError:
+    error = refused(data, name, limits)
+    assert isinstance(error, LimitError)
+    assert error.details["limit"] == limit
+    flag = {"cells": "--max-cells", "cell_chars": "--max-cell-chars", "rows": "--max-rows"}
+    flag |= {"inflate": "--max-inflate", "pages": "--max-pages"}
+    assert error.message.endswith(f"(raise it with {flag[limit]})")
+    return error
+
+
+def test_xlsx_stray_cell_at_the_last_row_costs_one_row() -> None:
+    table = read_bytes(xlsx_cell_at("A1048576"), name="far.xlsx")
+    assert [r.cells for r in table.rows] == [tuple(ROW), ("x", "", "", "")]
+    assert table.rows[-1].location == "sheet 任务表, row 1048576"
+
+
+def test_xlsx_stray_cell_at_the_last_column_is_a_row_shape_error() -> None:
+    with pytest.raises(RowShapeError) as caught:
+        read_bytes(xlsx_cell_at("XFD1048576"), name="far.xlsx")
+    assert (caught.value.line, caught.value.column) == (1048576, 16384)
+
+
+def test_xlsx_merge_over_the_whole_sheet_is_clipped_to_the_text() -> None:
+    error = refused(xlsx_merged("A1:XFD1048576"), "merged.xlsx")
+    assert "no header row" in error.message  # the merge covers the header: decided, not a hang
+
+
+def test_xlsx_grid_over_the_cells_limit() -> None:
+    data = xlsx_cell_at("XFD3")
+    error = over(data, "wide.xlsx", "cells", Limits(cells=10_000))
+    assert error.message.startswith("sheet 任务表: 3 rows with text × 16,384 columns")
+
+
+def test_docx_grid_span_over_the_cells_limit() -> None:
+    error = over(docx_grid_span(999_999_999), "span.docx", "cells")
+    assert error.message.startswith("table 1, row 1: the tables reach 999,999,999 grid cells")
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_zip_bomb_is_refused_from_the_directory(kind: str) -> None:
+    data = docx_bomb(4 * 2**20) if kind == "docx" else xlsx_bomb(4 * 2**20)
+    assert len(data) < 100_000
+    error = over(data, f"bomb.{kind}", "inflate", Limits(inflate=2**20))
+    member = "word/document.xml" if kind == "docx" else "xl/worksheets/sheet1.xml"
+    assert re.match(
+        rf"member {member}: the archive inflates to [45],\d{{3}},\d{{3}} bytes", error.message
+    )
+
+
+def test_docx_bomb_under_a_raised_limit_reads() -> None:
+    table = read_bytes(docx_bomb(4 * 2**20), name="big.docx", limits=Limits(inflate=8 * 2**20))
+    assert [r.cells for r in table.rows] == [tuple(ROW)]
+
+
+def test_xlsx_cell_over_the_cell_limit() -> None:
+    error = over(xlsx_bomb(200_000), "cell.xlsx", "cell_chars")
+    assert error.message.startswith("sheet 任务表, A3: a cell holds 200,000 characters")
+
+
+def test_tsv_rows_over_the_rows_limit_and_raised() -> None:
+    data = tsv_rows(2_500)
+    error = over(data, "rows.tsv", "rows")
+    assert error.message.startswith("the text has 2,503 lines")
+    table = read_bytes(data, name="rows.tsv", limits=Limits(rows=3_000))
+    assert len(table.rows) == 2_500 and table.rows[-1].cells[1] == "2500、建设第2500个平台"
+
+
+def test_tsv_cell_over_the_cell_limit() -> None:
+    error = over(tsv_long_cell(140_000), "cell.tsv", "cell_chars")
+    assert error.message.startswith("line 3, column 3: a cell holds 140,000 characters")
+
+
+def test_csv_cell_over_the_field_limit_says_so() -> None:
+    text = ",".join(HEADER) + "\n" + ",".join([ROW[0], ROW[1], "达" * 140_000, ROW[3]]) + "\n"
+    error = over(text.encode(), "cell.csv", "cell_chars")
+    assert error.message.startswith("line 2: a cell holds more characters than allowed")
+    table = read_bytes(text.encode(), name="cell.csv", limits=Limits(cell_chars=200_000))
+    assert len(table.rows[0].cells[2]) == 140_000
+
+
+def test_long_target_cell_builds_every_quantity() -> None:
+    table = read_bytes(tsv_long_cell(60_000), name="long.tsv")
+    built = build_table(table)
+    clauses = table.rows[0].cells[2].count("；")  # each clause: 30个 (with 3个 inside), 3个, 两个
+    assert built.counts["observations"] >= 3 * clauses
+
+
+def test_pdf_without_pages_says_so() -> None:
+    error = refused(pdf_bytes(b"BT ET", page_type=b"/Pagx"), "nopages.pdf")
+    assert "the PDF's pages cannot be found" in error.message
+    assert "1–0" not in error.message
+
+
+def test_pdf_over_the_pages_limit() -> None:
+    error = over(pdf_bytes(b"BT ET"), "one.pdf", "pages", Limits(pages=0))
+    assert error.message == "1 pages, over the limit of 0 pages (raise it with --max-pages)"
+
+
+def test_pdfminer_warnings_stay_off_the_terminal(tmp_path: Path) -> None:
+    bad = tmp_path / "matrix.pdf"
+    bad.write_bytes(pdf_bytes(b"1 0 0 1 /x 0 cm BT /F1 12 Tf 20 100 Td (Hello) Tj ET"))
+    done = subprocess.run(
+        [sys.executable, "-m", "fenjie", "build", "--store", str(tmp_path / "s"), str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 65
+    assert done.stderr.splitlines() == [
+        f"error: {bad}: the PDF holds no ruled table and no list of tasks with 牵头单位/责任单位 lines"
+    ]
+
+
+def test_cli_flag_sets_a_limit(tmp_path: Path) -> None:
+    source = tmp_path / "rows.tsv"
+    source.write_bytes(tsv_rows(30))
+    command = [sys.executable, "-m", "fenjie", "build", "--store", str(tmp_path / "s"), str(source)]
+    refused_run = subprocess.run(command + ["--max-rows", "20"], capture_output=True, text=True)
+    assert refused_run.returncode == 65
+    assert refused_run.stderr.splitlines() == [
+        f"error: {source}: the text has 33 lines, over the limit of 20 rows (raise it with --max-rows)"
+    ]
+    assert not (tmp_path / "s").exists()
+    built = subprocess.run(command + ["--max-rows", "40"], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert "30 work items" in built.stdout
