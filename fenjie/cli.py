@@ -47,6 +47,7 @@ _COMMAND_MODULES = (
     "fenjie._cmd_viz",
     "fenjie._cmd_bench",
     "fenjie._cmd_progress",
+    "fenjie._cmd_editions",
 )
 
 

@@ -115,7 +115,7 @@ def list_tables(backend: QueryBackend) -> list[dict[str, Any]]:
 
 def resolve_table(backend: QueryBackend, name: str) -> dict[str, Any]:
     """The one table ``name`` denotes: its IRI, the last part of its IRI (the slug), its file
-    name (with or without the ending) or a part of its title. Raises :class:`NotFoundError`
+    name (with or without the ending), or a part of the slug, file name or title. Raises :class:`NotFoundError`
     (with the tables as suggestions) when none or several match."""
     tables = list_tables(backend)
     text = name.strip()
@@ -127,7 +127,9 @@ def resolve_table(backend: QueryBackend, name: str) -> dict[str, Any]:
     exact = [t for t in tables if text in keys(t)]
     if len(exact) == 1:
         return exact[0]
-    partial = [t for t in tables if text and text in (t.get("title") or "")]
+    partial = [
+        t for t in tables if text and any(text in k for k in [*keys(t)[1:], t.get("title") or ""])
+    ]
     if len(exact) + len(partial) == 1:
         return (exact + partial)[0]
     candidates = exact or partial
@@ -186,7 +188,9 @@ def _match(old: _Edition, new: _Edition, threshold: float) -> list[tuple[_Item, 
         return []
     scores = np.array([[_score(o, n) for n in news] for o in olds])
     rows, cols = linear_sum_assignment(scores, maximize=True)
-    pairs = [(olds[r], news[c], round(float(scores[r, c]), 1)) for r, c in zip(rows, cols, strict=True)]
+    pairs = [
+        (olds[r], news[c], round(float(scores[r, c]), 1)) for r, c in zip(rows, cols, strict=True)
+    ]
     return [p for p in pairs if p[2] >= threshold]
 
 
@@ -241,13 +245,22 @@ def _item_changes(
         changes.append({"kind": "moved", "old": old.category, "new": new.category})
     for year in sorted(shared_years):
         before, after = old.targets.get(year, set()), new.targets.get(year, set())
-        if before != after:
+        if before != after:  # the targets of the year that differ: as they were, as they are
             changes.append(
-                {"kind": "targets", "year": year, "old": sorted(before), "new": sorted(after)}
+                {
+                    "kind": "targets",
+                    "year": year,
+                    "old": sorted(before - after),
+                    "new": sorted(after - before),
+                }
             )
     if old.baseline != new.baseline:
         changes.append(
-            {"kind": "baseline", "old": sorted(old.baseline), "new": sorted(new.baseline)}
+            {
+                "kind": "baseline",
+                "old": sorted(old.baseline - new.baseline),
+                "new": sorted(new.baseline - old.baseline),
+            }
         )
     before_roles, after_roles = _role_map(old, renamed), new.roles
     if before_roles != after_roles:

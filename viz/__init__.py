@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 from fenjie.viz._chart import write_load_chart
+from fenjie.viz._diff_report import diff_report
 from fenjie.viz._export import export_network, networks, write_view_graph
 from fenjie.viz._model import MAX_NODES, View
 from fenjie.viz._page import render_page, write_html
@@ -23,6 +24,7 @@ __all__ = [
     "View",
     "as_backend",
     "build_view",
+    "diff_report",
     "export_network",
     "networks",
     "render_page",
