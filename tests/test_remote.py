@@ -206,7 +206,14 @@ def test_every_stored_query_remote_equals_embedded(
     server: str, local: tuple[Path, LocalBackend]
 ) -> None:
     remote = RemoteBackend(server)
-    samples = {"unit": "省科技厅", "document": "意见", "year": "2018", "name": "省科技厅"}
+    table = local[1].store.tables()[0].value
+    samples = {
+        "unit": "省科技厅",
+        "document": "意见",
+        "year": "2018",
+        "name": "省科技厅",
+        "table": table,
+    }
     compared = set()
     for query in stored_queries().values():
         params = {p.name: samples[p.name] for p in query.parameters if p.required}

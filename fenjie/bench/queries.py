@@ -94,6 +94,10 @@ def _samples(backend: Any) -> dict[str, str]:
     title = backend.select(
         "SELECT ?d ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t } LIMIT 1", bindings={"d": doc}
     )
+    table = backend.select(
+        f"SELECT ?t (COUNT(?i) AS ?n) WHERE {{ ?i a <{_FJ}WorkItem> ; "
+        "<http://purl.org/dc/terms/isPartOf> ?t } GROUP BY ?t ORDER BY DESC(?n) ?t LIMIT 1"
+    )[0]["t"]
     successor = backend.select(
         "SELECT ?u WHERE { ?e <http://www.w3.org/ns/org#resultingOrganization> ?u } "
         "ORDER BY ?u LIMIT 1"
@@ -104,6 +108,7 @@ def _samples(backend: Any) -> dict[str, str]:
         "unit-lineage.unit": successor[0]["u"].value if successor else unit.value,
         "unit": unit.value,
         "document": doc.value,
+        "table": table.value,
         "year": str(plain(year)),
         "name": plain(label[0]["l"]) if label else "省科技厅",
     }

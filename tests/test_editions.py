@@ -1,0 +1,249 @@
+"""Two editions of a plan compared: the bundled 2017—2019 table and a revised 2018—2020 edition.
+
+The revised edition (tests/data/editions/, read here from an .xlsx made of it, so the two editions
+come through different readers) was written by hand from the bundled table with these changes,
+which are the gold facts below:
+
+- 绩效考核体系 dropped; 科技创新大数据平台 added (省科技厅 leads, 省政务服务和大数据中心 shares,
+  省财政厅 supports); the items after the dropped one renumbered, otherwise equal (unchanged);
+- 营造创新创业环境 re-worded to 优化创新创业生态环境, its 2018 and 2019 targets raised and a
+  document dropped from its baseline; 规划展示平台 moved from 平台建设 to 体系建设与组织协调;
+  高层次人才聚集示范's 2019 target lowered (100 → 80 teams, 10 → 8 top teams);
+- 科技成果(知识产权)交易平台: 省知识产权局 now leads, 省科技厅 shares; 省财政厅 now supports
+  科技公共服务平台;
+- units renamed by the 2018 reform: 省工商局 and 省质监局 → 省市场监督管理局, 省经信委 →
+  省工业和信息化厅, 省国土资源厅 → 省自然资源厅, 湖南银监局 → 湖南银保监局; 省发改委 written
+  省发展改革委 (the same unit).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from fenjie.cli import main
+from fenjie.config import bundled_example
+from fenjie.errors import NotFoundError
+from fenjie.graph import FenjieStore, build_sources
+from fenjie.queries import LocalBackend
+from fenjie.queries.editions import diff_editions
+from fenjie.viz import diff_report
+
+REVISED = (
+    Path(__file__).parent
+    / "data"
+    / "editions"
+    / "changzhutan-innovation-zone-2018-2020-revised.tsv"
+)
+OLD, NEW = "2017-2019", "2018-2020"
+
+
+def _as_xlsx(tsv: Path, out: Path) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "分解表"
+    for line in tsv.read_text(encoding="utf-8").splitlines():
+        sheet.append(line.split("\t") if line else [None])
+    book.save(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("editions")
+    revised = _as_xlsx(REVISED, folder / "changzhutan-innovation-zone-2018-2020-revised.xlsx")
+    path = folder / "store"
+    build_sources([bundled_example(), revised], store_path=path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def answer(store_path: Path) -> dict[str, Any]:
+    store = FenjieStore.open(store_path, read_only=True)
+    return diff_editions(LocalBackend(store), OLD, NEW)
+
+
+def _labels(refs: list[dict[str, Any]]) -> list[str]:
+    return [r["label"] for r in refs]
+
+
+def test_work_items_added_dropped_changed(answer: dict[str, Any]) -> None:
+    items = answer["work_items"]
+    assert _labels(items["added"]) == ["科技创新大数据平台"]
+    assert _labels(items["dropped"]) == ["绩效考核体系"]
+    changed = {
+        (c["old"]["label"], c["new"]["label"]): sorted({x["kind"] for x in c["changes"]})
+        for c in items["changed"]
+    }
+    assert changed == {
+        ("营造创新创业环境", "优化创新创业生态环境"): ["baseline", "reworded", "targets"],
+        ("规划展示平台", "规划展示平台"): ["moved"],
+        ("高层次人才聚集示范", "高层次人才聚集示范"): ["targets"],
+        ("科技公共服务平台", "科技公共服务平台"): ["units"],
+        ("科技成果(知识产权)交易平台", "科技成果(知识产权)交易平台"): ["units"],
+    }
+    assert items["unchanged"] == 8
+    assert len(items["matches"]) == 13
+
+
+def test_details_of_changes(answer: dict[str, Any]) -> None:
+    by_new = {c["new"]["label"]: c for c in answer["work_items"]["changed"]}
+    moved = by_new["规划展示平台"]["changes"]
+    assert moved == [{"kind": "moved", "old": "平台建设", "new": "体系建设与组织协调"}]
+    targets = [x for x in by_new["高层次人才聚集示范"]["changes"] if x["kind"] == "targets"]
+    assert targets == [
+        {
+            "kind": "targets",
+            "year": 2019,
+            "old": ["新引进100个以上高端创新团队（其中10个以上国际顶尖创新团队）"],
+            "new": ["新引进80个以上高端创新团队（其中8个以上国际顶尖创新团队）"],
+        }
+    ]
+    units = by_new["科技成果(知识产权)交易平台"]["changes"][0]["units"]
+    assert {(u["unit"]["label"], u["old_role"], u["new_role"]) for u in units} == {
+        ("湖南省知识产权局", "responsible", "lead"),
+        ("湖南省科学技术厅", "lead", "responsible"),
+    }
+
+
+def test_renumbered_but_equal_items_are_unchanged(answer: dict[str, Any]) -> None:
+    matches = {m["new"]["label"]: m for m in answer["work_items"]["matches"]}
+    funds = matches["调整资金投入方式"]
+    assert (funds["old"]["number"], funds["new"]["number"]) == ("4", "3")
+    assert funds["changed"] is False
+    # 省发改委 and 省发展改革委 are one unit; renamed units are no change of duty either
+    for label in ("调整资金投入方式", "军民融合创新示范", "对外合作交流平台", "科技金融服务平台"):
+        assert matches[label]["changed"] is False, label
+
+
+def test_duties_per_unit(answer: dict[str, Any]) -> None:
+    def summary(entry: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in ("gained", "lost"):
+            if entry[key]:
+                out[key] = sorted((x["work_item"]["label"], x["role"]) for x in entry[key])
+        if entry["role_changed"]:
+            out["role_changed"] = sorted(
+                (x["work_item"]["label"], x["old_role"], x["new_role"])
+                for x in entry["role_changed"]
+            )
+        if entry["renamed_from"]:
+            out["renamed_from"] = sorted(r["label"] for r in entry["renamed_from"])
+        return out
+
+    units = {u["unit"]["label"]: summary(u) for u in answer["units"]}
+    assert units == {
+        "湖南省科学技术厅": {
+            "gained": [("科技创新大数据平台", "lead")],
+            "role_changed": [("科技成果(知识产权)交易平台", "lead", "responsible")],
+        },
+        "湖南省知识产权局": {
+            "role_changed": [("科技成果(知识产权)交易平台", "responsible", "lead")]
+        },
+        "湖南省财政厅": {
+            "gained": [("科技公共服务平台", "supporting"), ("科技创新大数据平台", "supporting")]
+        },
+        "省政务服务和大数据中心": {"gained": [("科技创新大数据平台", "responsible")]},
+        "省绩效办": {"lost": [("绩效考核体系", "lead")]},
+        "长株潭国家自主创新示范区建设领导小组成员单位": {"lost": [("绩效考核体系", "supporting")]},
+        "湖南省市场监督管理局": {"renamed_from": ["湖南省工商行政管理局", "湖南省质量技术监督局"]},
+        "湖南省工业和信息化厅": {"renamed_from": ["湖南省经济和信息化委员会"]},
+        "湖南省自然资源厅": {"renamed_from": ["湖南省国土资源厅"]},
+        "中国银行保险监督管理委员会湖南监管局": {
+            "renamed_from": ["中国银行业监督管理委员会湖南监管局"]
+        },
+    }
+
+
+def test_quantitative_targets_raised_or_lowered(answer: dict[str, Any]) -> None:
+    found = {
+        (i["indicator"]["label"], i["year"], i["old"], i["new"], i["unit"], i["change"])
+        for i in answer["indicators"]
+    }
+    assert found == {
+        ("每万人发明专利拥有量", 2018, 18, 19, "件", "raised"),
+        ("每万人发明专利拥有量", 2019, 20, 22, "件", "raised"),
+        ("新建众创空间面积", 2019, 200, 250, "万平方米", "raised"),
+        ("新引进高端创新团队", 2019, 100, 80, "个", "lowered"),
+        ("国际顶尖创新团队", 2019, 10, 8, "个", "lowered"),
+    }
+
+
+def test_documents_newly_cited_or_no_longer(answer: dict[str, Any]) -> None:
+    documents = answer["documents"]
+    assert [d["title"] for d in documents["added"]] == [
+        "关于深化科技体制改革加快创新型省份建设的实施意见"
+    ]
+    assert sorted(d["title"] for d in documents["dropped"]) == [
+        "中共湖南省委、省人民政府关于建设长株潭国家自主创新示范区的若干意见实施细则",
+        "湖南省大众创业万众创新行动计划（2015-2017年）",
+    ]
+
+
+def test_threshold_decides_what_is_the_same_item(store_path: Path) -> None:
+    backend = LocalBackend(FenjieStore.open(store_path, read_only=True))
+    strict = diff_editions(backend, OLD, NEW, threshold=80)
+    assert "优化创新创业生态环境" in _labels(strict["work_items"]["added"])
+    assert "营造创新创业环境" in _labels(strict["work_items"]["dropped"])
+    assert strict["work_items"]["unchanged"] == 8
+    same = diff_editions(backend, OLD, OLD)
+    assert same["work_items"]["unchanged"] == 14
+    assert not (same["units"] or same["indicators"] or same["work_items"]["changed"])
+
+
+def test_tables_are_named_unambiguously(store_path: Path) -> None:
+    backend = LocalBackend(FenjieStore.open(store_path, read_only=True))
+    with pytest.raises(NotFoundError) as caught:
+        diff_editions(backend, "长株潭", NEW)  # both titles hold it
+    assert "several tables" in str(caught.value)
+    with pytest.raises(NotFoundError):
+        diff_editions(backend, "no such plan", NEW)
+
+
+def test_cli_json_table_and_html(store_path: Path, answer: dict[str, Any], tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["diff", OLD, NEW, "--store", str(store_path)]
+    as_json = runner.invoke(main, [*base, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.output) == json.loads(json.dumps(answer, ensure_ascii=False))
+    table = runner.invoke(main, base)
+    assert table.exit_code == 0, table.output
+    assert "工作内容：新增 1，删除 1，有变化 5，未变化 8" in table.output
+    assert "湖南省知识产权局" in table.output and "共同负责 → 牵头" in table.output
+    report = tmp_path / "比对.html"
+    written = runner.invoke(main, [*base, "-o", str(report)])
+    assert written.exit_code == 0, written.output
+    html = report.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "分解表版本比对" in html
+    assert "<script" not in html and "http" not in html.split("</style>")[0]
+
+
+@pytest.mark.browser
+def test_report_renders_offline_and_runs_no_markup(
+    chromium: Any, xss_source: tuple[Path, str], tmp_path: Path
+) -> None:
+    """The report of a comparison with a poisoned edition, opened in Chromium with the network
+    cut off: everything shows as text, nothing runs, nothing is fetched."""
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example(), xss_source[0]], store=store)
+    answer = diff_editions(LocalBackend(store), OLD, "xss")
+    assert answer["work_items"]["changed"], "the poisoned edition differs"
+    path = tmp_path / "report.html"
+    path.write_text(diff_report(answer), encoding="utf-8")
+    page = chromium.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.route("http*://**", lambda route: route.abort())
+    page.goto(path.as_uri())
+    assert page.evaluate("window.__xss") is None
+    text = page.inner_text("body")
+    assert xss_source[1] in text  # the unit's name as text
+    assert "<script>window.__xss=2</script>" in text
+    assert [u for u in requests if not u.startswith("file:")] == []
+    page.close()
