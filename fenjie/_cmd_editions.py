@@ -24,7 +24,7 @@ def _item(ref: dict[str, Any]) -> str:
 
 def _print_table(answer: dict[str, Any]) -> None:
     from fenjie.queries._format import text_table
-    from fenjie.viz._diff_report import CHANGE_ZH, ROLE_ZH
+    from fenjie.viz._diff_report import CHANGE_ZH, role_zh
 
     items = answer["work_items"]
     click.echo(f"原版本：{answer['old'].get('title') or answer['old']['iri']}")
@@ -50,11 +50,11 @@ def _print_table(answer: dict[str, Any]) -> None:
     for u in answer["units"]:
         for x in u["gained"]:
             unit_rows.append(
-                [u["unit"]["label"], "新增", x["work_item"]["label"], ROLE_ZH[x["role"]]]
+                [u["unit"]["label"], "新增", x["work_item"]["label"], role_zh(x["role"])]
             )
         for x in u["lost"]:
             unit_rows.append(
-                [u["unit"]["label"], "不再承担", x["work_item"]["label"], ROLE_ZH[x["role"]]]
+                [u["unit"]["label"], "不再承担", x["work_item"]["label"], role_zh(x["role"])]
             )
         for x in u["role_changed"]:
             unit_rows.append(
@@ -62,7 +62,7 @@ def _print_table(answer: dict[str, Any]) -> None:
                     u["unit"]["label"],
                     "角色变化",
                     x["work_item"]["label"],
-                    f"{ROLE_ZH[x['old_role']]} → {ROLE_ZH[x['new_role']]}",
+                    f"{role_zh(x['old_role'])} → {role_zh(x['new_role'])}",
                 ]
             )
         for r in u["renamed_from"]:

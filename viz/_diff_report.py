@@ -16,9 +16,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-__all__ = ["CHANGE_ZH", "ROLE_ZH", "diff_report"]
+from fenjie.roles import Role
 
-ROLE_ZH = {"lead": "牵头", "responsible": "共同负责", "supporting": "配合", None: "—"}
+__all__ = ["CHANGE_ZH", "diff_report", "role_zh"]
 CHANGE_ZH = {
     "reworded": "表述调整",
     "moved": "调整所属任务",
@@ -41,6 +41,11 @@ ul { margin: 0; padding-left: 1.2em; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; }
                tr { break-inside: avoid; } @page { size: A4; margin: 15mm; } }
 """
+
+
+def role_zh(role: str | None) -> str:
+    """牵头 / 共同负责 / 配合 for a role value; — for none (the unit had no role there)."""
+    return "—" if role is None else Role(role).zh
 
 
 def _t(value: Any) -> str:
@@ -67,7 +72,7 @@ def _change(change: dict[str, Any]) -> str:
         return f"{name}：{_t(before)} → {_t(after)}"
     if kind == "units":
         parts = [
-            f"{_t(u['unit']['label'])} {ROLE_ZH.get(u['old_role'])} → {ROLE_ZH.get(u['new_role'])}"
+            f"{_t(u['unit']['label'])} {role_zh(u['old_role'])} → {role_zh(u['new_role'])}"
             for u in change["units"]
         ]
         return f"{name}：" + "；".join(parts)
@@ -115,14 +120,13 @@ def diff_report(answer: dict[str, Any]) -> str:
         for key, name in (("gained", "新增"), ("lost", "不再承担")):
             cells.append(
                 "<br>".join(
-                    f"{name}：{_t(x['work_item']['label'])}（{ROLE_ZH.get(x['role'])}）"
-                    for x in u[key]
+                    f"{name}：{_t(x['work_item']['label'])}（{role_zh(x['role'])}）" for x in u[key]
                 )
             )
         cells.append(
             "<br>".join(
-                f"{_t(x['work_item']['label'])}：{ROLE_ZH.get(x['old_role'])} → "
-                f"{ROLE_ZH.get(x['new_role'])}"
+                f"{_t(x['work_item']['label'])}：{role_zh(x['old_role'])} → "
+                f"{role_zh(x['new_role'])}"
                 for x in u["role_changed"]
             )
         )
