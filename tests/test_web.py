@@ -45,7 +45,7 @@ def _count(base: str, query: str) -> int:
 def test_unit_document_and_sparql(live_server: str, chromium) -> None:
     context, page, foreign, errors = _page(chromium, live_server)
     try:
-        page.goto(live_server + "/")
+        page.goto(live_server + "/#unit")
         assert page.title().startswith("分解")
         # the unit, found by its short form through the autocomplete
         page.fill("#unit-input", "省科技厅")
@@ -72,15 +72,17 @@ def test_unit_document_and_sparql(live_server: str, chromium) -> None:
         page.click("button[data-tab=doc]")
         page.fill("#doc-input", "《意见》")
         page.click("#doc-form button[type=submit]")
-        page.wait_for_selector("#doc-table tbody tr")
+        page.wait_for_selector("#doc-table tbody tr.dependent")
         dependents = httpx.get(
             live_server + "/api/dependents", params={"document": "《意见》"}
         ).json()
-        assert page.locator("#doc-table tbody tr").count() == len(dependents["targets"]) > 0
-        first_path = (
-            page.locator("#doc-table tbody tr").first.locator(".path .node").all_text_contents()
+        rows = page.locator("#doc-table tbody tr.dependent")
+        assert rows.count() == len(dependents["targets"]) > 0
+        shown = sorted(
+            (row.locator("td").nth(3).inner_text(), row.locator(".path .node").last.inner_text())
+            for row in rows.all()
         )
-        assert first_path[-1] == dependents["targets"][0]["path"][-1]["label"]
+        assert shown == sorted((t["text"], t["path"][-1]["label"]) for t in dependents["targets"])
         assert page.locator("#doc-select option").count() > 1
 
         # coordination load: table and chart
@@ -111,7 +113,8 @@ def test_unit_document_and_sparql(live_server: str, chromium) -> None:
         page.fill("#sparql-text", "SELECT * WHERE { ?s ?p }")
         page.click("#sparql-form button[type=submit]")
         page.wait_for_selector("#sparql-result .error")
-        assert "1:" in page.locator("#sparql-result .error").inner_text()
+        assert page.locator("#sparql-result .error-text").inner_text().startswith("SPARQL 语法错误")
+        assert "1:" in page.locator("#sparql-result .error-detail").inner_text()
 
         # the network views (or the fallback message)
         page.click("button[data-tab=views]")
@@ -144,6 +147,13 @@ def test_text_from_the_data_runs_nothing(
         context, page, foreign, errors = _page(chromium, base)
         try:
             page.goto(base + "/")
+            # the landing view lists the poisoned names as text
+            page.wait_for_selector("#home-units-table tbody tr")
+            busiest = httpx.get(base + "/api/coordination").json()["units"]
+            assert page.locator("#home-units-table .unit-link").all_text_contents() == [
+                u["unit"]["label"] for u in busiest[:8]
+            ]
+            page.click("button[data-tab=unit]")
             page.fill("#unit-input", "img")
             page.wait_for_selector("#unit-suggestions li")
             assert (
@@ -167,7 +177,7 @@ def test_text_from_the_data_runs_nothing(
             page.click("button[data-tab=doc]")
             page.wait_for_selector("#doc-select option:nth-child(2)", state="attached")
             page.select_option("#doc-select", index=1)
-            page.wait_for_selector("#doc-table tbody tr")
+            page.wait_for_selector("#doc-table tbody tr.dependent")
             assert "<img src=x onerror=window.__xss=2>" in page.locator("#doc-summary").inner_text()
 
             page.click("button[data-tab=sparql]")

@@ -1,8 +1,16 @@
 // fenjie web page. Everything from the data is inserted with textContent, never innerHTML.
 "use strict";
 
-const ROLE_NAMES = { lead: "牵头", responsible: "负责", "co-responsible": "负责", supporting: "配合" };
+// One set of terms everywhere (CLI, page, chart, views, docs).
+const ROLE_NAMES = { lead: "牵头", responsible: "共同负责", "co-responsible": "共同负责", supporting: "配合" };
 const ROLE_ORDER = ["lead", "responsible", "co-responsible", "supporting"];
+const KIND_NAMES = { direct: "直接引用", based_on: "依据文件", earlier_target: "前期目标", baseline: "前期基础" };
+const KIND_ORDER = ["direct", "based_on", "earlier_target", "baseline"];
+const VIA_NAMES = { member_of: "经由", successor_of: "前身" };
+const CENTRALITY_HELP = {
+  degree: "度中心性：与该单位共同承担过工作内容的单位，占其他全部单位的比例（0–1）。越高，需要打交道的单位越多。",
+  betweenness: "介数中心性：其他单位之间的最短协同路径经过该单位的比例（0–1）。越高，越是各单位之间的协调枢纽。",
+};
 const EXAMPLES = [
   {
     title: "每年的目标数",
@@ -52,26 +60,101 @@ function el(tag, attrs, ...children) {
 }
 const $ = (id) => document.getElementById(id);
 function clear(node) { node.replaceChildren(); return node; }
-function showError(target, error) {
-  clear(target).append(el("p", { class: "error", role: "alert", text: "出错了：" + error.message }));
-}
-
-async function getJSON(url, options) {
-  const response = await fetch(url, options);
-  const type = response.headers.get("content-type") || "";
-  const body = type.includes("json") ? await response.json() : await response.text();
-  if (!response.ok) {
-    const message = body && body.error ? body.error.message : String(body || response.statusText);
-    throw new Error(message);
-  }
-  return body;
-}
+function label(node) { return node ? node.label || node.title || node.iri || "" : ""; }
 function query(params) {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value) search.set(key, value);
   return search.toString();
 }
-function label(node) { return node ? node.label || node.title || node.iri || "" : ""; }
+
+// ---- errors: one Chinese sentence per error code; SPARQL syntax errors keep the parser's detail --
+class ApiError extends Error {
+  constructor(status, body) {
+    const error = body && typeof body === "object" && body.error ? body.error : { message: String(body || "") };
+    super(error.message || "");
+    this.status = status;
+    this.code = error.code || "error";
+    this.details = error;
+  }
+}
+async function errorFrom(response) {
+  const type = response.headers.get("content-type") || "";
+  let body;
+  try { body = type.includes("json") ? await response.json() : await response.text(); } catch (e) { body = ""; }
+  return new ApiError(response.status, body);
+}
+async function getJSON(url, options) {
+  let response;
+  try { response = await fetch(url, options); } catch (e) { throw new ApiError(0, { error: { code: "network" } }); }
+  if (!response.ok) throw await errorFrom(response);
+  return response.json();
+}
+function quoted(name) { return name ? `“${name}”` : ""; }
+function describeError(error, what) {
+  const d = error.details || {};
+  switch (error.code) {
+    case "not_found":
+      return what === "document" ? `没有找到文件${quoted(d.name)}。` : what === "unit" ? `没有找到单位${quoted(d.name)}。` : "没有找到所要的内容。";
+    case "ambiguous":
+      return `名称${quoted(d.name)}对应多个${what === "document" ? "文件" : "单位"}，请选择其一：`;
+    case "parameter": return "输入有误：请检查年份、角色等条件。";
+    case "query_syntax":
+      return "SPARQL 语法错误" + (d.line ? `（第 ${d.line} 行第 ${d.column} 列）` : "") + "：";
+    case "timeout": return `查询超时，已停止${d.timeout ? `（上限 ${d.timeout} 秒）` : ""}。请缩小查询范围后重试。`;
+    case "update_in_query":
+      return "这里只运行查询（SELECT、ASK、CONSTRUCT、DESCRIBE）。更新数据请用 fenjie push，或提交到以 --update-token 启动的服务的更新端点。";
+    case "read_only": case "unauthorized":
+      return "本服务只读：数据更新请用 fenjie push，或向以 --update-token 启动的服务的更新端点提交。";
+    case "too_large": return "请求太大，服务拒绝处理。";
+    case "store": case "unavailable": return "数据暂不可用：请先运行 fenjie build，或稍后重试。";
+    case "network": return "无法连接服务器：请确认 fenjie serve 仍在运行。";
+    case "service_refused": return "查询中的 SERVICE 子句被拒绝：此服务未允许访问该端点。";
+    default: return `请求失败${error.status ? `（HTTP ${error.status}）` : ""}。`;
+  }
+}
+// Shows the Chinese sentence; the parser's own words for SPARQL syntax errors; suggestions and
+// candidates as links that run `retry(name)` when clicked.
+function showError(target, error, { what, retry } = {}) {
+  const box = el("div", { class: "error", role: "alert" }, el("p", { class: "error-text", text: describeError(error, what) }));
+  if (error.code === "query_syntax" && error.message) box.append(el("pre", { class: "error-detail", text: error.message }));
+  const d = error.details || {};
+  const choices = (d.suggestions || []).map((s) => ({ label: s, value: s }))
+    .concat((d.candidates || []).map((c) => {
+      const match = /^(.*) <([^>]+)>$/.exec(c);
+      return match ? { label: match[1], value: match[2] } : { label: c, value: c };
+    }));
+  if (choices.length && retry) {
+    const list = el("p", { class: "suggestions" }, error.code === "ambiguous" ? "" : "您是否要找：");
+    choices.forEach((choice, i) => {
+      const link = el("a", { href: "#", class: "suggestion", "data-value": choice.value, text: choice.label });
+      link.addEventListener("click", (event) => { event.preventDefault(); retry(choice.value, choice.label); });
+      if (i) list.append("、");
+      list.append(link);
+    });
+    box.append(list);
+  }
+  clear(target).append(box);
+}
+
+// ---- tables: every table gets CSV and Excel downloads ---------------------------------------------
+function dataTable(id, head, rows, name, { help } = {}) {
+  const table = el("table", { id, class: "data" },
+    el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { text: h, title: help && help[h] ? help[h] : null })))));
+  const body = el("tbody");
+  for (const row of rows) body.append(row);
+  table.append(body);
+  const wrap = el("div", { class: "table-wrap" }, table);
+  TableExport.attach(table, name);
+  return wrap;
+}
+function cell(value, cls) {
+  return el("td", { class: cls || null, text: value === undefined || value === null ? "" : String(value) });
+}
+function linkTo(text, onClick, attrs) {
+  const link = el("a", { href: "#", ...(attrs || {}), text });
+  link.addEventListener("click", (event) => { event.preventDefault(); onClick(); });
+  return link;
+}
 
 // ---- tabs ---------------------------------------------------------------------------------------
 const loaded = {};
@@ -82,6 +165,57 @@ function showTab(name) {
   for (const section of document.querySelectorAll(".tab")) section.hidden = section.id !== "tab-" + name;
   if (!loaded[name] && TAB_INIT[name]) { loaded[name] = true; TAB_INIT[name](); }
   if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
+}
+
+// ---- overview: tables, busiest units, most cited documents ---------------------------------------
+async function loadHome() {
+  const out = $("home-result");
+  clear(out).append(el("p", { class: "note", text: "读取中…" }));
+  // one after the other: three heavy answers at once would only compete for the query processes
+  const settle = (promise) => promise.then((value) => ({ status: "fulfilled", value }), (reason) => ({ status: "rejected", reason }));
+  const tables = await settle(getJSON("/api/queries/overview-tables"));
+  const load = await settle(getJSON("/api/coordination"));
+  const documents = await settle(getJSON("/api/queries/overview-documents"));
+  clear(out);
+  const section = (id, title, result, render) => {
+    const box = el("section", { id, class: "home-panel" }, el("h2", { text: title }));
+    out.append(box);
+    if (result.status === "rejected") { const msg = el("div"); box.append(msg); showError(msg, result.reason); return; }
+    render(box, result.value);
+  };
+  section("home-tables", "数据表", tables, (box, data) => {
+    const rows = (data.rows || []).map((r) => el("tr", {},
+      el("td", {}, linkTo(r.title || r.file || r.table, () => openUnitsOfTable())),
+      cell(r.file), cell(r.workItems, "num"), cell(r.targets, "num"), cell(r.units, "num")));
+    box.append(el("p", { class: "summary", id: "home-summary", text: `共 ${rows.length} 张分解表` }),
+      dataTable("home-tables-table", ["表格", "文件", "工作内容", "目标", "单位"], rows, "数据表"));
+  });
+  section("home-units", "协同负担最重的单位", load, (box, data) => {
+    const rows = (data.units || []).slice(0, 8).map((u) => el("tr", {},
+      el("td", {}, linkTo(label(u.unit), () => openUnit(u.unit.iri, label(u.unit)), { class: "unit-link" })),
+      cell(u.lead, "num"), cell(u.responsible, "num"), cell(u.supporting, "num"), cell(u.partners, "num")));
+    box.append(dataTable("home-units-table", ["单位", "牵头", "共同负责", "配合", "协同单位"], rows, "协同负担最重的单位"),
+      el("p", {}, linkTo("查看全部单位的协同负担 →", () => showTab("load"))));
+  });
+  section("home-documents", "被引用最多的政策文件", documents, (box, data) => {
+    const rows = (data.rows || []).map((d) => el("tr", {},
+      el("td", {}, linkTo("《" + (d.title || d.document) + "》", () => openDocument(d.document), { class: "doc-link" })),
+      cell(d.short ? "《" + d.short + "》" : ""), cell(d.citations, "num")));
+    box.append(dataTable("home-documents-table", ["文件", "简称", "引用次数"], rows, "被引用最多的政策文件"),
+      el("p", { class: "note", text: "引用次数：引用该文件（或依据该文件的文件）的目标和前期工作基础条目数。点击文件查看依赖它的全部目标。" }));
+  });
+}
+function openUnit(iri, name) {
+  showTab("unit");
+  const input = $("unit-input");
+  input.value = name; input.dataset.iri = iri; input.dataset.label = name;
+  loadObligations();
+}
+function openUnitsOfTable() { showTab("load"); }
+function openDocument(iri) {
+  showTab("doc");
+  $("doc-input").value = iri;
+  traceDocument();
 }
 
 // ---- units: autocomplete and obligations ---------------------------------------------------------
@@ -125,7 +259,9 @@ async function loadObligations() {
     const data = await getJSON("/api/obligations?" + query({ unit, year: $("unit-year").value, role: $("unit-role").value }));
     input.dataset.label = input.value;
     renderObligations(out, data);
-  } catch (error) { showError(out, error); }
+  } catch (error) {
+    showError(out, error, { what: "unit", retry: (value, name) => openUnit(value, name) });
+  }
 }
 function renderObligations(out, data) {
   clear(out);
@@ -146,14 +282,45 @@ function renderObligations(out, data) {
     for (const ob of byRole.get(role)) group.append(renderObligation(ob));
     out.append(group);
   }
+  // the same obligations as one table, for download
+  const rows = [];
+  for (const ob of obligations) {
+    const parties = ob.parties || {};
+    const names = (r) => (parties[r] || []).map(label).join("、");
+    for (const t of ob.targets && ob.targets.length ? ob.targets : [{}]) {
+      rows.push(el("tr", {}, cell(ROLE_NAMES[ob.role] || ob.role), cell(label(ob.work_item)), cell(ob.category),
+        cell(viaText(ob.via)), cell(names("lead")), cell(names("responsible")), cell(names("supporting")),
+        cell((ob.baseline || []).join("；")), cell(ob.deadline), cell(t.year), cell(t.text)));
+    }
+  }
+  const details = el("details", { class: "obligation-table no-print" }, el("summary", { text: "表格形式（可下载）" }),
+    dataTable("unit-table", ["角色", "工作内容", "主要任务", "经由", "牵头单位", "共同负责单位", "配合单位", "前期工作基础", "完成时限", "年份", "目标"],
+      rows, label(data.unit) + "的任务"));
+  out.append(details);
+}
+function viaText(via) {
+  return (via || []).map((step) => (typeof step === "string" ? step : `${VIA_NAMES[step.relation] || "经由"} ${label(step.unit)}`)).join(" → ");
 }
 function renderObligation(ob) {
   const card = el("article", { class: "obligation", "data-iri": ob.work_item ? ob.work_item.iri : null },
     el("h3", { text: label(ob.work_item) }));
   const meta = [ob.category, ob.source ? label(ob.source) : null].filter(Boolean).join(" · ");
   if (meta) card.append(el("div", { class: "meta", text: meta }));
-  if (ob.via && ob.via.length) {
-    card.append(el("div", { class: "meta", text: "经由：" + ob.via.map((v) => (typeof v === "string" ? v : label(v))).join("、") }));
+  if (ob.via && ob.via.length) card.append(el("div", { class: "meta via", text: viaText(ob.via) }));
+  const parties = ob.parties || {};
+  const partyLines = ROLE_ORDER.filter((r) => parties[r] && parties[r].length)
+    .map((r) => el("span", { class: "party " + r }, el("span", { class: "party-role", text: (r === "lead" ? "牵头单位" : r === "responsible" ? "共同负责" : "配合单位") + "：" }),
+      parties[r].map(label).join("、")));
+  if (partyLines.length) {
+    const line = el("div", { class: "parties" });
+    partyLines.forEach((p, i) => { if (i) line.append("；"); line.append(p); });
+    card.append(line);
+  }
+  if (ob.deadline) card.append(el("div", { class: "deadline" }, el("span", { class: "party-role", text: "完成时限：" }), ob.deadline));
+  if (ob.baseline && ob.baseline.length) {
+    const list = el("ol", { class: "baseline-list" });
+    for (const text of ob.baseline) list.append(el("li", { text }));
+    card.append(el("details", { class: "baseline", open: "" }, el("summary", { text: `前期工作基础（${ob.baseline.length}）` }), list));
   }
   const byYear = new Map();
   for (const target of ob.targets || []) {
@@ -186,6 +353,7 @@ function initUnits() {
 }
 
 // ---- coordination load --------------------------------------------------------------------------
+function centrality(value) { return value === undefined || value === null ? "" : Number(value).toFixed(3); }
 async function loadCoordination() {
   const out = $("load-result");
   clear(out).append(el("p", { class: "note", text: "统计中…" }));
@@ -193,57 +361,72 @@ async function loadCoordination() {
     const data = await getJSON("/api/coordination?" + query({ year: $("load-year").value }));
     renderChart($("load-chart"), data.units || []);
     clear(out);
-    const head = ["单位", "牵头", "负责", "配合", "工作事项", "协同单位", "度中心性", "介数中心性"];
-    const table = el("table", { id: "load-table" }, el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { text: h })))));
-    const body = el("tbody");
-    for (const row of data.units || []) {
-      body.append(el("tr", {},
-        el("td", { text: label(row.unit) }),
-        ...[row.lead, row.responsible, row.supporting, row.work_items, row.partners, row.degree, row.betweenness]
-          .map((v) => el("td", { class: "num", text: v === undefined || v === null ? "" : String(v) }))));
-    }
-    table.append(body);
-    out.append(el("h2", { text: "各单位的协同负担" }), table);
-    const pairs = el("tbody");
-    for (const pair of (data.pairs || []).slice(0, 30)) {
-      pairs.append(el("tr", {}, el("td", { text: label(pair.a) }), el("td", { text: label(pair.b) }), el("td", { class: "num", text: String(pair.shared) })));
-    }
-    out.append(el("h2", { text: "共同承担工作最多的单位对" }),
-      el("table", {}, el("thead", {}, el("tr", {}, el("th", { text: "单位" }), el("th", { text: "单位" }), el("th", { text: "共同事项" }))), pairs));
+    const rows = (data.units || []).map((row) => el("tr", {},
+      el("td", {}, linkTo(label(row.unit), () => openUnit(row.unit.iri, label(row.unit)))),
+      ...[row.lead, row.responsible, row.supporting, row.work_items, row.partners].map((v) => cell(v, "num")),
+      cell(centrality(row.degree), "num"), cell(centrality(row.betweenness), "num")));
+    const help = { "度中心性": CENTRALITY_HELP.degree, "介数中心性": CENTRALITY_HELP.betweenness };
+    out.append(el("h2", { text: "各单位的协同负担" }),
+      dataTable("load-table", ["单位", "牵头", "共同负责", "配合", "工作内容", "协同单位", "度中心性", "介数中心性"], rows, "协同负担", { help }),
+      el("p", { class: "note centrality-help" }, CENTRALITY_HELP.degree, el("br"), CENTRALITY_HELP.betweenness));
+    const pairs = (data.pairs || []).slice(0, 30).map((pair) =>
+      el("tr", {}, cell(label(pair.a)), cell(label(pair.b)), cell(pair.shared, "num")));
+    out.append(el("h2", { text: "共同承担工作内容最多的单位对" }),
+      dataTable("pairs-table", ["单位甲", "单位乙", "共同工作内容"], pairs, "单位对"));
   } catch (error) { showError(out, error); }
+}
+let measureContext = null;
+function textWidth(text, font) {
+  measureContext = measureContext || document.createElement("canvas").getContext("2d");
+  measureContext.font = font;
+  return measureContext.measureText(text).width;
 }
 function renderChart(target, units) {
   const NS = "http://www.w3.org/2000/svg";
+  const svgEl = (tag, attrs, text) => {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
   const rows = units.slice(0, 25);
-  const max = Math.max(1, ...rows.map((u) => (u.lead || 0) + (u.responsible || 0) + (u.supporting || 0)));
-  const left = 230, width = 520, bar = 18, gap = 6;
-  const svg = document.createElementNS(NS, "svg");
-  svg.setAttribute("class", "chart");
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", "各单位工作事项数（牵头、负责、配合）");
-  svg.setAttribute("width", String(left + width + 60));
-  svg.setAttribute("height", String(rows.length * (bar + gap) + 30));
-  rows.forEach((u, i) => {
-    const y = i * (bar + gap) + 20;
-    const name = document.createElementNS(NS, "text");
-    name.setAttribute("x", String(left - 6)); name.setAttribute("y", String(y + bar - 4));
-    name.setAttribute("text-anchor", "end"); name.textContent = label(u.unit);
-    svg.append(name);
-    let x = left;
-    for (const role of ["lead", "responsible", "supporting"]) {
-      const w = ((u[role] || 0) / max) * width;
-      const rect = document.createElementNS(NS, "rect");
-      rect.setAttribute("class", role); rect.setAttribute("x", String(x)); rect.setAttribute("y", String(y));
-      rect.setAttribute("width", String(w)); rect.setAttribute("height", String(bar));
-      const tip = document.createElementNS(NS, "title");
-      tip.textContent = `${label(u.unit)} ${ROLE_NAMES[role]} ${u[role] || 0}`;
-      rect.append(tip); svg.append(rect); x += w;
-    }
+  const roles = ["lead", "responsible", "supporting"];
+  const total = (u) => roles.reduce((n, r) => n + (u[r] || 0), 0);
+  const max = Math.max(1, ...rows.map(total));
+  const fontFamily = getComputedStyle(document.body).fontFamily;
+  const font = `12px ${fontFamily}`;
+  // the label column is as wide as the longest unit name: names are never cut
+  const left = Math.ceil(Math.max(60, ...rows.map((u) => textWidth(label(u.unit), font)))) + 12;
+  const width = 480, bar = 18, gap = 6, top = 34, valueRoom = 40;
+  const svg = svgEl("svg", {
+    class: "chart", role: "img", "aria-label": "各单位承担的工作内容数（牵头、共同负责、配合）",
+    width: left + width + valueRoom, height: top + rows.length * (bar + gap) + 4,
   });
-  const legend = document.createElementNS(NS, "text");
-  legend.setAttribute("x", String(left)); legend.setAttribute("y", "12");
-  legend.textContent = "■ 牵头  ■ 负责  ■ 配合（按工作事项计）";
-  svg.append(legend);
+  // legend: swatches in the bars' own colours
+  let lx = left;
+  for (const role of roles) {
+    svg.append(svgEl("rect", { class: "legend-swatch " + role, x: lx, y: 6, width: 14, height: 14 }));
+    const text = svgEl("text", { class: "legend-label", x: lx + 18, y: 18 }, ROLE_NAMES[role]);
+    svg.append(text);
+    lx += 18 + textWidth(ROLE_NAMES[role], font) + 16;
+  }
+  svg.append(svgEl("text", { class: "legend-note", x: lx, y: 18 }, "（按工作内容计）"));
+  rows.forEach((u, i) => {
+    const y = top + i * (bar + gap);
+    svg.append(svgEl("text", { class: "bar-label", x: left - 8, y: y + bar - 5, "text-anchor": "end" }, label(u.unit)));
+    let x = left;
+    for (const role of roles) {
+      const n = u[role] || 0;
+      if (!n) continue;
+      const w = (n / max) * width;
+      const rect = svgEl("rect", { class: role, x, y, width: w, height: bar });
+      rect.append(svgEl("title", {}, `${label(u.unit)}：${ROLE_NAMES[role]} ${n} 项`));
+      svg.append(rect);
+      if (w >= 16) svg.append(svgEl("text", { class: "bar-value", x: x + w / 2, y: y + bar - 5, "text-anchor": "middle" }, n));
+      x += w;
+    }
+    svg.append(svgEl("text", { class: "bar-total", x: x + 5, y: y + bar - 5 }, total(u)));
+  });
   clear(target).append(svg);
 }
 
@@ -254,9 +437,15 @@ async function initDocuments() {
   try {
     const data = await getJSON("/api/queries/documents");
     const select = $("doc-select");
-    for (const row of data.rows || []) select.append(el("option", { value: row.document, text: row.title || row.document }));
+    const seen = new Set();
+    for (const row of data.rows || []) {
+      if (seen.has(row.document)) continue;
+      seen.add(row.document);
+      select.append(el("option", { value: row.document, text: row.title || row.document }));
+    }
   } catch (error) { /* the free-text box still works */ }
 }
+let docKind = "";
 async function traceDocument() {
   const name = $("doc-input").value.trim() || $("doc-select").value;
   const out = $("doc-result");
@@ -264,26 +453,60 @@ async function traceDocument() {
   clear(out).append(el("p", { class: "note", text: "追溯中…" }));
   try {
     const data = await getJSON("/api/dependents?" + query({ document: name }));
-    clear(out);
-    const targets = data.targets || [];
-    out.append(el("p", { class: "summary", id: "doc-summary" }, el("strong", { text: "《" + label(data.document) + "》" }), ` 共有 ${targets.length} 个目标依赖此文件`));
-    const body = el("tbody");
-    for (const t of targets) {
-      body.append(el("tr", { class: "dependent" },
-        el("td", { text: t.year === undefined || t.year === null ? "" : String(t.year) }),
-        el("td", { text: label(t.work_item) }),
-        el("td", { text: t.text }),
-        el("td", { class: "path" }, ...renderPath(t.path || []))));
-    }
-    const head = el("tr", {}, ...["年份", "工作事项", "目标", "依赖路径"].map((h) => el("th", { text: h })));
-    out.append(el("table", { id: "doc-table" }, el("thead", {}, head), body));
-  } catch (error) { showError(out, error); }
+    renderDependents(out, data);
+  } catch (error) {
+    showError(out, error, { what: "document", retry: (value) => { $("doc-input").value = value; traceDocument(); } });
+  }
 }
-const EDGE_NAMES = { "fj:refersTo": "引用", "fj:produces": "出台", "fj:basedOn": "依据", "fj:precedes": "前序", "fj:workItem": "所属事项" };
+function renderDependents(out, data) {
+  clear(out);
+  const targets = data.targets || [];
+  const title = "《" + label(data.document) + "》";
+  out.append(el("p", { class: "summary", id: "doc-summary" }, el("strong", { text: title }), ` 共有 ${targets.length} 个目标依赖此文件`));
+  const counts = {};
+  for (const t of targets) counts[t.kind] = (counts[t.kind] || 0) + 1;
+  const kinds = KIND_ORDER.filter((k) => counts[k]).concat(Object.keys(counts).filter((k) => !KIND_ORDER.includes(k)));
+  const filters = el("div", { class: "kind-filter no-print", role: "group", "aria-label": "按依赖方式筛选" });
+  const body = el("tbody");
+  for (const kind of kinds) {
+    body.append(el("tr", { class: "group-row", "data-kind": kind, "data-export": "skip" },
+      el("th", { colspan: "5", text: `${KIND_NAMES[kind] || kind}（${counts[kind]}）` })));
+    for (const t of targets.filter((x) => x.kind === kind)) {
+      body.append(el("tr", { class: "dependent", "data-kind": kind },
+        cell(KIND_NAMES[kind] || kind), cell(t.year), cell(label(t.work_item)), cell(t.text),
+        el("td", { class: "path", "data-export-text": pathText(t.path || []) }, ...renderPath(t.path || []))));
+    }
+  }
+  const apply = (kind) => {
+    docKind = kind;
+    for (const tr of body.children) tr.hidden = Boolean(kind) && tr.dataset.kind !== kind;
+    for (const b of filters.children) b.setAttribute("aria-pressed", String(b.dataset.kind === kind));
+  };
+  for (const [kind, text] of [["", `全部（${targets.length}）`], ...kinds.map((k) => [k, `${KIND_NAMES[k] || k}（${counts[k]}）`])]) {
+    const button = el("button", { type: "button", class: "kind-button", "data-kind": kind, text });
+    button.addEventListener("click", () => apply(kind));
+    filters.append(button);
+  }
+  const table = el("table", { id: "doc-table", class: "data" },
+    el("thead", {}, el("tr", {}, ...["依赖方式", "年份", "工作内容", "目标", "依赖路径"].map((h) => el("th", { text: h })))), body);
+  const wrap = el("div", { class: "table-wrap" }, table);
+  out.append(filters, wrap);
+  TableExport.attach(table, title + "的依赖目标");
+  apply(kinds.includes(docKind) ? docKind : "");
+}
+const EDGE_NAMES = { "fj:refersTo": "引用", "fj:produces": "出台", "fj:basedOn": "依据", "fj:precedes": "前序", "fj:workItem": "所属" };
+function edgeName(step) {
+  // a baseline entry reached from its work item is the work item's 前期基础
+  if (step.edge === "fj:workItem" && step.inverse) return "前期基础";
+  return EDGE_NAMES[step.edge] || step.edge;
+}
 function renderPath(path) {
   return path.map((step) => step.edge
-    ? el("span", { class: "edge", title: step.edge, text: (step.inverse ? "←" : "→") + (EDGE_NAMES[step.edge] || step.edge) + (step.inverse ? "" : "→") })
+    ? el("span", { class: "edge", title: step.edge, text: (step.inverse ? "←" : "→") + edgeName(step) + (step.inverse ? "" : "→") })
     : el("span", { class: "node", title: step.type || "", text: step.label || step.iri }));
+}
+function pathText(path) {
+  return path.map((step) => (step.edge ? ` —${edgeName(step)}→ ` : step.label || step.iri)).join("");
 }
 
 // ---- network views --------------------------------------------------------------------------------
@@ -295,7 +518,7 @@ async function initViews() {
     for (const view of data.views) $("views-select").append(el("option", { value: view.name, text: view.title || view.name }));
     $("views-form").addEventListener("submit", (event) => { event.preventDefault(); showView(); });
     showView(); // draw the first view straight away: an empty frame tells the user nothing
-  } catch (error) { message.textContent = "无法读取网络视图列表：" + error.message; }
+  } catch (error) { message.textContent = "无法读取网络视图列表：" + describeError(error); }
 }
 function showView() {
   const name = $("views-select").value;
@@ -316,12 +539,14 @@ function initSparql() {
   $("sparql-form").addEventListener("submit", (event) => { event.preventDefault(); runSparql(); });
   $("sparql-csv").addEventListener("click", downloadCsv);
 }
-function sparqlRequest(accept) {
-  return fetch("/sparql", {
-    method: "POST",
-    headers: { "Content-Type": "application/sparql-query", Accept: accept },
-    body: $("sparql-text").value,
-  });
+async function sparqlRequest(accept) {
+  try {
+    return await fetch("/sparql", {
+      method: "POST",
+      headers: { "Content-Type": "application/sparql-query", Accept: accept },
+      body: $("sparql-text").value,
+    });
+  } catch (e) { throw new ApiError(0, { error: { code: "network" } }); }
 }
 function termText(term) {
   if (!term) return "";
@@ -335,11 +560,8 @@ async function runSparql() {
   const started = performance.now();
   try {
     const response = await sparqlRequest("application/sparql-results+json, text/turtle;q=0.9");
+    if (!response.ok) throw await errorFrom(response);
     const type = response.headers.get("content-type") || "";
-    if (!response.ok) {
-      const body = type.includes("json") ? await response.json() : { error: { message: await response.text() } };
-      throw new Error(body.error ? body.error.message : response.statusText);
-    }
     const ms = Math.round(performance.now() - started);
     const truncated = response.headers.get("fenjie-truncated");
     clear(out);
@@ -353,25 +575,28 @@ async function runSparql() {
       out.append(el("p", { class: "summary", id: "sparql-boolean", text: data.boolean ? "是 (true)" : "否 (false)" }));
     } else {
       const vars = data.head.vars;
-      const rows = data.results.bindings;
-      const table = el("table", { id: "sparql-table" }, el("thead", {}, el("tr", {}, ...vars.map((v) => el("th", { text: v })))));
-      const body = el("tbody");
-      for (const row of rows) body.append(el("tr", {}, ...vars.map((v) => el("td", { text: termText(row[v]) }))));
-      table.append(body);
-      out.append(table);
+      const rows = data.results.bindings.map((row) => el("tr", {}, ...vars.map((v) => cell(termText(row[v])))));
+      out.append(dataTable("sparql-table", vars, rows, "查询结果"));
       status.textContent = `${rows.length} 行（${ms} 毫秒）` + (truncated ? `，结果已截断为 ${truncated} 行` : "");
       return;
     }
     status.textContent = `完成（${ms} 毫秒）`;
-  } catch (error) { status.textContent = ""; showError(out, error); }
+  } catch (error) {
+    status.textContent = "";
+    if (error.code === "query_syntax" && looksLikeUpdate($("sparql-text").value)) error.code = "update_in_query";
+    showError(out, error);
+  }
+}
+// An update typed into the query box fails to parse as a query; say where updates go instead.
+// (Only the message depends on this; the server decides what runs on the parsed request.)
+function looksLikeUpdate(text) {
+  const body = text.replace(/#[^\n]*/g, " ").replace(/^\s*((PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*/i, "");
+  return /^(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b/i.test(body);
 }
 async function downloadCsv() {
   try {
     const response = await sparqlRequest("text/csv");
-    if (!response.ok) {
-      const body = await response.json();
-      throw new Error(body.error.message);
-    }
+    if (!response.ok) throw await errorFrom(response);
     const blob = await response.blob();
     const link = el("a", { href: URL.createObjectURL(blob), download: "fenjie-query.csv" });
     document.body.append(link);
@@ -381,13 +606,17 @@ async function downloadCsv() {
 }
 
 // ---- start ----------------------------------------------------------------------------------------
-const TAB_INIT = { load: loadCoordination, doc: initDocuments, views: initViews, sparql: initSparql };
+const TAB_INIT = { home: loadHome, load: loadCoordination, doc: initDocuments, views: initViews, sparql: initSparql };
 document.addEventListener("DOMContentLoaded", () => {
   initUnits();
   for (const button of document.querySelectorAll("#tabs button")) {
     button.addEventListener("click", () => showTab(button.dataset.tab));
   }
   $("load-form").addEventListener("submit", (event) => { event.preventDefault(); loadCoordination(); });
-  const first = location.hash.slice(1);
-  showTab(document.getElementById("tab-" + first) ? first : "unit");
+  const fromHash = () => {
+    const name = location.hash.slice(1);
+    showTab(document.getElementById("tab-" + name) ? name : "home");
+  };
+  window.addEventListener("hashchange", fromHash); // links to #load etc. and the back button
+  fromHash();
 });
