@@ -36,14 +36,35 @@ def _describe_counts(counts: dict) -> str:
 )
 @click.option("--fresh", is_flag=True, help="Start from an empty store.")
 @limit_options
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="When another build holds the store, wait for it (or fail at once).",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Wait at most this long for another build to finish (default: as long as it takes).",
+)
 def build(
-    sources: tuple[Path, ...], store_path: str, base: str, fresh: bool, **limit_values: int | None
+    sources: tuple[Path, ...],
+    store_path: str,
+    base: str,
+    fresh: bool,
+    wait: bool,
+    lock_timeout: float | None,
+    **limit_values: int | None,
 ) -> None:
     """Build the graph from SOURCES (default: the bundled example table).
 
     Each source becomes one named graph; building a source again replaces its graph and leaves the
-    others. The build is atomic: if anything fails, the store stays as it was. A source over one of
-    the reading limits is refused before the work; the --max-* options raise them.
+    others. The build is atomic: if anything fails or the build is killed, the store stays as it
+    was. One build writes to a store at a time; a second one waits for it (or, with --no-wait,
+    fails). A source over one of the reading limits is refused before the work; the --max-*
+    options raise them.
     """
     from tqdm import tqdm
 
@@ -73,6 +94,9 @@ def build(
         fresh=fresh,
         on_progress=on_progress,
         limits=limits_from(limit_values),
+        wait=wait,
+        lock_timeout=lock_timeout,
+        on_notice=lambda message: click.echo(message, err=True),
     )
     for bar in bars.values():
         bar.close()

@@ -9,6 +9,7 @@
     │   ├── RowShapeError           a row with the wrong number of cells
     │   └── LimitError              a source over a limit (size, cells, rows …) that a flag raises
     ├── StoreError                  the store cannot be opened, is locked or empty
+    │   └── StoreBusyError          another build holds the store's write lock
     ├── QueryError                  a query cannot run
     │   ├── QuerySyntaxError        SPARQL that does not parse (line, column)
     │   ├── UnknownQueryError       no stored query of that name
@@ -46,6 +47,7 @@ __all__ = [
     "RequestRefusedError",
     "RowShapeError",
     "SourceEncodingError",
+    "StoreBusyError",
     "StoreError",
     "UnknownQueryError",
 ]
@@ -111,6 +113,12 @@ class LimitError(InputError):
 class StoreError(FenjieError):
     code = "store"
     http_status = 503
+
+
+class StoreBusyError(StoreError):
+    """Another build (or update) holds the store's write lock."""
+
+    code = "store_busy"
 
 
 class QueryError(FenjieError):

@@ -1,8 +1,10 @@
 """The embedded, persistent Oxigraph store and atomic builds into it.
 
-A build never writes into the live store: it takes a checkpoint of the store (hard links, cheap),
-applies the change there and swaps the directories only when everything succeeded. A failed build
-leaves the previous store as it was.
+A build never writes into the live store. It takes the store's build lock (one writer at a time),
+takes a checkpoint of the live version (hard links, cheap) as a new staging version, applies the
+change there and switches the store's pointer to it in one atomic rename only when everything
+succeeded (:mod:`fenjie.graph._versions`). A failed or killed build leaves the previous store as it
+was; the next build repairs what a crash left before it starts.
 
 >>> store = FenjieStore.in_memory()
 >>> from fenjie.config import bundled_example
@@ -25,9 +27,12 @@ import pyoxigraph
 from pyoxigraph import NamedNode, Quad, QuerySolutions, Variable
 
 from fenjie.config import DEFAULT_BASE, default_store_path
-from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreError
+from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreBusyError, StoreError
+from fenjie.graph._faults import kill_point
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
+from fenjie.graph._lock import store_lock
 from fenjie.graph._registry import UnitRegistry, ontology_quads
+from fenjie.graph._versions import current_version, new_staging, publish, recover, versions_dir
 from fenjie.graph.builder import SHARED_GRAPH, BuiltTable, build_table
 from fenjie.graph.read import read_table
 from fenjie.vocab import FJ
@@ -65,6 +70,7 @@ class FenjieStore:
         if location == MEMORY:
             return cls.in_memory()
         where = Path(location)
+        _repair_pointer(where)
         if must_exist and not (where / "CURRENT").exists():
             raise StoreError(
                 f"no fenjie store at {where}: run `fenjie build` first (or pass --store)",
@@ -150,6 +156,17 @@ class FenjieStore:
         return len(self.inner)
 
 
+def _repair_pointer(where: Path) -> None:
+    """A store whose pointer a crash removed is repaired on open (when no build is running)."""
+    if (where / "CURRENT").exists() or not versions_dir(where).is_dir():
+        return
+    try:
+        with store_lock(where, wait=False):
+            recover(where)
+    except StoreBusyError:
+        pass  # the running build repairs it
+
+
 def _check_is_store(where: Path) -> None:
     if where.exists() and any(where.iterdir()) and not (where / "CURRENT").exists():
         raise StoreError(
@@ -210,6 +227,9 @@ def build_sources(
     on_table: Callable[[BuiltTable], None] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    wait: bool = True,
+    lock_timeout: float | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> list[BuiltTable]:
     """Read and build every source, then write them into the store atomically.
 
@@ -218,6 +238,11 @@ def build_sources(
     ``store`` writes into an open (in-memory) store instead of the one at ``store_path``.
     ``on_table(built)`` follows each source; ``on_progress(name, rows_done, rows_total)`` reports
     rows while a large source is built. ``limits`` bound what each source may cost to read.
+
+    A persistent store is written under its build lock: when another build holds it, ``wait``
+    for it (up to ``lock_timeout`` seconds if given) or raise
+    :class:`~fenjie.errors.StoreBusyError`. ``on_notice(message)`` hears about the wait and about
+    repairs of what a crashed build left.
     """
     registry = UnitRegistry.load(base)
     built = []
@@ -244,35 +269,35 @@ def build_sources(
     if location == MEMORY:
         _write(pyoxigraph.Store(), built, base)
         return built
-    _atomic_write(Path(location), built, base, fresh=fresh)
+    path = Path(location)
+    with store_lock(path, wait=wait, timeout=lock_timeout, on_wait=on_notice):
+        kill_point("locked")
+        for action in recover(path).actions:
+            if on_notice:
+                on_notice(action)
+        _staged_write(path, built, base, fresh=fresh)
     return built
 
 
-def _atomic_write(path: Path, built: list[BuiltTable], base: str, *, fresh: bool) -> None:
-    _check_is_store(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.building-{os.getpid()}")
-    retired = path.with_name(f".{path.name}.old-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
+def _staged_write(path: Path, built: list[BuiltTable], base: str, *, fresh: bool) -> None:
+    """Write a new version beside the live one and switch to it (build lock held)."""
+    staging = new_staging(path)
     try:
-        if (path / "CURRENT").exists() and not fresh:
+        live = current_version(path)
+        if live is not None and not fresh:
             try:
-                live = pyoxigraph.Store(str(path))
+                pyoxigraph.Store.read_only(str(live)).backup(str(staging))
             except OSError as exc:
-                raise StoreError(f"cannot open the store at {path} (in use?): {exc}") from exc
-            live.backup(str(staging))
-            del live
+                raise StoreError(
+                    f"cannot copy the store at {path}: {exc}", store=str(path)
+                ) from exc
         new = pyoxigraph.Store(str(staging))
+        kill_point("staging")
         _write(new, built, base)
         new.flush()
         del new
-        gc.collect()
-        if path.exists():
-            path.rename(retired)
-        staging.rename(path)
+        gc.collect()  # close the staging store before it becomes the live one
+        publish(path, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not path.exists():
-            retired.rename(path)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
