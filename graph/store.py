@@ -30,14 +30,14 @@ from fenjie.config import DEFAULT_BASE, default_store_path
 from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreBusyError, StoreError
 from fenjie.graph._faults import kill_point
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
-from fenjie.graph._lock import store_lock
+from fenjie.graph._lock import store_lock  # writers other than builds take it too
 from fenjie.graph._registry import UnitRegistry, ontology_quads
 from fenjie.graph._versions import current_version, new_staging, publish, recover, versions_dir
 from fenjie.graph.builder import SHARED_GRAPH, BuiltTable, build_table
 from fenjie.graph.read import read_table
 from fenjie.vocab import FJ
 
-__all__ = ["FenjieStore", "MEMORY", "build_sources"]
+__all__ = ["FenjieStore", "MEMORY", "build_sources", "store_lock"]
 
 MEMORY = ":memory:"
 

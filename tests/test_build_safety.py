@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from fenjie.config import DEFAULT_BASE, bundled_example
@@ -213,3 +214,26 @@ def test_a_failed_build_keeps_the_store_and_leaves_no_staging(tmp_path: Path) ->
     assert result.returncode == 65
     assert graphs_in(store) == {iri(kept)}
     assert leftovers(store) == []
+
+
+def test_a_server_update_waits_for_no_build_and_survives_the_next(
+    tmp_path: Path, server_factory
+) -> None:
+    """Updates through `fenjie serve` take the build lock too: refused (503) while a build holds
+    it, and an acknowledged update is in the store the next build starts from."""
+    store = tmp_path / "store"
+    (first,) = tables(tmp_path, "first")
+    assert build(store, [first]).returncode == 0
+    update = 'INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> "值" } }'
+    headers = {"Content-Type": "application/sparql-update", "Authorization": "Bearer t"}
+    with server_factory(store, "--update-token", "t", "--workers", "2") as base:
+        with store_lock(store):
+            busy = httpx.post(base + "/sparql", content=update.encode(), headers=headers)
+        assert busy.status_code == 503 and busy.json()["error"]["code"] == "store_busy"
+        done = httpx.post(base + "/sparql", content=update.encode(), headers=headers)
+        assert done.status_code == 204, done.text
+    (second,) = tables(tmp_path, "second")
+    assert build(store, [second]).returncode == 0
+    assert graphs_in(store) == {iri(first), iri(second)}
+    with FenjieStore.open(store, read_only=True) as opened:
+        assert opened.ask('ASK { <http://example.org/s> <http://example.org/p> "值" }')

@@ -14,6 +14,7 @@ import json
 import re
 import secrets
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -170,6 +171,14 @@ class Worker:
         if "update" in payload:
             check_fetches(payload["update"], "update", self.allow_service)
         self.close()
+        # the build lock: a build copying the store meanwhile would drop this update on its switch
+        # (imported here: fenjie.graph is slow to import, and workers must start fast)
+        from fenjie.graph.store import store_lock
+
+        with store_lock(Path(self.path), wait=False):
+            return self._update_locked(payload)
+
+    def _update_locked(self, payload: dict[str, Any]) -> int:
         store = ox.Store(self.path)
         try:
             if "update" in payload:
