@@ -34,7 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from fenjie.errors import NotFoundError
+from fenjie.errors import NotFoundError, ParameterError
 from fenjie.queries.backend import QueryBackend, plain_rows
 from fenjie.queries.questions import run_stored
 
@@ -331,6 +331,10 @@ def diff_editions(
     "renamed_from"}], "indicators": [{"indicator", "year", "old", "new", "unit", "change"}],
     "documents": {"added", "dropped"}}``.
     """
+    if not 0 <= threshold <= 100:
+        raise ParameterError(
+            f"threshold must be from 0 to 100, not {threshold}", parameter="threshold"
+        )
     before = _read(backend, resolve_table(backend, old))
     after = _read(backend, resolve_table(backend, new))
     pairs = _match(before, after, threshold)

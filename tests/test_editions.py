@@ -224,6 +224,31 @@ def test_cli_json_table_and_html(store_path: Path, answer: dict[str, Any], tmp_p
     assert "<script" not in html and "http" not in html.split("</style>")[0]
 
 
+def test_api_diff_and_report(store_path: Path, answer: dict[str, Any], server_factory: Any) -> None:
+    import httpx
+
+    # generous limits: the test is about the answers, and a loaded machine starts slowly
+    with server_factory(store_path, "--timeout", "120", startup=120) as base:
+        got = httpx.get(base + "/api/diff", params={"old": OLD, "new": NEW}, timeout=60)
+        assert got.status_code == 200
+        assert got.json() == json.loads(json.dumps(answer, ensure_ascii=False))
+        strict = httpx.get(
+            base + "/api/diff", params={"old": OLD, "new": NEW, "threshold": 80}, timeout=60
+        ).json()
+        assert "优化创新创业生态环境" in _labels(strict["work_items"]["added"])
+        report = httpx.get(base + "/reports/diff", params={"old": OLD, "new": NEW}, timeout=60)
+        assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
+        assert "分解表版本比对" in report.text and "优化创新创业生态环境" in report.text
+        missing = httpx.get(base + "/api/diff", params={"old": "nope", "new": NEW}, timeout=60)
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+        bad = httpx.get(
+            base + "/api/diff", params={"old": OLD, "new": NEW, "threshold": 200}, timeout=60
+        )
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == "parameter"
+        paths = httpx.get(base + "/openapi.json", timeout=30).json()["paths"]
+        assert {"/api/diff", "/reports/diff"} <= set(paths)
+
+
 @pytest.mark.browser
 def test_report_renders_offline_and_runs_no_markup(
     chromium: Any, xss_source: tuple[Path, str], tmp_path: Path

@@ -24,6 +24,8 @@ __all__ = [
     "JSON",
     "coordination",
     "dependents",
+    "diff",
+    "diff_report",
     "document",
     "health",
     "obligations",
@@ -84,6 +86,27 @@ async def coordination(request: Request, params: Params) -> Response:
 
 async def dependents(request: Request, params: Params) -> Response:
     return JSON(await _call(request, queries.dependents, params["document"]))
+
+
+async def diff(request: Request, params: Params) -> Response:
+    from fenjie.queries.editions import DEFAULT_THRESHOLD, diff_editions
+
+    threshold = params["threshold"]
+    answer = await _call(
+        request,
+        diff_editions,
+        params["old"],
+        params["new"],
+        threshold=DEFAULT_THRESHOLD if threshold is None else float(threshold),
+    )
+    return JSON(answer)
+
+
+async def diff_report(request: Request, params: Params) -> Response:
+    from fenjie.viz import diff_report as report
+
+    answer = json.loads(bytes((await diff(request, params)).body))
+    return HTMLResponse(report(answer))
 
 
 async def document(request: Request, params: Params) -> Response:

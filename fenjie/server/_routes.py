@@ -128,6 +128,11 @@ async def _openapi(request: Request, params: Params) -> Response:
 
 
 _YEAR = Param("year", "only this year", type="integer")
+_DIFF = (
+    Param("old", "the older edition: table name, file name or IRI", required=True),
+    Param("new", "the newer edition: table name, file name or IRI", required=True),
+    Param("threshold", "lowest match score, 0–100 (default 60)", type="integer"),
+)
 _PROTOCOL_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
 
 #: Every route of the server, in the order they are matched.
@@ -190,6 +195,19 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "Resolve a policy document by title, short name or IRI",
         _api.document,
         (Param("name", "title, short name or IRI", required=True),),
+    ),
+    Endpoint(
+        "/api/diff",
+        "Compare two editions of a plan: work items, duties per unit, targets, documents",
+        _api.diff,
+        _DIFF,
+    ),
+    Endpoint(
+        "/reports/diff",
+        "The comparison of two editions as a self-contained Chinese HTML report",
+        _api.diff_report,
+        _DIFF,
+        media="text/html",
     ),
     Endpoint("/api/queries", "The named queries with their parameters", _api.query_list),
     Endpoint(
