@@ -42,4 +42,34 @@ def bench(sizes: str, repeat: int, rdflib_limit: int, rdflib_cap: float) -> None
     )
 
 
-COMMANDS = [bench]
+@click.command("bench-stores")
+@click.option(
+    "--triples",
+    default=1_000_000,
+    show_default=True,
+    help="Size of the synthetic graph in triples.",
+)
+@click.option("--repeat", default=20, show_default=True, help="Runs per query and store.")
+@click.option(
+    "--budget", default=30.0, show_default=True, help="Seconds per query and store at most."
+)
+@click.option(
+    "--stores",
+    default="embedded,oxigraph,virtuoso",
+    show_default=True,
+    help="Which stores, comma-separated (oxigraph needs `pip install oxigraph`, virtuoso "
+    "Debian's virtuoso-opensource).",
+)
+def bench_stores(triples: int, repeat: int, budget: float, stores: str) -> None:
+    """Benchmark: every named query embedded, through oxigraph serve and through Virtuoso."""
+    from fenjie.bench.stores import bench_stores as run
+    from fenjie.bench.stores import format_report
+
+    chosen = tuple(s.strip() for s in stores.split(",") if s.strip())
+    unknown = set(chosen) - {"embedded", "oxigraph", "virtuoso"}
+    if unknown:
+        raise click.BadParameter(f"unknown store(s): {', '.join(sorted(unknown))}")
+    click.echo(format_report(run(triples, repeat=repeat, budget=budget, stores=chosen)))
+
+
+COMMANDS = [bench, bench_stores]
