@@ -8,8 +8,9 @@ from typing import Any
 import click
 
 from fenjie.config import SETTINGS
+from fenjie.printable import printable
 
-__all__ = ["emit_json", "format_option", "store_option"]
+__all__ = ["echo", "emit_json", "format_option", "store_option"]
 
 _STORE = SETTINGS[0]
 
@@ -35,6 +36,16 @@ def format_option(*choices: str, default: str = "table") -> Any:
     )
 
 
+def echo(message: str = "", *, err: bool = False, nl: bool = True, data: bool = False) -> None:
+    """Print text that may hold source text, its control characters escaped (see
+    :mod:`fenjie.printable`). ``data=True`` (CSV) is escaped only when it goes to a terminal, so a
+    redirected file keeps the cells exactly."""
+    stream = click.get_text_stream("stderr" if err else "stdout")
+    if not data or stream.isatty():
+        message = printable(message)
+    click.echo(message, err=err, nl=nl)
+
+
 def emit_json(data: Any) -> None:
-    """Print JSON as UTF-8 text (Chinese stays readable)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """Print JSON as UTF-8 text (Chinese stays readable; control characters as \\u escapes)."""
+    echo(json.dumps(data, ensure_ascii=False, indent=2))

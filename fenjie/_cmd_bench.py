@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from fenjie._cli_common import echo
+
 __all__ = ["COMMANDS"]
 
 
@@ -35,7 +37,7 @@ def bench(sizes: str, repeat: int, rdflib_limit: int, rdflib_cap: float) -> None
         wanted = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]
     except ValueError as exc:
         raise click.BadParameter(f"not a list of numbers: {sizes!r}", param_hint="--sizes") from exc
-    click.echo(
+    echo(
         format_report(
             run_bench(wanted, repeat=repeat, rdflib_limit=rdflib_limit, rdflib_cap=rdflib_cap)
         )

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from fenjie._cli_common import emit_json, format_option, store_option
+from fenjie._cli_common import echo, emit_json, format_option, store_option
 from fenjie._cli_limits import limit_options, limits_from
 from fenjie.config import DEFAULT_BASE, SETTINGS, bundled_example
+from fenjie.printable import printable
 
 __all__ = ["COMMANDS"]
 
@@ -83,7 +84,11 @@ def build(
             # a pseudo-terminal may report 0 columns; shutil falls back to $COLUMNS or 80
             width = shutil.get_terminal_size().columns
             bars[name] = tqdm(
-                total=total, unit="row", desc=Path(name).name, leave=False, ncols=width
+                total=total,
+                unit="row",
+                desc=printable(Path(name).name, keep_newlines=False),
+                leave=False,
+                ncols=width,
             )
         bars[name].update(done - bars[name].n)
 
@@ -101,12 +106,12 @@ def build(
     for bar in bars.values():
         bar.close()
     for path, table in zip(paths, built, strict=True):
-        click.echo(f"built {table.iri.value} from {path} (reader: {table.reader})")
-        click.echo(f"  {_describe_counts(table.counts)}")
+        echo(f"built {table.iri.value} from {path} (reader: {table.reader})")
+        echo(f"  {_describe_counts(table.counts)}")
         if table.unregistered_units:
-            click.echo(f"  unregistered units: {'、'.join(table.unregistered_units)}")
+            echo(f"  unregistered units: {'、'.join(table.unregistered_units)}")
     elapsed = time.perf_counter() - started
-    click.echo(f"store: {store_path} ({len(built)} table(s) in {elapsed:.2f} s)")
+    echo(f"store: {store_path} ({len(built)} table(s) in {elapsed:.2f} s)")
 
 
 @click.command()
@@ -125,7 +130,7 @@ def stats(store_path: str, fmt: str) -> None:
     for key, value in data.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k}: {v}" for k, v in value.items())
-        click.echo(f"{key:<14}{value}")
+        echo(f"{key:<14}{value}")
 
 
 @click.command()
@@ -165,7 +170,7 @@ def export(store_path: str, fmt: str, graph_iri: str | None, output: Path | None
             )
     if output:
         output.write_bytes(data)
-        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+        echo(f"wrote {len(data)} bytes to {output}", err=True)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -187,16 +192,16 @@ def check(store_path: str, fmt: str) -> None:
     if fmt == "json":
         emit_json(report)
     else:
-        click.echo(
+        echo(
             f"SHACL: {'conforms' if report['conforms'] else 'does NOT conform'} "
             f"({len(report['violations'])} results)"
         )
         for v in report["violations"]:
-            click.echo(f"  {v['severity']}: {v['focus']} {v['path']}: {v['message']}")
-        click.echo(f"findings: {len(report['findings'])}")
+            echo(f"  {v['severity']}: {v['focus']} {v['path']}: {v['message']}")
+        echo(f"findings: {len(report['findings'])}")
         for f in report["findings"]:
             s = f["source"]
-            click.echo(
+            echo(
                 f"  [{f['kind']}] {f['message']} "
                 f"(row {s['row']}, column {s['column']} {s['header']}, line {s['line']})"
             )

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from fenjie._cli_common import emit_json, format_option, store_option
+from fenjie._cli_common import echo, emit_json, format_option, store_option
 from fenjie._cmd_query import backend_options
 from fenjie.config import DEFAULT_BASE, SETTINGS
 
@@ -82,17 +82,15 @@ def report(
             }
         )
     else:
-        click.echo(
-            f"{source}（{table.reader}）：{len(table.rows)} 行，匹配 {len(batch.reports)} 行"
-        )
+        echo(f"{source}（{table.reader}）：{len(table.rows)} 行，匹配 {len(batch.reports)} 行")
         if batch.problems:
-            click.echo(f"未能入库的行（{len(batch.problems)}）：", err=True)
+            echo(f"未能入库的行（{len(batch.problems)}）：", err=True)
             rows = [[p.location, p.message, "；".join(p.candidates)] for p in batch.problems]
-            click.echo(text_table(["位置", "原因", "候选"], rows, limit=80), err=True)
+            echo(text_table(["位置", "原因", "候选"], rows, limit=80), err=True)
         if stored is not None:
-            click.echo(f"新增报告 {len(stored.added)} 份，已存在 {len(stored.existing)} 份")
+            echo(f"新增报告 {len(stored.added)} 份，已存在 {len(stored.existing)} 份")
         elif dry_run:
-            click.echo("（试运行：未写入）")
+            echo("（试运行：未写入）")
     if batch.problems and not partial:
         raise InputError(
             f"{len(batch.problems)} row(s) could not be matched or checked; nothing was stored "
@@ -147,23 +145,23 @@ def progress(
         for t in answer["targets"]
     ]
     if fmt == "csv":
-        click.echo(csv_text(headers, rows), nl=False)
+        echo(csv_text(headers, rows), nl=False, data=True)
         return
     s = answer["summary"]
-    click.echo(
+    echo(
         f"截至 {answer['as_of']}：{s['targets']} 个目标，已完成 {s['completed']}，滞后 {s['late']}，"
         f"逾期 {s['overdue']}，有风险 {s['at_risk']}"
     )
     zh = ["年份", "工作内容", "目标", "责任单位", "状态", "到期", "逾期", "有风险"]
     flag = lambda v: "是" if v is True else ("" if v is False else v)  # noqa: E731
-    click.echo(text_table(zh, [[flag(v) for v in r] for r in rows], limit=40))
-    click.echo("\n各单位完成情况（任何角色；牵头）：")
+    echo(text_table(zh, [[flag(v) for v in r] for r in rows], limit=40))
+    echo("\n各单位完成情况（任何角色；牵头）：")
     unit_rows = [
         [u["unit"]["label"], u["targets"], u["completed"], u["late"], u["overdue"]]
         + [_pct(u["rate"]), u["lead"]["targets"], u["lead"]["completed"], _pct(u["lead"]["rate"])]
         for u in answer["units"]
     ]
-    click.echo(
+    echo(
         text_table(
             [
                 "单位",
@@ -180,11 +178,11 @@ def progress(
         )
     )
     if answer["blocking"]:
-        click.echo("\n被其他目标依赖的逾期目标：")
+        echo("\n被其他目标依赖的逾期目标：")
         for b in answer["blocking"]:
-            click.echo(f"- {b['target']['year']} {b['target']['text']}（{b['status']}）")
+            echo(f"- {b['target']['year']} {b['target']['text']}（{b['status']}）")
             for d in b["dependents"][:10]:
-                click.echo(f"    {path_text(d['path'])}")
+                echo(f"    {path_text(d['path'])}")
 
 
 def _pct(rate: float | None) -> str:

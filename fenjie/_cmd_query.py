@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from fenjie._cli_common import emit_json, format_option, store_option
+from fenjie._cli_common import echo, emit_json, format_option, store_option
 from fenjie.roles import Role
 
 __all__ = ["COMMANDS"]
@@ -103,7 +103,7 @@ def list_queries(fmt: str) -> None:
             for p in q.parameters
         )
         rows.append([q.name, q.form, params, q.title])
-    click.echo(text_table(["name", "form", "parameters (! = required)", "title"], rows))
+    echo(text_table(["name", "form", "parameters (! = required)", "title"], rows))
 
 
 @click.command("query")
@@ -148,7 +148,7 @@ def query(
         _emit_graph(backend.construct(stored.text, bindings=bindings), fmt)
     elif stored.form == "ASK":
         answer = backend.ask(stored.text, bindings=bindings)
-        emit_json({"boolean": answer}) if fmt == "json" else click.echo(str(answer).lower())
+        emit_json({"boolean": answer}) if fmt == "json" else echo(str(answer).lower())
     else:
         _emit_rows(backend.select(stored.text, bindings=bindings), stored, fmt)
 
@@ -165,10 +165,10 @@ def _emit_rows(rows: list[dict[str, Any]], stored: Any, fmt: str) -> None:
     if fmt == "json":
         emit_json({"columns": columns, "rows": values})
     elif fmt == "csv":
-        click.echo(csv_text(columns, [[r.get(c) for c in columns] for r in values]), nl=False)
+        echo(csv_text(columns, [[r.get(c) for c in columns] for r in values]), nl=False, data=True)
     else:
-        click.echo(text_table(columns, [[r.get(c) for c in columns] for r in values], limit=50))
-        click.echo(f"({len(values)} rows)")
+        echo(text_table(columns, [[r.get(c) for c in columns] for r in values], limit=50))
+        echo(f"({len(values)} rows)")
 
 
 def _emit_graph(triples: list[Any], fmt: str) -> None:
@@ -178,7 +178,7 @@ def _emit_graph(triples: list[Any], fmt: str) -> None:
     if fmt not in formats:
         fmt = "ttl"
     out = serialize(triples, format=formats[fmt]) or b""
-    click.echo(out.decode("utf-8"), nl=False)
+    echo(out.decode("utf-8"), nl=False, data=True)
 
 
 @click.command()
@@ -209,7 +209,7 @@ def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt
             for e in answer["obligations"]
             for t in e["targets"] or [{"year": None, "text": None}]
         ]
-        click.echo(csv_text(headers, rows), nl=False)
+        echo(csv_text(headers, rows), nl=False, data=True)
         return
     years = sorted({t["year"] for e in answer["obligations"] for t in e["targets"]})
     rows = [
@@ -218,13 +218,11 @@ def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt
         for e in answer["obligations"]
     ]
     counts = answer["counts"]
-    click.echo(
+    echo(
         f"{answer['unit']['label']}：{len(answer['obligations'])} 项"
         f"（{'，'.join(f'{r.zh} {counts[r.value]}' for r in Role)}）"
     )
-    click.echo(
-        text_table(["角色", "工作内容", "主要任务", "经由", *[f"{y}年目标" for y in years]], rows)
-    )
+    echo(text_table(["角色", "工作内容", "主要任务", "经由", *[f"{y}年目标" for y in years]], rows))
 
 
 @click.command()
@@ -250,11 +248,11 @@ def load(backend: Any, year: int | None, pairs: int, fmt: str) -> None:
         for u in answer["units"]
     ]
     if fmt == "csv":
-        click.echo(csv_text(headers, rows), nl=False)
+        echo(csv_text(headers, rows), nl=False, data=True)
         return
-    click.echo(text_table(["单位", *(r.zh for r in Role), "工作内容", "目标", *headers[6:]], rows))
-    click.echo("\n共同承担工作内容最多的单位对：")
-    click.echo(
+    echo(text_table(["单位", *(r.zh for r in Role), "工作内容", "目标", *headers[6:]], rows))
+    echo("\n共同承担工作内容最多的单位对：")
+    echo(
         text_table(
             ["单位甲", "单位乙", "共同工作内容"],
             [[p["a"]["label"], p["b"]["label"], p["shared"]] for p in answer["pairs"]],
@@ -281,12 +279,12 @@ def depends(backend: Any, document: str, fmt: str) -> None:
         "earlier_target": "经由上年目标",
         "baseline": "经由前期工作基础",
     }
-    click.echo(f"《{answer['document']['title']}》：{len(answer['targets'])} 个目标依赖此文件")
+    echo(f"《{answer['document']['title']}》：{len(answer['targets'])} 个目标依赖此文件")
     rows = [
         [t["year"], t["work_item"]["label"], t["text"], kind_zh[t["kind"]], path_text(t["path"])]
         for t in answer["targets"]
     ]
-    click.echo(text_table(["年份", "工作内容", "目标", "依赖方式", "路径"], rows, limit=200))
+    echo(text_table(["年份", "工作内容", "目标", "依赖方式", "路径"], rows, limit=200))
 
 
 @click.command()
@@ -318,8 +316,8 @@ def push(
     auth = {"user": user, "password": password, "token": token}
     sent = push_gsp(store, gsp, **auth) if gsp else push_update(store, update_url, **auth)
     for graph, count in sent.items():
-        click.echo(f"pushed {count} triples to <{graph}>")
-    click.echo(f"{len(sent)} graph(s), {sum(sent.values())} triples → {gsp or update_url}")
+        echo(f"pushed {count} triples to <{graph}>")
+    echo(f"{len(sent)} graph(s), {sum(sent.values())} triples → {gsp or update_url}")
 
 
 COMMANDS = [list_queries, query, obligations, load, depends, push]

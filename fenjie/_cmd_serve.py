@@ -12,7 +12,7 @@ from typing import NoReturn
 
 import click
 
-from fenjie._cli_common import store_option
+from fenjie._cli_common import echo, store_option
 from fenjie.errors import StoreError
 
 __all__ = ["COMMANDS"]
@@ -113,7 +113,7 @@ def serve_command(
     port = sock.getsockname()[1]  # the one the system picked for --port 0
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
-    click.echo(f"fenjie 正在服务 {store_path}：{url}", err=True)
+    echo(f"fenjie 正在服务 {store_path}：{url}", err=True)
     if open_page:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
     serve(settings, log_level=log_level, sock=sock)
@@ -154,7 +154,7 @@ def _next_free_port(host: str, port: int, *, tries: int = 20) -> int | None:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     raise SystemExit(EXIT_UNAVAILABLE)
 
 
@@ -172,7 +172,7 @@ def _open_when_ready(url: str, *, wait: float = 60.0) -> None:
         except OSError:
             time.sleep(0.2)
     if not webbrowser.open(url):
-        click.echo(f"open {url} in a browser to see the page", err=True)
+        echo(f"open {url} in a browser to see the page", err=True)
 
 
 @click.command("bench-serve")
@@ -184,7 +184,7 @@ def bench_command(store_path: str, count: int, concurrency: int, workers: int) -
     """Benchmark the named queries through fenjie's endpoint against `oxigraph serve`."""
     from fenjie.bench.server import run_benchmark
 
-    click.echo(run_benchmark(store_path, requests=count, concurrency=concurrency, workers=workers))
+    echo(run_benchmark(store_path, requests=count, concurrency=concurrency, workers=workers))
 
 
 COMMANDS = (serve_command, bench_command)

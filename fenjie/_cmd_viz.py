@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from fenjie._cli_common import echo
 from fenjie._cmd_query import backend_options
 
 __all__ = ["COMMANDS"]
@@ -63,8 +64,8 @@ def viz(backend: Any, view: str, output: Path, **filters: Any) -> None:
     else:
         raise click.BadParameter("use a .html, .graphml or .gexf file", param_hint="-o")
     for message in drawn.messages:
-        click.echo(f"note: {message}", err=True)
-    click.echo(
+        echo(f"note: {message}", err=True)
+    echo(
         f"wrote {output} ({drawn.graph.number_of_nodes()} nodes, "
         f"{drawn.graph.number_of_edges()} edges, {output.stat().st_size:,} bytes, "
         f"{time.perf_counter() - started:.2f} s)",
@@ -92,7 +93,7 @@ def chart_load(backend: Any, year: int | None, output: Path) -> None:
     from fenjie.viz._chart import write_load_chart
 
     write_load_chart(backend, output, year=year)
-    click.echo(f"wrote {output} ({output.stat().st_size:,} bytes)", err=True)
+    echo(f"wrote {output} ({output.stat().st_size:,} bytes)", err=True)
 
 
 COMMANDS = [viz, chart]

@@ -13,6 +13,7 @@ import click
 
 from fenjie import __version__
 from fenjie.errors import FenjieError, InputError
+from fenjie.printable import printable
 
 __all__ = ["main"]
 
@@ -24,11 +25,16 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FenjieError as exc:
-            click.echo(f"error: {exc}", err=True)
+            # one line, whatever the message quotes from a source (see fenjie.printable)
+            click.echo(f"error: {printable(str(exc), keep_newlines=False)}", err=True)
             for suggestion in exc.details.get("suggestions", []):
-                click.echo(f"  did you mean: {suggestion}", err=True)
+                click.echo(
+                    f"  did you mean: {printable(str(suggestion), keep_newlines=False)}", err=True
+                )
             for candidate in exc.details.get("candidates", []):
-                click.echo(f"  candidate: {candidate}", err=True)
+                click.echo(
+                    f"  candidate: {printable(str(candidate), keep_newlines=False)}", err=True
+                )
             ctx.exit(65 if isinstance(exc, InputError) else 1)
 
 

@@ -47,7 +47,7 @@ class Limits:
     #: characters in one cell (Python's csv module has the same default field limit)
     cell_chars: int = 131_072
     #: rows of the grid (lines of a text source, table rows of a document, rows of a workbook)
-    rows: int = 2_000
+    rows: int = 5_000
     #: bytes the members of a ZIP container (.docx, .xlsx) inflate to
     inflate: int = 64 * 2**20
     #: pages of a PDF

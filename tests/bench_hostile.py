@@ -36,6 +36,7 @@ CASES: dict[str, Callable[[], bytes]] = {
     "TSV, 100,000 rows": lambda: hostile.tsv_rows(100_000),
     "TSV, one 103 KB target cell": lambda: hostile.tsv_long_cell(103_000 // 3),
     "TSV, one 213 KB target cell": lambda: hostile.tsv_long_cell(213_000 // 3),
+    "TSV, one 103 KB target cell, one sentence": lambda: hostile.tsv_one_sentence_cell(39_000),
 }
 SUFFIX = {"xlsx": ".xlsx", "docx": ".docx", "TSV,": ".tsv"}
 

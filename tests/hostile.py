@@ -200,3 +200,10 @@ def pdf_bytes(content: bytes, *, page_type: bytes = b"/Page") -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def tsv_one_sentence_cell(chars: int) -> bytes:
+    """A plan whose target cell is one sentence of about ``chars`` characters holding a quantity
+    every 6 characters (``建设3个平台和5个园区和…``): the worst case of quantity extraction."""
+    unit = "建设3个平台和5个园区"
+    return tsv_bytes([[ROW[0], ROW[1], (unit * (chars // len(unit) + 1))[:chars], ROW[3]]])

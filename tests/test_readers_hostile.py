@@ -197,8 +197,9 @@ def test_xlsx_cell_over_the_cell_limit() -> None:
 
 def test_tsv_rows_over_the_rows_limit_and_raised() -> None:
     data = tsv_rows(2_500)
-    error = over(data, "rows.tsv", "rows")
+    error = over(data, "rows.tsv", "rows", Limits(rows=2_000))
     assert error.message.startswith("the text has 2,503 lines")
+    assert over(tsv_rows(5_000), "rows.tsv", "rows").message.startswith("the text has 5,003 lines")
     table = read_bytes(data, name="rows.tsv", limits=Limits(rows=3_000))
     assert len(table.rows) == 2_500 and table.rows[-1].cells[1] == "2500、建设第2500个平台"
 

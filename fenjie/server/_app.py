@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fenjie.errors import FenjieError, StoreError
+from fenjie.printable import printable
 from fenjie.server._pool import WorkerPool
 from fenjie.server._routes import routes
 
@@ -87,7 +88,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     reference = secrets.token_hex(4)
-    log.exception("unexpected error on %s, reference %s", request.url.path, reference)
+    path = printable(request.url.path, keep_newlines=False)  # a request's path is not ours to obey
+    log.exception("unexpected error on %s, reference %s", path, reference)
     err = FenjieError(f"内部错误 (internal error), reference {reference}", reference=reference)
     err.code = "internal"
     return error_response(err)
