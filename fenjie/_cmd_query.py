@@ -127,8 +127,8 @@ def query(
 
     Parameters are typed (unit and document names are resolved) and bound as RDF terms.
     """
-    from fenjie.errors import ParameterError
-    from fenjie.queries.registry import bind_params, get_stored, parse_stored_query
+    from fenjie.errors import ParameterError, QueryError, QuerySyntaxError
+    from fenjie.queries.registry import get_stored, parse_stored_query
 
     chosen = [x for x in (name, sparql, query_file) if x]
     if len(chosen) != 1:
@@ -143,7 +143,24 @@ def query(
         stored = parse_stored_query(prepare(text), name="query")
     if param_values and not stored.parameters:
         raise ParameterError(f"query {stored.name} takes no parameters")
-    bindings = bind_params(backend, stored, _params(param_values))
+    try:
+        _run(backend, stored, _params(param_values), fmt)
+    except QuerySyntaxError:
+        if not name and _is_update(stored.text):
+            raise QueryError(
+                "这是 SPARQL 更新（INSERT、DELETE、LOAD …），fenjie query 只运行查询。"
+                "更新数据请用 fenjie push 上传构建好的图，或把更新发送到服务的更新端点"
+                "（fenjie serve --update-token TOKEN，POST /sparql）。"
+                " (this is a SPARQL update: fenjie query runs queries only;"
+                " use fenjie push, or the server's update endpoint)"
+            ) from None
+        raise
+
+
+def _run(backend: Any, stored: Any, params: dict[str, str], fmt: str) -> None:
+    from fenjie.queries.registry import bind_params
+
+    bindings = bind_params(backend, stored, params)
     if stored.form in ("CONSTRUCT", "DESCRIBE"):
         _emit_graph(backend.construct(stored.text, bindings=bindings), fmt)
     elif stored.form == "ASK":
@@ -151,6 +168,17 @@ def query(
         emit_json({"boolean": answer}) if fmt == "json" else echo(str(answer).lower())
     else:
         _emit_rows(backend.select(stored.text, bindings=bindings), stored, fmt)
+
+
+def _is_update(text: str) -> bool:
+    """Whether ``text`` parses as a SPARQL update (parsed only, never run)."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except Exception:  # any parse failure: not an update either
+        return False
+    return True
 
 
 def _emit_rows(rows: list[dict[str, Any]], stored: Any, fmt: str) -> None:
@@ -211,26 +239,37 @@ def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt
         ]
         echo(csv_text(headers, rows), nl=False, data=True)
         return
-    years = sorted({t["year"] for e in answer["obligations"] for t in e["targets"]})
-    rows = [
-        [Role(e["role"]).zh, e["work_item"]["label"], e["category"], via(e)]
-        + ["；".join(t["text"] for t in e["targets"] if t["year"] == y) for y in years]
-        for e in answer["obligations"]
-    ]
+    has_via = any(e["via"] for e in answer["obligations"])
+    rows = []
+    for e in answer["obligations"]:
+        years = sorted({t["year"] for t in e["targets"]})
+        targets = "\n".join(
+            f"{y}年：" + "；".join(t["text"] for t in e["targets"] if t["year"] == y) for y in years
+        )
+        item = e["work_item"]["label"] + (f"\n（{e['category']}）" if e["category"] else "")
+        rows.append([Role(e["role"]).zh, item, *([via(e)] if has_via else []), targets])
     counts = answer["counts"]
     echo(
         f"{answer['unit']['label']}：{len(answer['obligations'])} 项"
         f"（{'，'.join(f'{r.zh} {counts[r.value]}' for r in Role)}）"
     )
-    echo(text_table(["角色", "工作内容", "主要任务", "经由", *[f"{y}年目标" for y in years]], rows))
+    headers = ["角色", "工作内容（主要任务）", *(["经由"] if has_via else []), "目标"]
+    echo(text_table(headers, rows, no_wrap=[0]))
 
 
 @click.command()
 @click.option("--year", type=int, help="Only work items with targets in this year.")
 @click.option("--pairs", default=20, show_default=True, help="How many unit pairs to list.")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the table headers.",
+)
 @format_option("table", "json", "csv")
 @backend_options
-def load(backend: Any, year: int | None, pairs: int, fmt: str) -> None:
+def load(backend: Any, year: int | None, pairs: int, lang: str, fmt: str) -> None:
     """Coordination load per unit (busiest first) and the pairs that share most work items."""
     from fenjie.queries import coordination_load
     from fenjie.queries._format import csv_text, text_table
@@ -243,19 +282,25 @@ def load(backend: Any, year: int | None, pairs: int, fmt: str) -> None:
     headers += ["partners", "degree", "betweenness"]
     rows = [
         [u["unit"]["label"], u["lead"], u["responsible"], u["supporting"], u["work_items"]]
-        + [" ".join(f"{y}:{n}" for y, n in u["targets"].items()), u["partners"]]
+        + ["\n".join(f"{y}:{n}" for y, n in u["targets"].items()), u["partners"]]
         + [f"{u['degree']:.3f}", f"{u['betweenness']:.3f}"]
         for u in answer["units"]
     ]
     if fmt == "csv":
         echo(csv_text(headers, rows), nl=False, data=True)
         return
-    echo(text_table(["单位", *(r.zh for r in Role), "工作内容", "目标", *headers[6:]], rows))
-    echo("\n共同承担工作内容最多的单位对：")
+    zh = ["单位", *(r.zh for r in Role), "工作内容", "目标", "协同单位", "度中心性", "介数中心性"]
+    # the numbers take the room of their values (their headers wrap), the names get the rest
+    numbers = [1, 2, 3, 4, 5, 6, 7, 8]
+    echo(text_table(zh if lang == "zh" else headers, rows, narrow=numbers))
+    echo("\n共同承担工作内容最多的单位对：" if lang == "zh" else "\nPairs sharing most work items:")
     echo(
         text_table(
-            ["单位甲", "单位乙", "共同工作内容"],
+            ["单位甲", "单位乙", "共同工作内容"]
+            if lang == "zh"
+            else ["unit a", "unit b", "shared"],
             [[p["a"]["label"], p["b"]["label"], p["shared"]] for p in answer["pairs"]],
+            narrow=[2],
         )
     )
 
@@ -275,16 +320,34 @@ def depends(backend: Any, document: str, fmt: str) -> None:
         return
     kind_zh = {
         "direct": "直接引用",
-        "based_on": "引用其实施文件",
-        "earlier_target": "经由上年目标",
-        "baseline": "经由前期工作基础",
+        "based_on": "依据文件",
+        "earlier_target": "前期目标",
+        "baseline": "前期基础",
     }
-    echo(f"《{answer['document']['title']}》：{len(answer['targets'])} 个目标依赖此文件")
+    shorts = _short_names(backend)
+    title = shorts.get(answer["document"]["iri"]) or answer["document"]["title"]
+    echo(f"《{title}》：{len(answer['targets'])} 个目标依赖此文件")
+    if title != answer["document"]["title"]:
+        echo(f"（全称：《{answer['document']['title']}》）")
     rows = [
-        [t["year"], t["work_item"]["label"], t["text"], kind_zh[t["kind"]], path_text(t["path"])]
+        [t["year"], t["work_item"]["label"], t["text"], kind_zh[t["kind"]]]
+        + [path_text(t["path"], short_names=shorts, skip_first=True)]
         for t in answer["targets"]
     ]
-    echo(text_table(["年份", "工作内容", "目标", "依赖方式", "路径"], rows, limit=200))
+    echo(text_table(["年份", "工作内容", "目标", "依赖方式", "路径"], rows, limit=200, no_wrap=[0]))
+
+
+def _short_names(backend: Any) -> dict[str, str]:
+    """Document IRI → its shortest short name (简称), for paths that tell documents apart."""
+    from fenjie.queries import plain_rows
+    from fenjie.queries.registry import get_stored
+
+    shorts: dict[str, str] = {}
+    for row in plain_rows(backend.select(get_stored("documents").text)):
+        short = row.get("alternative")
+        if short and (row["document"] not in shorts or len(short) < len(shorts[row["document"]])):
+            shorts[row["document"]] = short
+    return shorts
 
 
 @click.command()

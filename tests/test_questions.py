@@ -374,7 +374,7 @@ def test_load_and_depends_commands(store_path: Path) -> None:
     table = runner.invoke(main, ["load", "--store", str(store_path)])
     assert table.output.splitlines()[2].startswith("湖南省科学技术厅")
     dep = runner.invoke(main, ["depends", "意见", "--store", str(store_path)])
-    assert dep.exit_code == 0 and "—fj:basedOn→" in dep.output
+    assert dep.exit_code == 0 and "—依据→ 《意见》" in dep.output  # paths in words
 
 
 def test_obligations_name_the_other_units_baseline_and_deadline(backend: LocalBackend) -> None:
