@@ -13,9 +13,53 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rdflib import RDF, Graph, URIRef
 
 from fenjie.config import bundled_example
 from fenjie.viz._browser import LAUNCH_ARGS
+from tests.ontology_files import DECLARATION_TYPES, parse_ttl
+
+# Tests that start servers, browsers, LibreOffice or fresh installs: run with `--all` (CI does).
+EXTENDED_MARKERS = ("slow", "browser", "libreoffice")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--all",
+        action="store_true",
+        help="also run the tests marked slow, browser or libreoffice (CI runs everything)",
+    )
+
+
+# fixtures that start a server, a browser or a build: a test using one is extended
+_FIXTURE_MARKERS = {
+    "live_server": "slow",
+    "server_factory": "slow",
+    "wheel": "slow",
+    "chromium": "browser",
+}
+# doctests that build and validate or draw the bundled table (seconds each)
+_SLOW_DOCTESTS = {"graph.check", "viz", "viz._export"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the extended tests; without ``--all`` (or an explicit ``-m``), leave them out."""
+    for item in items:
+        for fixture, marker in _FIXTURE_MARKERS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+        if isinstance(item, pytest.DoctestItem) and item.name in _SLOW_DOCTESTS:
+            item.add_marker("slow")
+    if config.getoption("--all") or config.getoption("markexpr"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        extended = any(item.get_closest_marker(m) for m in EXTENDED_MARKERS)
+        (left_out if extended else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = LAUNCH_ARGS  # the same flags the views' own browser helper uses
@@ -149,3 +193,28 @@ def backend() -> object:
     store = FenjieStore.in_memory()
     build_sources([bundled_example()], store=store)
     return LocalBackend(store)
+
+
+# -- the three Turtle files of ontology/, parsed once ------------------------------------------
+@pytest.fixture(scope="session")
+def ontology() -> Graph:
+    return parse_ttl("fenjie.ttl")
+
+
+@pytest.fixture(scope="session")
+def shapes() -> Graph:
+    return parse_ttl("shapes.ttl")
+
+
+@pytest.fixture(scope="session")
+def registry() -> Graph:
+    return parse_ttl("units.ttl")
+
+
+@pytest.fixture(scope="session")
+def declared(ontology: Graph) -> set[URIRef]:
+    """The fj: terms the ontology declares (classes, properties, individuals)."""
+    terms = set()
+    for kind in DECLARATION_TYPES:
+        terms.update(s for s in ontology.subjects(RDF.type, kind) if isinstance(s, URIRef))
+    return terms

@@ -99,6 +99,7 @@ def test_reader_errors_name_file_line_and_column(case, tmp_path):
     assert str(info.value).startswith(f"{path}:{line}")
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 @pytest.mark.parametrize("case", ["empty", "row too short", "not UTF-8 nor GBK", "no header"])
 def test_cli_exits_non_zero_and_leaves_the_store_untouched(case, existing_store, tmp_path):
     before = snapshot(existing_store)
@@ -112,6 +113,7 @@ def test_cli_exits_non_zero_and_leaves_the_store_untouched(case, existing_store,
     assert leftovers(existing_store) == [], "no staging directory left behind"
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_one_bad_source_among_good_ones_builds_nothing(existing_store, tmp_path):
     before = snapshot(existing_store)
     good = tmp_path / "good.tsv"

@@ -263,6 +263,7 @@ def test_every_term_the_builder_writes_is_declared_in_the_ontology(tmp_path):
     assert undeclared == []
 
 
+@pytest.mark.slow  # builds and rebuilds several stores
 def test_facts_tables_share_are_stored_once_and_collected_when_unused(tmp_path):
     """Oxigraph's union default graph keeps duplicates: a document two tables cite must still
     come back once, and must go when no table cites it any more."""

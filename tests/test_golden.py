@@ -66,6 +66,7 @@ def test_facts_hold(case):
     assert failed == []
 
 
+@pytest.mark.slow  # pyshacl validation of each golden graph
 @pytest.mark.parametrize("case", CASES)
 def test_graph_conforms_to_the_shapes(case):
     from fenjie.graph.check import shacl_results

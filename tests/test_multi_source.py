@@ -72,6 +72,7 @@ def test_units_and_documents_are_shared_across_graphs(store: Path) -> None:
     ]
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_obligations_span_sources_and_name_each_source(store: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "fenjie", "obligations", "省科技厅", "--format", "json"],

@@ -66,6 +66,7 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_wheel_contains_every_module_and_data_file(wheel, tmp_path):
     target = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
@@ -100,6 +101,7 @@ def test_wheel_contains_every_module_and_data_file(wheel, tmp_path):
     assert result.stdout.strip() == "14"
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_wheel_build_prints_no_warning(tmp_path):
     """setuptools warns about a license table and data folders missing from `packages`."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}

@@ -240,6 +240,7 @@ def _run(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_cli_report_is_atomic_idempotent_and_progress_answers(
     files: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -21,6 +21,7 @@ from fenjie.graph.read import sniff_format
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+pytestmark = pytest.mark.libreoffice  # every test reads formats LibreOffice converts
 
 # Provenance in the reader's own terms: where a cell stood, which file and reader it came from.
 PROVENANCE = {FJ.location, FJ.sourceLine, FJ.sourceFile, FJ.reader, FJ.encoding, FJ.sha256}

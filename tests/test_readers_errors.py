@@ -235,6 +235,7 @@ def snapshot(store: Path) -> set:
         return set(opened.inner)
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 @pytest.mark.parametrize(
     "case", ["png image", "encrypted docx", "pdf without text", "xlsx without header"]
 )

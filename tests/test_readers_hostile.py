@@ -109,6 +109,7 @@ def test_huge_numeral_in_a_target_cell_builds() -> None:
     assert built.counts["observations"] == 1  # 3个园区 only
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_cli_prints_one_line_and_leaves_the_store(tmp_path: Path) -> None:
     from fenjie.config import bundled_example
     from fenjie.graph import FenjieStore, build_sources

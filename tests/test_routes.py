@@ -89,6 +89,7 @@ def test_undocumented_value_is_refused_with_the_documented_ones(server: str) -> 
     assert role.choices and all(choice in error["message"] for choice in role.choices)
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_cli_and_api_give_the_same_columns(server: str, bundled_store: Path) -> None:
     for params in ({"year": "2018"}, {"year": "1990"}):  # an answer, and an empty one
         api = httpx.get(server + "/api/queries/targets-by-year", params=params).json()

@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_serve_open_opens_the_page_when_ready(bundled_store: Path, tmp_path: Path):
     opened = tmp_path / "opened.txt"
     browser = tmp_path / "browser.sh"  # $BROWSER is what Python's webbrowser module runs

@@ -11,11 +11,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from fenjie.cli import main
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_busy_port_is_one_clear_message(bundled_store: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -38,6 +40,7 @@ def test_busy_port_is_one_clear_message(bundled_store: Path) -> None:
         pass
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_port_zero_picks_a_free_port_and_prints_it(bundled_store: Path, tmp_path: Path) -> None:
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:

@@ -256,6 +256,7 @@ def test_allow_service_lets_only_that_endpoint_through(
     assert [p for p in paths if p != "/leak"] == ["/sparql", "/sparql"], listener.hits
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_deep_query_is_refused_before_parsing(
     live_server: str, bundled_store: Path, tmp_path: Path
 ) -> None:

@@ -53,12 +53,14 @@ def built(tmp_path) -> Path:
     return store
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_build_prints_what_it_built(built, tmp_path):
     result = fenjie("build", store=built)
     assert "14 work items" in result.stdout
     assert "targets {2017: 36, 2018: 29, 2019: 24}" in result.stdout
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_stats_json(built):
     result = fenjie("stats", "--format", "json", store=built)
     data = json.loads(result.stdout)
@@ -68,6 +70,7 @@ def test_stats_json(built):
     assert data["triples"] > 1000 and data["units"] == 20
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_rebuild_is_isomorphic(built, tmp_path):
     first = canonical(dataset(built))
     assert fenjie("build", store=built).returncode == 0
@@ -77,6 +80,7 @@ def test_rebuild_is_isomorphic(built, tmp_path):
     assert canonical(dataset(other)) == first
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_building_a_source_again_replaces_only_its_graph(built, tmp_path):
     changed = tmp_path / "second-table.tsv"
     text = SAMPLE.read_text("utf-8").replace("省绩效办", "省统计局")
@@ -102,6 +106,7 @@ def test_building_a_source_again_replaces_only_its_graph(built, tmp_path):
         assert len(store.tables()) == 1
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_export_table_reproduces_every_cell(built):
     result = fenjie("export", "--format", "table", store=built)
     assert result.returncode == 0, result.stderr
@@ -114,6 +119,7 @@ def test_export_table_reproduces_every_cell(built):
     ]
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 @pytest.mark.parametrize(
     ("fmt", "rdflib_format"),
     [("ttl", "turtle"), ("nt", "nt"), ("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")],
@@ -130,6 +136,7 @@ def test_rdf_exports_parse_back(built, fmt, rdflib_format, tmp_path):
         assert len(list(ds.quads((None, None, None, None)))) == len(quads)
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_check_reports_unit_both_responsible_and_supporting(built):
     result = fenjie("check", "--format", "json", store=built)
     assert result.returncode == 0, result.stderr
@@ -140,6 +147,7 @@ def test_check_reports_unit_both_responsible_and_supporting(built):
     assert both[0]["source"]["header"] == "配合/参与单位"
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_check_reports_quality_findings_of_a_messy_table(tmp_path):
     messy = tmp_path / "messy.tsv"
     messy.write_text(
@@ -163,6 +171,7 @@ def test_check_reports_quality_findings_of_a_messy_table(tmp_path):
     assert gap["missing"] == [3] and gap["source"]["line"] == 3 and gap["source"]["column"] == 3
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_check_fails_on_shape_violations(built, tmp_path):
     # Damage a copy of the store: a target without a year violates the shapes.
     store = pyoxigraph.Store(str(built))
@@ -177,6 +186,7 @@ def test_check_fails_on_shape_violations(built, tmp_path):
     assert "does NOT conform" in result.stdout and victim.subject.value in result.stdout
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_default_store_location_is_used_by_every_command(tmp_path):
     env = {"XDG_DATA_HOME": str(tmp_path / "data"), "FENJIE_STORE": ""}
     assert fenjie("build", env=env).returncode == 0
@@ -185,18 +195,21 @@ def test_default_store_location_is_used_by_every_command(tmp_path):
     assert json.loads(result.stdout)["work_items"] == 14
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_missing_store_says_to_build_first(tmp_path):
     result = fenjie("stats", store=tmp_path / "nowhere")
     assert result.returncode != 0
     assert "fenjie build" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_export_ttl_is_loadable_by_pyoxigraph(built):
     data = fenjie("export", "--format", "ttl", store=built).stdout.encode("utf-8")
     triples = list(pyoxigraph.parse(data, format=RdfFormat.TURTLE))
     assert any(t.predicate.value.endswith("#leads") for t in triples)
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_long_inputs_show_a_progress_bar_on_a_terminal(tmp_path):
     import fcntl
     import pty

@@ -199,6 +199,7 @@ def test_network_from_view_leaves_the_graph_alone(backend: LocalBackend) -> None
     assert "weight" not in g.edges["a", "b"]
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_utf8_is_written_whatever_the_locale(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
@@ -230,6 +231,7 @@ def test_utf8_is_written_whatever_the_locale(tmp_path: Path) -> None:
     assert (tmp_path / "ours.html").read_bytes() == "<p>责任单位</p>".encode()
 
 
+@pytest.mark.slow  # draws a chart with matplotlib and writes every export
 def test_cli_viz_chart_and_export(bundled_store: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "r.html"
