@@ -23,9 +23,9 @@ def test_the_two_commands_come_first():
         "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/fenjie build"
         " && .venv/bin/fenjie serve --open"
     )
-    assert test.strip() == "bash tests/setup.sh && .venv/bin/python -m pytest"
+    assert test.strip() == "bash tests/setup.sh && .venv/bin/python -m pytest --all"
     # CI runs the README's test command (tests/test_install.py runs both on a fresh copy)
-    assert "bash tests/setup.sh" in CI and ".venv/bin/python -m pytest" in CI
+    assert "bash tests/setup.sh" in CI and ".venv/bin/python -m pytest --all" in CI
 
 
 def test_every_command_the_readme_names_exists():
