@@ -50,6 +50,12 @@ def _describe_counts(counts: dict) -> str:
     metavar="SECONDS",
     help="Wait at most this long for another build to finish (default: as long as it takes).",
 )
+@click.option(
+    "--jurisdiction",
+    metavar="PLACE",
+    help="The issuing jurisdiction of every source (浙江省, 长沙市, 长沙县, 国家), when the sources "
+    "do not say it themselves (title, 文号, issuer).",
+)
 def build(
     sources: tuple[Path, ...],
     store_path: str,
@@ -57,6 +63,7 @@ def build(
     fresh: bool,
     wait: bool,
     lock_timeout: float | None,
+    jurisdiction: str | None,
     **limit_values: int | None,
 ) -> None:
     """Build the graph from SOURCES (default: the bundled example table).
@@ -102,12 +109,17 @@ def build(
         wait=wait,
         lock_timeout=lock_timeout,
         on_notice=lambda message: click.echo(message, err=True),
+        jurisdiction=jurisdiction,
     )
     for bar in bars.values():
         bar.close()
     for path, table in zip(paths, built, strict=True):
         echo(f"built {table.iri.value} from {path} (reader: {table.reader})")
         echo(f"  {_describe_counts(table.counts)}")
+        if table.jurisdiction is not None:
+            echo(f"  行政区域 jurisdiction: {table.jurisdiction.describe()}")
+        if table.unresolved_units:
+            echo(f"  unresolved units (jurisdiction unknown): {'、'.join(table.unresolved_units)}")
         if table.unregistered_units:
             echo(f"  unregistered units: {'、'.join(table.unregistered_units)}")
     elapsed = time.perf_counter() - started
@@ -201,10 +213,12 @@ def check(store_path: str, fmt: str) -> None:
         echo(f"findings: {len(report['findings'])}")
         for f in report["findings"]:
             s = f["source"]
-            echo(
-                f"  [{f['kind']}] {f['message']} "
-                f"(row {s['row']}, column {s['column']} {s['header']}, line {s['line']})"
+            where = (
+                f"row {s['row']}, column {s['column']} {s['header']}, line {s['line']}"
+                if "row" in s
+                else s["table"]  # a finding about the whole source
             )
+            echo(f"  [{f['kind']}] {f['message']} ({where})")
     if not report["conforms"]:
         raise SystemExit(1)
 

@@ -321,8 +321,11 @@ def depends(backend: Any, document: str, fmt: str) -> None:
     kind_zh = {
         "direct": "直接引用",
         "based_on": "依据文件",
+        "work_item": "工作内容引用",
+        "category": "主要任务引用",
         "earlier_target": "前期目标",
         "baseline": "前期基础",
+        "plan": "所属方案贯彻落实",
     }
     shorts = _short_names(backend)
     title = shorts.get(answer["document"]["iri"]) or answer["document"]["title"]

@@ -8,6 +8,7 @@
 """
 
 from fenjie.graph._cells import Item, UnitMention, numbering_gaps, split_enumeration, split_units
+from fenjie.graph._names import normalize_unit_name
 from fenjie.graph._table import Column, ColumnKind, Row, Table, classify_header
 from fenjie.graph.builder import BuiltTable, build_table, table_slug
 from fenjie.graph.read import read_table
@@ -26,6 +27,7 @@ __all__ = [
     "build_sources",
     "build_table",
     "classify_header",
+    "normalize_unit_name",
     "numbering_gaps",
     "read_table",
     "split_enumeration",

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Item", "UnitMention", "numbering_gaps", "split_enumeration", "split_units"]
+__all__ = [
+    "COLLECTIVE",
+    "Item",
+    "UnitMention",
+    "numbering_gaps",
+    "split_enumeration",
+    "split_units",
+]
 
 _CN_DIGITS = {ch: i for i, ch in enumerate("零一二三四五六七八九十", start=0)}
 
@@ -103,6 +110,14 @@ class UnitMention:
 
 
 _UNIT_SEPARATORS = set("、，,；;/\n")
+# A collective addressee: 各 + level words joined by 、 (各市州、县市区人民政府, 各县（市、区）,
+# 各街道（乡镇）) is one unit, never split on its 、. It ends where a unit ends, so
+# "各县市区、市直各部门" is still two units.
+COLLECTIVE = re.compile(
+    r"各(?:[省市州盟县区旗乡镇街道（）()、]|自治区|直辖市|县级|地级|设区的?)+"
+    r"(?:人民政府|政府|党委|党委和政府|管委会|办事处|有关单位|有关部门|各部门)?"
+    r"(?=$|[、，,；;\s/])"
+)
 # White space between two CJK characters is a layout artefact (省 科技厅); elsewhere it is kept,
 # collapsed to one space, so a name such as "Hunan Office" or markup-like text stays as written.
 _CJK_GAP = re.compile(
@@ -126,15 +141,21 @@ def split_units(cell: str) -> list[UnitMention]:
     ['省卫生计生委（生物健康，医药）', '湖南银监局']
     >>> [u.name for u in split_units("<img src=x onerror=alert(1)>、省科技厅")]
     ['<img src=x onerror=alert(1)>', '省科技厅']
+    >>> [u.name for u in split_units("各市州、县市区人民政府，各县（市、区）、市直各部门")]
+    ['各市州、县市区人民政府', '各县（市、区）', '市直各部门']
     """
+    kept = set()  # offsets of separators inside a collective addressee
+    for match in COLLECTIVE.finditer(cell):
+        if match.start() == 0 or cell[match.start() - 1] in _UNIT_SEPARATORS | {" ", "\u3000"}:
+            kept.update(range(match.start(), match.end()))
     parts: list[str] = []
     depth, current = 0, []
-    for ch in cell:
+    for k, ch in enumerate(cell):
         if ch in "（(":
             depth += 1
         elif ch in "）)":
             depth = max(0, depth - 1)
-        if ch in _UNIT_SEPARATORS and depth == 0:
+        if ch in _UNIT_SEPARATORS and depth == 0 and k not in kept:
             parts.append("".join(current))
             current = []
         else:
@@ -145,7 +166,7 @@ def split_units(cell: str) -> list[UnitMention]:
         written = _tidy_spaces(part)
         if not written:
             continue
-        match = _SCOPE.match(written)
+        match = None if COLLECTIVE.fullmatch(written) else _SCOPE.match(written)
         name, scope = (match["name"], match["scope"]) if match else (written, None)
         mentions.append(UnitMention(written, name, scope, len(mentions) + 1))
     return mentions

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
+from fenjie.graph._names import normalize_unit_name
 from fenjie.graph._vocab import FJ, RDF, SKOS
 
-__all__ = ["UnitRegistry", "normalize_unit_name", "ontology_quads"]
-
-_SPACE = re.compile(r"\s+")
-
-
-def normalize_unit_name(name: str) -> str:
-    """Unit name as compared: no white space, ASCII brackets.
-
-    >>> normalize_unit_name(" 省文化厅（文化 创意） ")
-    '省文化厅(文化创意)'
-    """
-    return _SPACE.sub("", name).replace("（", "(").replace("）", ")")
+__all__ = ["UnitRegistry", "agency_quads", "normalize_unit_name", "ontology_quads"]
 
 
 def _read(resource: str, *, base: str, graph: NamedNode) -> list[Quad]:
@@ -39,6 +28,12 @@ def ontology_quads(base: str) -> tuple[Quad, ...]:
     return tuple(_read("fenjie.ttl", base=base, graph=NamedNode(base + "graph/ontology")))
 
 
+@lru_cache(maxsize=8)
+def agency_quads(base: str) -> tuple[Quad, ...]:
+    """The national vocabulary of agency kinds in graph ``{base}graph/agencies``."""
+    return tuple(_read("agencies.ttl", base=base, graph=NamedNode(base + "graph/agencies")))
+
+
 @dataclass
 class UnitRegistry:
     """Registered units by every label (prefLabel, altLabel, hiddenLabel), groups and members."""
@@ -46,6 +41,9 @@ class UnitRegistry:
     base: str
     quads: tuple[Quad, ...]
     by_label: dict[str, NamedNode] = field(default_factory=dict)
+    #: unit → the local name of its jurisdiction's IRI (``430000-hu-nan-sheng``)
+    jurisdiction: dict[NamedNode, str] = field(default_factory=dict)
+    subjects: frozenset[NamedNode] = frozenset()  # every node the registry describes
 
     @classmethod
     @lru_cache(maxsize=8)
@@ -58,6 +56,9 @@ class UnitRegistry:
         for q in quads:
             if q.predicate in label_predicates and q.subject in units:
                 registry.by_label.setdefault(normalize_unit_name(q.object.value), q.subject)
+            elif q.predicate == FJ.jurisdiction and isinstance(q.object, NamedNode):
+                registry.jurisdiction[q.subject] = q.object.value.rsplit("/", 1)[-1]
+        registry.subjects = frozenset(q.subject for q in quads if isinstance(q.subject, NamedNode))
         return registry
 
     def lookup(self, name: str) -> NamedNode | None:

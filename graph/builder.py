@@ -31,9 +31,13 @@ from fenjie.graph._documents import (
     find_short_names,
 )
 from fenjie.graph._iris import hashed_slug, slugify
+from fenjie.graph._jurisdiction import Jurisdiction, detect
+from fenjie.graph._places import Gazetteer, Level, Place
+from fenjie.graph._plan import read_notice
 from fenjie.graph._quantities import Quantity, extract_quantities
 from fenjie.graph._registry import UnitRegistry
 from fenjie.graph._table import ColumnKind, Row, Table
+from fenjie.graph._units import ResolvedUnit, UnitResolver
 from fenjie.graph._vocab import DCT, FJ, ORG, PROV, QB, RDF, RDFS, SCHEMA, SKOS, XSD
 from fenjie.roles import Role
 
@@ -78,6 +82,8 @@ class BuiltTable:
     unregistered_units: list[str] = field(default_factory=list)
     reader: str = "tsv"
     shared_quads: list[Quad] = field(default_factory=list)  # in the graph {base}graph/shared
+    jurisdiction: Jurisdiction | None = None
+    unresolved_units: list[str] = field(default_factory=list)  # jurisdiction unknown: as written
 
 
 @dataclass
@@ -88,10 +94,37 @@ class _WorkItem:
     targets: dict[int, list[NamedNode]] = field(default_factory=lambda: defaultdict(list))
 
 
+_UNIT_KINDS = (ColumnKind.LEAD, ColumnKind.RESPONSIBLE, ColumnKind.SUPPORTING)
+
+
+def _unit_names(table: Table) -> list[str]:
+    """Every unit name the table lists, in order (evidence for its jurisdiction)."""
+    columns = [c.index for c in table.columns if c.kind in _UNIT_KINDS]
+    return [
+        u.name for row in table.rows for col in columns for u in split_units(row.cells[col - 1])
+    ]
+
+
 class _Builder:
-    def __init__(self, table: Table, *, base: str, registry: UnitRegistry, slug: str) -> None:
+    def __init__(
+        self,
+        table: Table,
+        *,
+        base: str,
+        registry: UnitRegistry,
+        slug: str,
+        jurisdiction: str | None = None,
+    ) -> None:
         self.table, self.base, self.registry = table, base, registry
         self.iri = NamedNode(f"{base}table/{slug}")
+        self.jurisdiction = detect(
+            title=table.title, preamble=table.preamble, units=_unit_names(table), given=jurisdiction
+        )
+        self.resolver = UnitResolver.load(
+            base, jurisdiction=self.jurisdiction.place, registry=registry, scope=slug
+        )
+        self.unresolved: list[str] = []
+        self.places_written: set[str] = set()
         self.quads: list[Quad] = []
         self.shared_graph = NamedNode(base + SHARED_GRAPH)
         self.shared_quads: list[Quad] = []
@@ -103,7 +136,11 @@ class _Builder:
         self.work_items: list[_WorkItem] = []
         self.items_per_category: dict[NamedNode, int] = defaultdict(int)
         self.plan_year = plan_year(table.years, table.title)  # for deadlines without a year
-        self.short_names = find_short_names(c for row in table.rows for c in row.cells)
+        self.short_names = find_short_names(
+            [table.title, *table.preamble, *(c for row in table.rows for c in row.cells)]
+        )
+        self.mentioned: set[NamedNode] = set()  # documents mentioned, and those they are based on
+        self.cited_owners: set[NamedNode] = set()  # categories and work items already searched
         self.counts: dict[str, int] = defaultdict(int)
         self.target_counts: dict[int, int] = defaultdict(int)
 
@@ -130,6 +167,15 @@ class _Builder:
             self.add(iri, FJ.sha256, Literal(t.sha256))
         for k, line in enumerate(t.preamble, start=1):
             self.add(iri, FJ.preamble, Literal(f"{k}\t{line}"))
+        j = self.jurisdiction
+        self.add(iri, FJ.jurisdiction, self.place(j.place) if j.place else FJ.UnknownJurisdiction)
+        if j.level is not None:
+            self.add(iri, FJ.jurisdictionLevel, FJ[j.level.term])
+        if j.evidence:
+            self.add(iri, FJ.jurisdictionEvidence, Literal(j.evidence))
+        if j.written:
+            self.add(iri, FJ.jurisdictionWrittenAs, Literal(j.written))
+        self.plan_document()
         for column in t.columns:
             node = self.column_iri(column.index)
             self.add(node, RDF.type, FJ.Column)
@@ -139,6 +185,44 @@ class _Builder:
             self.add(node, FJ.columnKind, FJ[column.kind.value])
             if column.year is not None:
                 self.add(node, FJ.year, _year(column.year))
+
+    def plan_document(self) -> None:
+        """The plan is a document: title, 文号, issuer, date, jurisdiction, and the documents its
+        notice says it implements (为贯彻落实《X》) or is based on (根据《X》). Titles cited in the
+        title or the notice are mentions of the source table."""
+        t = self.table
+        title = t.title or PurePath(t.name).stem
+        notice = read_notice(title, t.preamble)
+        doc = self.document(title, None, None)
+        self.add(self.iri, FJ.planDocument, doc)
+        if notice.doc_number:
+            self.add_shared(doc, FJ.documentNumber, Literal(notice.doc_number))
+        if notice.date:
+            self.add_shared(doc, DCT.issued, Literal(notice.date, datatype=XSD.date))
+        place = self.jurisdiction.place
+        if place is not None:
+            self.add_shared(doc, FJ.jurisdiction, self.place(place))
+            if place.level is not Level.NATIONAL:
+                government = self.resolver.resolve(place.name + "人民政府")
+                self.describe_unit(government)
+                self.add_shared(doc, DCT.creator, government.iri)
+        if notice.issuer:
+            issuer = self.resolver.resolve(notice.issuer)
+            self.describe_unit(issuer)
+            self.add_shared(doc, DCT.publisher, issuer.iri)
+        for link in notice.links:
+            target = self.document(link.title, None, None)
+            self.add_shared(doc, FJ.basedOn, target)  # fj:implements is a kind of fj:basedOn
+            if link.relation == "implements":
+                self.add_shared(doc, FJ.implements, target)
+        texts = [("title", title)] + [
+            (f"preamble line {k}", line) for k, line in enumerate(t.preamble, 1)
+        ]
+        k = 0
+        for where, text in texts:
+            for m in find_mentions(text, self.short_names):
+                k += 1
+                self.mention(self.iri, k, m, self.iri, location=where)
 
     def column_iri(self, index: int) -> NamedNode:
         return NamedNode(f"{self.iri.value}/column/{index}")
@@ -169,6 +253,11 @@ class _Builder:
         else:  # a continuation row adds to the work item above
             item = self.work_items[-1]
         owners: list[tuple[NamedNode, str, NamedNode]] = []  # (node, text, cell) citing documents
+        # titles in a category's or work item's own text (落实《X》): searched once per node
+        for node, col in ((category, by_kind[ColumnKind.CATEGORY]), (item.iri, [work_item_col])):
+            if col and text[col[0]] and node not in self.cited_owners:
+                self.cited_owners.add(node)
+                owners.append((node, text[col[0]], cells[col[0]]))
         for col in by_kind[ColumnKind.BASELINE]:
             for entry in split_enumeration(row.cells[col - 1]):
                 node = self.enumerated(item, "baseline", FJ.BaselineItem, entry, cells[col])
@@ -273,18 +362,67 @@ class _Builder:
         return self.indicators[label]
 
     # -- units and roles ---------------------------------------------------------------------
+    def place(self, place: Place) -> NamedNode:
+        """The jurisdiction's node; its description (and its parents') goes to the shared graph
+        unless the registry already holds it."""
+        node = NamedNode(f"{self.base}jurisdiction/{place.slug}")
+        if place.slug in self.places_written or node in self.registry.subjects:
+            return node
+        self.places_written.add(place.slug)
+        self.add_shared(node, RDF.type, FJ.Jurisdiction)
+        self.add_shared(node, RDFS.label, _zh(place.name))
+        self.add_shared(node, FJ.level, FJ[place.level.term])
+        if place.code:
+            self.add_shared(node, FJ.divisionCode, Literal(place.code))
+        parent = Gazetteer.load().parent(place)
+        if parent is not None:
+            self.add_shared(node, FJ.within, self.place(parent))
+        return node
+
     def unit(self, name: str) -> NamedNode:
         if name not in self.units:
-            node = self.registry.lookup(name)
-            if node is None:
-                node = NamedNode(f"{self.base}unit/{hashed_slug(name)}")
-                self.add_shared(node, RDF.type, FJ.Unit)
-                self.add_shared(node, RDF.type, FJ.UnregisteredUnit)
-                self.add_shared(node, RDF.type, ORG.Organization)
-                self.add_shared(node, SKOS.prefLabel, _zh(name))
+            resolved = self.resolver.resolve(name)
+            if resolved.status != "registered":
+                self.describe_unit(resolved)
+            if resolved.status in ("listed", "unresolved"):
                 self.unregistered.append(name)
-            self.units[name] = node
+            if resolved.status == "unresolved":
+                self.unresolved.append(name)
+            self.units[name] = resolved.iri
         return self.units[name]
+
+    def describe_unit(self, u: ResolvedUnit) -> None:
+        """Types, names, jurisdiction and kind of a unit the registry does not hold.
+
+        Units of a jurisdiction are shared by every table that names them; a unit kept as written
+        because its jurisdiction is unknown belongs to this table alone (its IRI says so).
+        """
+        node = u.iri
+        add = self.add if u.status == "unresolved" else self.add_shared
+        add(node, RDF.type, FJ.Unit)
+        add(node, RDF.type, ORG.Organization)
+        add(node, SKOS.prefLabel, _zh(u.label))
+        if u.written != u.label:
+            add(node, SKOS.altLabel, _zh(u.written))
+        if u.jurisdiction is not None:
+            add(node, FJ.jurisdiction, self.place(u.jurisdiction))
+        if u.status == "resolved":
+            add(node, RDF.type, FJ.ResolvedUnit)
+            if u.kind is not None:
+                add(node, FJ.agencyKind, u.kind.iri)
+        elif u.status == "group":
+            add(node, RDF.type, FJ.ResolvedUnit)
+            add(node, RDF.type, FJ.UnitGroup)
+            add(node, RDF.type, ORG.OrganizationalCollaboration)
+            add(node, FJ.membersListed, Literal("false", datatype=XSD.boolean))
+            for level in u.member_levels:
+                add(node, FJ.memberLevel, FJ[level.term])
+            if u.member_kind:
+                add(node, FJ.memberKind, FJ[u.member_kind.capitalize()])
+        else:
+            add(node, RDF.type, FJ.UnregisteredUnit)
+            if u.status == "unresolved":
+                add(node, RDF.type, FJ.UnresolvedUnit)
 
     def assignments(self, item: _WorkItem, by_kind, row: Row, cells) -> None:
         has_lead_column = bool(by_kind[ColumnKind.LEAD])
@@ -356,11 +494,26 @@ class _Builder:
             for k, mention in enumerate(sorted(mentions, key=lambda m: m.start), start=1):
                 self.mention(owner, k, mention, cell)
 
-    def mention(self, owner: NamedNode, k: int, m: DocumentMention, cell: NamedNode) -> None:
+    def mention(
+        self,
+        owner: NamedNode,
+        k: int,
+        m: DocumentMention,
+        cell: NamedNode,
+        *,
+        location: str | None = None,
+    ) -> None:
+        """A mention of a document in ``owner``'s text, derived from ``cell`` (or, for the title
+        and the notice, from the source table itself, with ``location`` saying where)."""
         title = self.short_names.get(m.title, m.title)
         short = m.short_name or (m.title if m.title != title else None)
         doc = self.document(title, short, m.based_on)
+        self.mentioned.add(doc)
+        if m.based_on:
+            self.mentioned.add(self.document(m.based_on, None, None))
         node = NamedNode(f"{owner.value}/mention/{k}")
+        if location:
+            self.add(node, FJ.location, Literal(location))
         self.add(node, RDF.type, FJ.DocumentMention)
         self.add(node, FJ.document, doc)
         self.add(node, FJ.mentionedIn, owner)
@@ -396,12 +549,19 @@ class _Builder:
             "work_items": self.counts["work_items"],
             "targets": dict(sorted(self.target_counts.items())),
             "units": len(set(self.units.values())),
-            "documents": len(self.documents),
+            "documents": len(self.mentioned),
             "observations": self.counts["observations"],
             "triples": len(self.quads) + len(self.shared_quads),
         }
         return BuiltTable(
-            self.iri, self.quads, counts, self.unregistered, self.table.reader, self.shared_quads
+            self.iri,
+            self.quads,
+            counts,
+            self.unregistered,
+            self.table.reader,
+            self.shared_quads,
+            self.jurisdiction,
+            self.unresolved,
         )
 
 
@@ -417,11 +577,19 @@ def build_table(
     slug: str | None = None,
     registry: UnitRegistry | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    jurisdiction: str | None = None,
 ) -> BuiltTable:
     """Build the quads of one table in its own named graph ``{base}table/{slug}``.
 
-    ``on_progress(rows_done, rows_total)`` is called every few thousand rows and at the end.
+    ``jurisdiction`` (浙江省, 长沙市 …) overrides the one read from the table (title, 文号, issuer,
+    units). ``on_progress(rows_done, rows_total)`` is called every few thousand rows and at the end.
     """
     registry = registry or UnitRegistry.load(base)
-    builder = _Builder(table, base=base, registry=registry, slug=slug or table_slug(table.name))
+    builder = _Builder(
+        table,
+        base=base,
+        registry=registry,
+        slug=slug or table_slug(table.name),
+        jurisdiction=jurisdiction,
+    )
     return builder.run(on_progress)

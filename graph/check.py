@@ -43,11 +43,22 @@ _WHERE = """
 _UNREGISTERED = (
     _PREFIXES
     + """
-SELECT DISTINCT ?unit ?label ?cell ?table ?row ?line ?column ?header WHERE {
+SELECT DISTINCT ?unit ?label ?unresolved ?cell ?table ?row ?line ?column ?header WHERE {
   ?unit a fj:UnregisteredUnit ; skos:prefLabel ?label .
+  BIND(EXISTS { ?unit a fj:UnresolvedUnit } AS ?unresolved)
   ?a fj:unit ?unit ; prov:wasDerivedFrom ?cell ."""
     + _WHERE
     + "} ORDER BY ?table ?row ?column"
+)
+
+# Sources whose jurisdiction is unknown: their short unit names (省科技厅) stay as written.
+_UNKNOWN_JURISDICTION = (
+    _PREFIXES
+    + """
+SELECT ?table ?title WHERE {
+  ?table a fj:SourceTable ; fj:jurisdiction fj:UnknownJurisdiction .
+  OPTIONAL { ?table dct:title ?title }
+} ORDER BY ?table"""
 )
 
 _BOTH_ROLES = (
@@ -94,14 +105,31 @@ def _source(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def quality_findings(store: FenjieStore) -> list[dict[str, Any]]:
-    """Unregistered units, units both responsible and supporting, unresolved document mentions,
-    enumerations with gaps in their numbering."""
+    """Sources of unknown jurisdiction, units kept as written (unresolved: jurisdiction unknown;
+    unregistered: in no vocabulary), units both responsible and supporting, unresolved document
+    mentions, enumerations with gaps in their numbering."""
     findings: list[dict[str, Any]] = []
-    for r in store.select(_UNREGISTERED):
+    for r in store.select(_UNKNOWN_JURISDICTION):
         findings.append(
             {
-                "kind": "unregistered_unit",
-                "message": f"unit {r['label'].value} is not in the unit registry",
+                "kind": "unknown_jurisdiction",
+                "message": "the source names no jurisdiction (title, 文号, issuer, units): its "
+                "short unit names stay unresolved; build it with --jurisdiction",
+                "source": {"table": r["table"].value},
+            }
+        )
+    for r in store.select(_UNREGISTERED):
+        unresolved = r["unresolved"].value == "true"
+        findings.append(
+            {
+                "kind": "unresolved_unit" if unresolved else "unregistered_unit",
+                "message": (
+                    f"unit {r['label'].value} is kept as written: the jurisdiction it belongs to "
+                    "is unknown"
+                    if unresolved
+                    else f"unit {r['label'].value} is in neither the unit registry nor the "
+                    "agency vocabulary"
+                ),
                 "unit": r["label"].value,
                 "iri": r["unit"].value,
                 "source": _source(r),

@@ -31,7 +31,7 @@ from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreBusyErr
 from fenjie.graph._faults import kill_point
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._lock import store_lock  # writers other than builds take it too
-from fenjie.graph._registry import UnitRegistry, ontology_quads
+from fenjie.graph._registry import UnitRegistry, agency_quads, ontology_quads
 from fenjie.graph._versions import current_version, new_staging, publish, recover, versions_dir
 from fenjie.graph.builder import SHARED_GRAPH, BuiltTable, build_table
 from fenjie.graph.read import read_table
@@ -176,11 +176,11 @@ def _check_is_store(where: Path) -> None:
 
 
 def _write(store: pyoxigraph.Store, built: list[BuiltTable], base: str) -> None:
-    for graph in (NamedNode(base + "graph/ontology"), NamedNode(base + "graph/registry")):
-        store.remove_graph(graph)
+    for name in ("graph/ontology", "graph/registry", "graph/agencies"):
+        store.remove_graph(NamedNode(base + name))
     for table in built:
         store.remove_graph(table.iri)
-    quads: list[Quad] = [*ontology_quads(base), *UnitRegistry.load(base).quads]
+    quads: list[Quad] = [*ontology_quads(base), *UnitRegistry.load(base).quads, *agency_quads(base)]
     for table in built:
         quads.extend(table.quads)
         quads.extend(table.shared_quads)  # a graph is a set: facts stated twice are kept once
@@ -193,7 +193,7 @@ def _write(store: pyoxigraph.Store, built: list[BuiltTable], base: str) -> None:
 def _collect_shared(store: pyoxigraph.Store, shared: NamedNode) -> None:
     """Drop shared nodes no table mentions any more (a replaced table may have been the last).
 
-    A node stays while any other graph uses it, or while a kept document is based on it.
+    A node stays while any other graph uses it, or while a kept shared node points at it.
     """
     subjects = {q.subject for q in store.quads_for_pattern(None, None, None, shared)}
 
@@ -205,11 +205,12 @@ def _collect_shared(store: pyoxigraph.Store, shared: NamedNode) -> None:
         )
 
     kept = {node for node in subjects if used(node)}
-    based_on = FJ.basedOn
+    # and what kept nodes point at: the documents they are based on, the places they lie within,
+    # a plan document's issuer
     frontier = list(kept)
-    while frontier:  # documents that kept documents are based on
-        for q in store.quads_for_pattern(frontier.pop(), based_on, None, shared):
-            if q.object not in kept:
+    while frontier:
+        for q in store.quads_for_pattern(frontier.pop(), None, None, shared):
+            if q.object in subjects and q.object not in kept:
                 kept.add(q.object)
                 frontier.append(q.object)
     for node in subjects - kept:
@@ -230,6 +231,7 @@ def build_sources(
     wait: bool = True,
     lock_timeout: float | None = None,
     on_notice: Callable[[str], None] | None = None,
+    jurisdiction: str | None = None,
 ) -> list[BuiltTable]:
     """Read and build every source, then write them into the store atomically.
 
@@ -243,13 +245,20 @@ def build_sources(
     for it (up to ``lock_timeout`` seconds if given) or raise
     :class:`~fenjie.errors.StoreBusyError`. ``on_notice(message)`` hears about the wait and about
     repairs of what a crashed build left.
+    ``jurisdiction`` (浙江省) overrides the jurisdiction read from each source.
     """
     registry = UnitRegistry.load(base)
     built = []
     for source in sources:
         table_read = read_table(source, limits=limits)
         report = functools.partial(on_progress, table_read.name) if on_progress else None
-        table = build_table(table_read, base=base, registry=registry, on_progress=report)
+        table = build_table(
+            table_read,
+            base=base,
+            registry=registry,
+            on_progress=report,
+            jurisdiction=jurisdiction,
+        )
         clash = next((b for b in built if b.iri == table.iri), None)
         if clash is not None:
             raise InputError(

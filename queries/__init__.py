@@ -21,7 +21,7 @@ from fenjie.queries.documents import dependents, resolve_document
 from fenjie.queries.questions import coordination_load, obligations, run_stored, stored_table
 from fenjie.queries.registry import Parameter, StoredQuery, stored_queries
 from fenjie.queries.remote import RemoteBackend, push_gsp, push_update
-from fenjie.queries.units import find_units, resolve_unit
+from fenjie.queries.units import find_units, pick_by_name, resolve_unit
 
 __all__ = [
     "LocalBackend",
@@ -34,6 +34,7 @@ __all__ = [
     "dependents",
     "find_units",
     "obligations",
+    "pick_by_name",
     "plain",
     "plain_rows",
     "push_gsp",

@@ -4,8 +4,12 @@ A target depends on a document when
 
 - ``direct``: it cites the document (``fj:refersTo``, or ``fj:produces``: it issues it);
 - ``based_on``: it cites a document based on it (``fj:basedOn``, e.g. 《意见》实施细则 on 《意见》);
+- ``work_item``: its work item's own text cites either (落实《意见》);
+- ``category``: the category (主要任务) of its work item cites either;
 - ``earlier_target``: an earlier target of the same work item (``fj:precedes``) cites either;
-- ``baseline``: the baseline (前期工作基础) of its work item cites either.
+- ``baseline``: the baseline (前期工作基础) of its work item cites either;
+- ``plan``: the plan it belongs to implements the document or is based on it (the notice's
+  为贯彻落实《X》 / 根据《X》: ``fj:planDocument`` then ``fj:implements`` / ``fj:basedOn``).
 
 Each answer carries its ``kind`` (the first that applies, in this order), every kind that applies
 (``kinds``) and a ``path``: alternating nodes ``{"iri", "label", "type"}`` and edges ``{"edge":
@@ -34,7 +38,8 @@ __all__ = ["KINDS", "dependents", "resolve_document"]
 
 from fenjie.vocab import FJ_NS as FJ
 
-KINDS = ("direct", "based_on", "earlier_target", "baseline")
+DCT = "http://purl.org/dc/terms/"
+KINDS = ("direct", "based_on", "work_item", "category", "earlier_target", "baseline", "plan")
 _BRACKETS = str.maketrans("", "", "《》")
 
 
@@ -102,6 +107,11 @@ def _edge(name: str, *, inverse: bool = False) -> dict[str, Any]:
     return {"edge": f"fj:{name}", "iri": FJ + name, "inverse": inverse}
 
 
+def _ref(name: str, namespace: str) -> dict[str, Any]:
+    """An edge of another vocabulary (dct:isPartOf)."""
+    return {"edge": f"dct:{name}", "iri": namespace + name, "inverse": False}
+
+
 def _shortest(edges: dict[str, list[str]], start: str, goal: str) -> list[str] | None:
     """Nodes of a shortest path start → goal following ``edges`` (adjacency lists)."""
     previous: dict[str, str | None] = {start: None}
@@ -140,9 +150,13 @@ def dependents(backend: QueryBackend, document: str) -> dict[str, Any]:
     rows = backend.select(get_stored("depends").text, bindings=bindings)
     based_on: dict[str, list[str]] = {}
     precedes: dict[str, list[str]] = {}
+    implements: set[tuple[str, str]] = set()
     labels: dict[str, Any] = {doc["iri"]: doc["title"]}
     for row in backend.select(get_stored("document-chain").text, bindings=bindings):
         a, b, edge = plain(row["from"]), plain(row["to"]), plain(row["edge"])
+        if edge == FJ + "implements":
+            implements.add((a, b))
+            continue
         (based_on if edge == FJ + "basedOn" else precedes).setdefault(a, []).append(b)
         labels.setdefault(a, plain(row.get("fromLabel")))
         labels.setdefault(b, plain(row.get("toLabel")))
@@ -153,8 +167,9 @@ def dependents(backend: QueryBackend, document: str) -> dict[str, Any]:
     def doc_chain(via: str) -> list[dict[str, Any]]:
         nodes = _shortest(based_on, via, doc["iri"]) or [via, doc["iri"]]
         out: list[dict[str, Any]] = [_node(nodes[0], labels.get(nodes[0]), "PolicyDocument")]
-        for n in nodes[1:]:
-            out += [_edge("basedOn"), _node(n, labels.get(n), "PolicyDocument")]
+        for a, b in zip(nodes, nodes[1:], strict=False):
+            edge = _edge("implements" if (a, b) in implements else "basedOn")
+            out += [edge, _node(b, labels.get(b), "PolicyDocument")]
         return out
 
     found: dict[str, dict[str, Any]] = {}
@@ -162,9 +177,7 @@ def dependents(backend: QueryBackend, document: str) -> dict[str, Any]:
         target, via = plain(row["target"]), plain(row["via"])
         labels.setdefault(via, plain(row.get("viaTitle")))
         how = plain(row["how"])
-        kind = {"baseline": "baseline", "earlier_target": "earlier_target"}.get(
-            how, "direct" if via == doc["iri"] else "based_on"
-        )
+        kind = how if how != "cites" else "direct" if via == doc["iri"] else "based_on"
         cite = _edge("produces" if plain(row.get("produces")) else "refersTo")
         entry = found.setdefault(
             target,
@@ -197,6 +210,21 @@ def dependents(backend: QueryBackend, document: str) -> dict[str, Any]:
                 cite,
                 *doc_chain(via),
             ]
+        elif kind in ("work_item", "category", "plan"):
+            item = entry["work_item"]
+            path = [me, _edge("workItem"), _node(item["iri"], item["label"], "WorkItem")]
+            node = plain(row["node"])
+            if kind == "category":
+                path += [_edge("category"), _node(node, plain(row.get("nodeText")), "Category")]
+            if kind == "plan":
+                path += [
+                    _ref("isPartOf", DCT),
+                    _node(node, plain(row.get("nodeText")), "SourceTable"),
+                    _edge("planDocument"),
+                ]
+            else:
+                path += [cite]
+            path += doc_chain(via)
         else:
             node = plain(row["node"])
             chain = _shortest(precedes, node, target) or [node, target]

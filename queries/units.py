@@ -21,20 +21,19 @@ contains it (科技厅 → 湖南省科学技术厅); a partial name shared by s
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from typing import Any
 
 from fenjie.errors import AmbiguousNameError, NotFoundError
+from fenjie.graph import normalize_unit_name
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
 
-__all__ = ["find_units", "resolve_unit", "unit_routes"]
+__all__ = ["find_units", "pick_by_name", "resolve_unit", "unit_routes"]
 
 _KIND_RANK = {"pref": 0, "alt": 1, "hidden": 2}
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().casefold()
+_norm = normalize_unit_name  # the one normaliser: building, questions and views compare alike
 
 
 def _all_labels(backend: QueryBackend) -> dict[str, dict[str, Any]]:
@@ -132,10 +131,26 @@ def resolve_unit(backend: QueryBackend, name: str) -> dict[str, Any]:
         iri, label = next(iter(units.items()))
         return {"iri": iri, "label": label}
     if len(units) > 1:
+        # 省发展改革委 fits the Hunan registry's body and the one an Anhui plan names: the name
+        # means the unit some table uses, when only one of them is used
+        used = backend.select(get_stored("units-in-use").text, bindings={"name": Literal(name)})
+        in_use = {plain(row["unit"]) for row in used} & set(units)
+        if len(in_use) == 1:
+            (iri,) = in_use
+            return {"iri": iri, "label": units[iri]}
         candidates = [f"{label} <{iri}>" for iri, label in sorted(units.items())]
         raise AmbiguousNameError(
             f"the name {name!r} fits {len(units)} units", candidates=candidates
         )
+    # written otherwise (省 科技厅, full-width brackets): the same name to the one normaliser
+    same = {
+        entry["iri"]: entry["label"]
+        for entry in _all_labels(backend).values()
+        if any(_norm(label) == _norm(name) for _, label in entry["labels"])
+    }
+    if len(same) == 1:
+        iri, label = next(iter(same.items()))
+        return {"iri": iri, "label": label}
     # a name that is part of exactly one unit's names (科技厅, 财政) means that unit, as the
     # page's autocomplete would show it alone
     partial = find_units(backend, name, limit=2)
@@ -146,6 +161,35 @@ def resolve_unit(backend: QueryBackend, name: str) -> dict[str, Any]:
         f"no unit is named {name!r}" + (" (did you mean one of these?)" if suggestions else ""),
         name=name,
         suggestions=suggestions or None,
+    )
+
+
+def pick_by_name(name: str, candidates: dict[str, list[str]], *, what: str) -> str:
+    """The key whose names match ``name`` (the views' categories, units drawn on a page): equal to
+    the one normaliser first, then containing it; else an error naming the candidates.
+
+    >>> pick_by_name("科技厅", {"a": ["省科技厅", "湖南省科学技术厅"], "b": ["省财政厅"]}, what="单位")
+    'a'
+    >>> pick_by_name("省 科技厅", {"a": ["省科技厅"], "b": ["湖南省科技厅"]}, what="单位")
+    'a'
+    """
+    wanted = _norm(name)
+    normalized = {k: [_norm(n) for n in names] for k, names in candidates.items()}
+    exact = [k for k, names in normalized.items() if wanted in names]
+    if len(exact) == 1:
+        return exact[0]
+    partial = exact or [k for k, names in normalized.items() if any(wanted in n for n in names)]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        raise AmbiguousNameError(
+            f"{what} {name.strip()!r} matches {len(partial)} nodes",
+            candidates=sorted(candidates[k][0] for k in partial),
+        )
+    every = sorted({n for names in candidates.values() for n in names})
+    raise NotFoundError(
+        f"no {what} named {name.strip()!r}",
+        suggestions=difflib.get_close_matches(name.strip(), every, n=5, cutoff=0.3),
     )
 
 

@@ -14,12 +14,14 @@ from fenjie.queries import LocalBackend, coordination_load, dependents, obligati
 
 PLAN = Path(__file__).parent / "data" / "qingshan-county-2023-plan.txt"
 PROVENANCE = {FJ.location, FJ.sourceLine, FJ.sourceFile, FJ.reader, FJ.encoding, FJ.sha256}
+# 青山县 is not a real county: the user says where it is, so its 省科技厅 is Hunan's.
+WHERE = "湖南省青山县"
 
 
 @pytest.fixture(scope="module")
 def backend() -> LocalBackend:
     store = FenjieStore.in_memory()
-    build_sources([PLAN], store=store)
+    build_sources([PLAN], store=store, jurisdiction=WHERE)
     return LocalBackend(store)
 
 
@@ -85,9 +87,10 @@ def test_targets_carry_the_year_and_quantities(backend: LocalBackend) -> None:
 
 def test_coordination_load(backend: LocalBackend) -> None:
     load = coordination_load(backend)
-    units = {u["unit"]["label"]: u for u in load["units"]}
-    assert (units["县市场监管局"]["lead"], units["县市场监管局"]["supporting"]) == (2, 1)
-    assert units["县发改局"]["work_items"] == 3
+    units = {u["unit"]["label"]: u for u in load["units"]}  # full names in the county
+    market = units["青山县市场监督管理局"]
+    assert (market["lead"], market["supporting"]) == (2, 1)
+    assert units["青山县发展和改革局"]["work_items"] == 3
     assert load["units"][0]["work_items"] == max(u["work_items"] for u in load["units"])
     top = load["pairs"][0]
     assert top["shared"] == 2

@@ -16,13 +16,14 @@ from fenjie.graph import FenjieStore, build_sources, table_slug
 
 PLAN = Path(__file__).parent / "data" / "qingshan-county-2023-plan.txt"
 SHARED_DOC_TITLE = "中共湖南省委、省人民政府关于建设长株潭国家自主创新示范区的若干意见"
+WHERE = "湖南省青山县"  # the plan's county is made up: the user says it lies in Hunan
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("multi") / "store"
     build_sources([bundled_example()], store_path=path)
-    build_sources([PLAN], store_path=path)  # a second build adds its graph, keeps the first
+    build_sources([PLAN], store_path=path, jurisdiction=WHERE)  # adds its graph, keeps the first
     return path
 
 
@@ -96,7 +97,7 @@ def test_obligations_span_sources_and_name_each_source(store: Path) -> None:
 def test_rebuilding_one_source_leaves_the_other(store: Path) -> None:
     with FenjieStore.open(store, read_only=True) as opened:
         before = len(opened)
-    build_sources([PLAN], store_path=store)
+    build_sources([PLAN], store_path=store, jurisdiction=WHERE)
     with FenjieStore.open(store, read_only=True) as opened:
         assert len(opened) == before
         assert len(opened.tables()) == 2

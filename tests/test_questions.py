@@ -190,6 +190,9 @@ def test_ambiguous_unit_lists_candidates(backend: LocalBackend) -> None:
             NamedNode(FJ + "Unit"),
         )
     )
+    # both are used by a table (a name fitting a used and an unused unit means the used one)
+    item = next(iter(store.inner.quads_for_pattern(None, NamedNode(FJ + "leads"), None))).object
+    store.inner.add(Quad(other, NamedNode(FJ + "supports"), item))
     with pytest.raises(AmbiguousNameError) as err:
         resolve_unit(LocalBackend(store), "省科技厅")
     assert len(err.value.details["candidates"]) == 2

@@ -275,7 +275,7 @@ def _add(p: URIRef, o):
         (DOC, _drop(DCTERMS.title), DCTERMS.title),
         (DOC, _add(DCTERMS.title, Literal("另一个标题")), DCTERMS.title),
         (MENTION, _set(FJ.mentionKind, FJ.Exactly), FJ.mentionKind),
-        (MENTION, _set(FJ.mentionedIn, ITEM), FJ.mentionedIn),
+        (MENTION, _set(FJ.mentionedIn, DEMO_UNIT), FJ.mentionedIn),  # a unit cites nothing
         (MENTION, _drop(FJ.bracketed), FJ.bracketed),
         (COLUMN_2018, _set(FJ.columnKind, FJ.Role), FJ.columnKind),
         (ID["table/demo"], _set(FJ.sha256, Literal("ABC")), FJ.sha256),

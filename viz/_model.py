@@ -4,13 +4,10 @@ Nodes carry ``label``, ``title`` (plain-text tooltip), ``kind``, ``color``, ``si
 ``x``/``y``; edges carry ``kind``, ``color``, ``width``, ``title`` and optional ``dashes`` and
 ``arrows``. The page renderer and the GraphML/GEXF export both read this model.
 
->>> resolve("科技厅", {"a": ["省科技厅", "湖南省科学技术厅"], "b": ["省财政厅"]}, what="单位")
-'a'
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +26,6 @@ __all__ = [
     "category_color",
     "legend_edge",
     "legend_node",
-    "resolve",
     "role_filter",
     "unit_size",
     "year_color",
@@ -139,24 +135,3 @@ def role_filter(role: str | None) -> set[str] | None:
     for part in role.replace("，", ",").split(","):
         keys.add(Role.parse(part).value)
     return keys
-
-
-def resolve(name: str, candidates: dict[str, list[str]], *, what: str) -> str:
-    """The key whose names match ``name``: exact match first, then substring; else an error."""
-    wanted = name.strip()
-    exact = [k for k, names in candidates.items() if wanted in names]
-    if len(exact) == 1:
-        return exact[0]
-    partial = exact or [k for k, names in candidates.items() if any(wanted in n for n in names)]
-    if len(partial) == 1:
-        return partial[0]
-    if partial:
-        raise AmbiguousNameError(
-            f"{what} {wanted!r} matches {len(partial)} nodes",
-            candidates=sorted(candidates[k][0] for k in partial),
-        )
-    every = sorted({n for names in candidates.values() for n in names})
-    raise NotFoundError(
-        f"no {what} named {wanted!r}",
-        suggestions=difflib.get_close_matches(wanted, every, n=5, cutoff=0.3),
-    )

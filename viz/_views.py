@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from fenjie.errors import ParameterError
+from fenjie.queries import pick_by_name
 from fenjie.roles import Role
 from fenjie.viz import _layout
 from fenjie.viz._data import GraphData
@@ -22,7 +23,6 @@ from fenjie.viz._model import (
     category_color,
     legend_edge,
     legend_node,
-    resolve,
     role_filter,
     unit_size,
 )
@@ -45,7 +45,7 @@ def _select_items(data: GraphData, *, year: int | None, category: str | None) ->
         items = [i for i in items if i in active]
     if category:
         names = {k: [c["label"]] for k, c in data.categories.items()}
-        wanted = resolve(category, names, what="主要任务")
+        wanted = pick_by_name(category, names, what="主要任务")
         items = [i for i in items if data.items[i]["category"] == wanted]
     return sorted(items, key=lambda i: _item_key(data, i))
 

@@ -4,7 +4,7 @@
 // One set of terms everywhere (CLI, page, chart, views, docs).
 const ROLE_NAMES = { lead: "牵头", responsible: "共同负责", "co-responsible": "共同负责", supporting: "配合" };
 const ROLE_ORDER = ["lead", "responsible", "co-responsible", "supporting"];
-const KIND_NAMES = { direct: "直接引用", based_on: "依据文件", earlier_target: "前期目标", baseline: "前期基础" };
+const KIND_NAMES = { direct: "直接引用", based_on: "依据文件", work_item: "工作内容引用", category: "主要任务引用", earlier_target: "前期目标", baseline: "前期基础", plan: "所属方案贯彻落实" };
 const KIND_ORDER = ["direct", "based_on", "earlier_target", "baseline"];
 const VIA_NAMES = { member_of: "经由", successor_of: "前身" };
 const CENTRALITY_HELP = {
@@ -494,7 +494,7 @@ function renderDependents(out, data) {
   TableExport.attach(table, title + "的依赖目标");
   apply(kinds.includes(docKind) ? docKind : "");
 }
-const EDGE_NAMES = { "fj:refersTo": "引用", "fj:produces": "出台", "fj:basedOn": "依据", "fj:precedes": "前序", "fj:workItem": "所属" };
+const EDGE_NAMES = { "fj:refersTo": "引用", "fj:produces": "出台", "fj:basedOn": "依据", "fj:implements": "贯彻落实", "fj:precedes": "前序", "fj:workItem": "所属", "fj:category": "所属任务", "dct:isPartOf": "所属方案", "fj:planDocument": "方案文件" };
 function edgeName(step) {
   // a baseline entry reached from its work item is the work item's 前期基础
   if (step.edge === "fj:workItem" && step.inverse) return "前期基础";
