@@ -14,7 +14,6 @@ from typing import Any
 
 import networkx as nx
 
-from fenjie.errors import AmbiguousNameError, NotFoundError
 from fenjie.roles import Role
 
 __all__ = [
