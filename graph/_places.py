@@ -165,23 +165,3 @@ class Gazetteer:
             if place is not None:
                 return place, length
         return None
-
-    def find_all(self, text: str) -> list[tuple[int, Place]]:
-        """Every place named by its full name in ``text`` (and provinces by their short names),
-        leftmost first, unambiguous names only."""
-        found: list[tuple[int, Place]] = []
-        i = 0
-        while i < len(text):
-            hit = None
-            for length in range(min(len(text) - i, 12), 1, -1):
-                word = text[i : i + length]
-                places = self.by_name.get(word, [])
-                if len(places) == 1 and (word == places[0].name or places[0].short == word):
-                    hit = (places[0], length)
-                    break
-            if hit:
-                found.append((i, hit[0]))
-                i += hit[1]
-            else:
-                i += 1
-        return found
