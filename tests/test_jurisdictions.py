@@ -243,6 +243,7 @@ def test_a_county_whose_province_is_unknown_keeps_province_units_unresolved() ->
 GOLDEN_LEAD_COLUMN_REFORM = {"政务服务": "responsible", "市场监管": "supporting"}
 
 
+@pytest.mark.slow  # runs fenjie in a fresh process
 def test_build_takes_the_jurisdiction_from_the_user(tmp_path: Path) -> None:
     source = Path(__file__).parent / "golden" / "lead-column" / "input.tsv"
     done = subprocess.run(
