@@ -46,6 +46,35 @@ __all__ = ["COMMANDS"]
     help="Seconds a request may wait for a free query process (503 beyond).",
 )
 @click.option(
+    "--reserved-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Query processes kept for work that finishes within --cheap-timeout (so heavy queries "
+    "cannot starve cheap ones).",
+)
+@click.option(
+    "--cheap-timeout",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(0.01),
+    help="Seconds a task may run on a reserved process; past that it is requeued as heavy.",
+)
+@click.option(
+    "--request-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds a client has to send a whole request (408 and closed beyond).",
+)
+@click.option(
+    "--max-connections",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(16),
+    help="Open connections kept; past that the oldest one still waiting for its request is closed.",
+)
+@click.option(
     "--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Rows per answer."
 )
 @click.option(
@@ -81,6 +110,10 @@ def serve_command(
     workers: int,
     timeout: float,
     queue_timeout: float,
+    reserved_workers: int,
+    cheap_timeout: float,
+    request_timeout: float,
+    max_connections: int,
     max_rows: int,
     max_body: int,
     update_token: str | None,
@@ -103,6 +136,10 @@ def serve_command(
         workers=workers,
         timeout=timeout,
         queue_timeout=queue_timeout,
+        reserved_workers=reserved_workers,
+        cheap_timeout=cheap_timeout,
+        request_timeout=request_timeout,
+        max_connections=max_connections,
         max_rows=max_rows,
         max_body=max_body,
         update_token=update_token,

@@ -182,6 +182,15 @@ def test_service_in_strings_and_iris_is_not_a_service(live_server: str) -> None:
     assert commented.status_code == 403
 
 
+def test_dataset_parameters_must_be_iris(live_server: str) -> None:
+    for name in ("default-graph-uri", "named-graph-uri"):
+        response = httpx.get(
+            live_server + "/sparql", params={"query": "ASK {}", name: "not an IRI"}
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["parameter"] == name
+
+
 def test_request_too_large(live_server: str) -> None:
     query = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 30_000
     response = httpx.post(
@@ -227,6 +236,9 @@ def test_graph_store_read(live_server: str) -> None:
         ("GET", {"graph": "https://w3id.org/fenjie/id/table/absent"}, 404),
         ("HEAD", {"graph": "https://w3id.org/fenjie/id/table/absent"}, 404),
         ("GET", {}, 400),
+        ("GET", {"graph": "not an IRI"}, 400),
+        ("GET", {"graph": "<http://e/x>"}, 400),
+        ("HEAD", {"graph": "relative/x"}, 400),
         ("PUT", {"graph": TABLE}, 403),
         ("POST", {"graph": TABLE}, 403),
         ("DELETE", {"graph": TABLE}, 403),

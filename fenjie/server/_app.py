@@ -32,6 +32,7 @@ from starlette.responses import Response
 
 from fenjie.errors import FenjieError, StoreError
 from fenjie.printable import printable
+from fenjie.server._connections import guarded_protocol, raise_file_limit
 from fenjie.server._pool import WorkerPool
 from fenjie.server._routes import routes
 
@@ -50,6 +51,10 @@ class ServerSettings:
     workers: int = 4
     timeout: float = 10.0
     queue_timeout: float = 30.0
+    reserved_workers: int = 1
+    cheap_timeout: float = 0.5
+    request_timeout: float = 10.0
+    max_connections: int = 1000
     max_rows: int = 10_000
     max_body: int = 1_000_000
     update_token: str | None = None
@@ -104,6 +109,8 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
         timeout=settings.timeout,
         queue_timeout=settings.queue_timeout,
         allow_service=settings.allow_service,
+        reserved=settings.reserved_workers,
+        cheap_timeout=settings.cheap_timeout,
     )
 
     @contextlib.asynccontextmanager
@@ -154,7 +161,17 @@ def serve(
     import uvicorn
 
     app = create_app(settings)
+    # room for the connection cap, the workers' pipes and the store's files
+    raise_file_limit(settings.max_connections + 64 * settings.workers + 256)
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level=log_level, lifespan="on"
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        lifespan="on",
+        http=guarded_protocol(
+            request_timeout=settings.request_timeout,
+            max_connections=settings.max_connections,
+        ),
     )
     uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)

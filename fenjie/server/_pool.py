@@ -4,19 +4,33 @@ Oxigraph's own timeout does not interrupt every query, so every query runs in a 
 (:mod:`fenjie.server._worker`). When a task runs past the time limit the server kills that
 process, answers 503 and starts a fresh worker in the background; the other workers keep serving.
 
+**Reserved capacity.** Heavy queries must not starve cheap ones, and nothing tells them apart before
+they run. So ``reserved`` workers are kept for work that proves itself cheap: a task takes a general
+worker when one is free; when all general workers are busy it may take a reserved one, for at most
+``cheap_timeout`` seconds. A task that overruns there is stopped, remembered as heavy (by its text),
+and queued again for a general worker with its full time limit; the next time it waits for a
+general worker straight away. Heavy queries thus hold at most ``size - reserved`` workers, while
+cheap queries and named queries keep answering on the rest.
+
 Updates take every worker (so no read runs meanwhile), make them close the store, apply the update
 in one of them with the store opened for writing, and bump the generation so that the workers
 reopen the store and see the change.
+
+The server waits for a worker's answer on the event loop itself (its pipe is watched with
+``add_reader``): no thread per query.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 import multiprocessing
 import os
 import time
+from collections import OrderedDict, deque
 from typing import Any
 
 from fenjie.errors import FenjieError, QueryTimeoutError
@@ -65,8 +79,32 @@ def _rebuild(payload: dict[str, Any]) -> FenjieError:
     return err
 
 
+def _context() -> Any:
+    """Workers are forked from a fork server that has imported the engine and fenjie already:
+    a replacement for a killed worker then starts in milliseconds, not the seconds a fresh
+    interpreter needs (which heavy queries on every core stretch further)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(
+        ["fenjie.server._worker", "fenjie.graph", "fenjie.queries", "fenjie.viz"]
+    )
+    return ctx
+
+
+def _spawn(ctx: Any, path: str, allow_service: tuple[str, ...]) -> _Proc:
+    return _Proc(ctx, path, allow_service)  # returns once the worker is warm
+
+
+def _worker_died() -> FenjieError:
+    err = FenjieError("查询进程意外退出 (a query worker died); try again")
+    err.code, err.http_status = "worker_died", 503
+    return err
+
+
 class WorkerPool:
-    """``size`` worker processes serving the store at ``path``.
+    """``size`` worker processes serving the store at ``path``, ``reserved`` of them kept for
+    work that finishes within ``cheap_timeout`` seconds.
 
     Use :meth:`run` from the event loop; :meth:`start` and :meth:`close` from the app's lifespan.
     """
@@ -79,18 +117,26 @@ class WorkerPool:
         timeout: float = 10.0,
         queue_timeout: float = 30.0,
         allow_service: tuple[str, ...] = (),
+        reserved: int = 1,
+        cheap_timeout: float = 0.5,
     ) -> None:
         self.path = path
         self.allow_service = tuple(allow_service)
         self.size = size
+        self.reserved = max(0, min(reserved, size - 1))
         self.timeout = timeout
+        self.cheap_timeout = cheap_timeout
         self.queue_timeout = queue_timeout
         self.generation = 0
         self._identity = self._store_identity()
         self.killed = 0
-        self._ctx = multiprocessing.get_context("spawn")
-        self._idle: asyncio.Queue[_Proc] | None = None
+        self._ctx = _context()
+        self._idle: deque[_Proc] = deque()
+        self._busy = {"general": 0, "reserved": 0, "any": 0}
+        self._heavy: OrderedDict[bytes, None] = OrderedDict()
+        self._changed: asyncio.Condition | None = None
         self._all: set[_Proc] = set()
+        self._spare: asyncio.Future[_Proc] | None = None  # a started worker, ready to replace one
         self._update_lock: asyncio.Lock | None = None
 
     def _store_identity(self) -> tuple[int, int] | None:
@@ -111,73 +157,140 @@ class WorkerPool:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._idle = asyncio.Queue()
+        self._changed = asyncio.Condition()
         self._update_lock = asyncio.Lock()
         procs = await asyncio.gather(
             *(
-                loop.run_in_executor(None, _Proc, self._ctx, self.path, self.allow_service)
+                loop.run_in_executor(None, _spawn, self._ctx, self.path, self.allow_service)
                 for _ in range(self.size)
             )
         )
         for proc in procs:
             self._all.add(proc)
-            self._idle.put_nowait(proc)
+            self._idle.append(proc)
+        self._start_spare()
+
+    def _start_spare(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._spare = asyncio.ensure_future(
+            loop.run_in_executor(None, _spawn, self._ctx, self.path, self.allow_service)
+        )
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
         procs, self._all = list(self._all), set()
-        await asyncio.gather(*(loop.run_in_executor(None, p.stop) for p in procs))
+        if self._spare is not None:
+            procs += [p for p in await asyncio.gather(self._spare, return_exceptions=True)]
+            self._spare = None
+        await asyncio.gather(
+            *(loop.run_in_executor(None, p.stop) for p in procs if isinstance(p, _Proc))
+        )
 
-    async def _respawn(self, proc: _Proc, pending: asyncio.Future[Any] | None = None) -> None:
+    async def _respawn(self, proc: _Proc) -> None:
+        """Replace a killed or dead worker: with the spare (started and ready: no wait for a
+        process to start and open the store), then start the next spare."""
         loop = asyncio.get_running_loop()
         self._all.discard(proc)
         self.killed += 1
         await loop.run_in_executor(None, proc.kill)
-        if pending is not None:  # the waiting thread sees end-of-file once the process is gone
-            await asyncio.gather(pending, return_exceptions=True)
         proc.conn.close()
-        fresh = await loop.run_in_executor(None, _Proc, self._ctx, self.path, self.allow_service)
+        spare, self._spare = self._spare, None
+        fresh = await spare if spare is not None else None
+        if fresh is None or not fresh.process.is_alive():
+            fresh = await loop.run_in_executor(
+                None, _spawn, self._ctx, self.path, self.allow_service
+            )
+        self._start_spare()
         self._all.add(fresh)
-        assert self._idle is not None
-        self._idle.put_nowait(fresh)
+        await self._release(fresh, None)
 
-    async def _acquire(self, deadline: float) -> _Proc:
-        assert self._idle is not None, "WorkerPool.start() was not called"
-        try:
-            return await asyncio.wait_for(self._idle.get(), max(deadline - time.monotonic(), 0))
-        except asyncio.TimeoutError:
-            raise QueryTimeoutError(
-                "服务器繁忙：所有查询进程都在工作 (all query workers are busy); try again later",
-                timeout=self.queue_timeout,
-            ) from None
+    # -- lanes -----------------------------------------------------------------------------------
+    def _free(self, lane: str) -> bool:
+        if not self._idle:
+            return False
+        if lane == "general":
+            return self._busy["general"] < self.size - self.reserved
+        if lane == "reserved":
+            return self._busy["reserved"] < self.reserved
+        return True  # "any": an update collecting every worker
 
+    async def _acquire(
+        self, deadline: float, lanes: tuple[str, ...], key: bytes | None = None
+    ) -> tuple[_Proc, str]:
+        assert self._changed is not None, "WorkerPool.start() was not called"
+        async with self._changed:
+            while True:
+                if key is not None and key in self._heavy:  # learnt while waiting
+                    lanes = tuple(lane for lane in lanes if lane != "reserved")
+                for lane in lanes:
+                    if self._free(lane):
+                        self._busy[lane] += 1
+                        return self._idle.popleft(), lane
+                remaining = deadline - time.monotonic()
+                try:
+                    if remaining <= 0:
+                        raise asyncio.TimeoutError
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except asyncio.TimeoutError:
+                    raise QueryTimeoutError(
+                        "服务器繁忙：所有查询进程都在工作 (all query workers are busy); "
+                        "try again later",
+                        timeout=self.queue_timeout,
+                    ) from None
+
+    async def _release(self, proc: _Proc | None, lane: str | None) -> None:
+        """Give back a lane (and the worker, unless it is being replaced)."""
+        assert self._changed is not None
+        async with self._changed:
+            if lane is not None:
+                self._busy[lane] -= 1
+            if proc is not None:
+                self._idle.append(proc)
+            self._changed.notify_all()
+
+    def _key(self, kind: str, payload: Any) -> bytes:
+        text = json.dumps([kind, payload], sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def _mark_heavy(self, key: bytes) -> None:
+        self._heavy[key] = None
+        self._heavy.move_to_end(key)
+        while len(self._heavy) > 4096:
+            self._heavy.popitem(last=False)
+
+    # -- tasks -----------------------------------------------------------------------------------
     async def _ask(self, proc: _Proc, message: tuple[str, int, Any], deadline: float) -> Any:
-        """Send one task and wait for its reply; kill the worker when the deadline passes."""
+        """Send one task and wait for its reply (``_TIMEOUT`` past the deadline); the worker is
+        killed and replaced when it overruns, dies, or the client goes away."""
         loop = asyncio.get_running_loop()
-
-        def wait() -> Any:
-            proc.conn.send(message)
-            if not proc.conn.poll(max(deadline - time.monotonic(), 0)):
-                return _TIMEOUT
-            return proc.conn.recv()
-
-        future = loop.run_in_executor(None, wait)
         try:
-            reply = await asyncio.shield(future)
+            proc.conn.send(message)
+        except OSError:
+            asyncio.ensure_future(self._respawn(proc))
+            raise _worker_died() from None
+        ready: asyncio.Future[None] = loop.create_future()
+        fd = proc.conn.fileno()
+
+        def readable() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, readable)
+        try:
+            await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0))
+        except asyncio.TimeoutError:
+            asyncio.ensure_future(self._respawn(proc))
+            return _TIMEOUT
         except asyncio.CancelledError:  # the client went away: stop the work too
-            asyncio.ensure_future(self._respawn(proc, future))
+            asyncio.ensure_future(self._respawn(proc))
             raise
+        finally:
+            loop.remove_reader(fd)
+        try:
+            return proc.conn.recv()
         except (EOFError, OSError):
             asyncio.ensure_future(self._respawn(proc))
-            err = FenjieError("查询进程意外退出 (a query worker died); try again")
-            err.code, err.http_status = "worker_died", 503
-            raise err from None
-        if reply is _TIMEOUT:
-            asyncio.ensure_future(self._respawn(proc))
-            raise QueryTimeoutError(
-                f"查询超时，已停止 (query stopped after {self.timeout:g} s)", timeout=self.timeout
-            )
-        return reply
+            raise _worker_died() from None
 
     async def run(self, kind: str, payload: Any, *, timeout: float | None = None) -> Any:
         """Run one task in a worker and return its value, or raise the error it reported.
@@ -185,25 +298,49 @@ class WorkerPool:
         The time limit counts from the moment a worker takes the task; waiting for a free worker
         is bounded separately by ``queue_timeout``.
         """
-        proc = await self._acquire(time.monotonic() + self.queue_timeout)
-        deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
-        reply = await self._ask(proc, (kind, self.refresh(), payload), deadline)
-        assert self._idle is not None
-        self._idle.put_nowait(proc)
-        status, value = reply
-        if status == "error":
-            raise _rebuild(value)
-        return value
+        limit = timeout if timeout is not None else self.timeout
+        key = self._key(kind, payload)
+        queue_deadline = time.monotonic() + self.queue_timeout
+        heavy = key in self._heavy or not self.reserved
+        lanes = ("general",) if heavy else ("general", "reserved")
+        while True:
+            proc, lane = await self._acquire(queue_deadline, lanes, key)
+            budget = min(limit, self.cheap_timeout) if lane == "reserved" else limit
+            try:
+                reply = await self._ask(
+                    proc, (kind, self.refresh(), payload), time.monotonic() + budget
+                )
+            except BaseException:
+                await self._release(None, lane)  # the worker is being replaced
+                raise
+            if reply is _TIMEOUT:
+                await self._release(None, lane)
+                if budget < limit:  # it overran the reserved lane: a general worker, full limit
+                    self._mark_heavy(key)
+                    lanes = ("general",)
+                    continue
+                raise QueryTimeoutError(
+                    f"查询超时，已停止 (query stopped after {limit:g} s)", timeout=limit
+                )
+            await self._release(proc, lane)
+            status, value = reply
+            if status == "error":
+                raise _rebuild(value)
+            return value
 
     async def update(self, payload: dict[str, Any], *, timeout: float | None = None) -> Any:
         """Apply an update with every worker held, then let the workers reopen the store."""
-        assert self._update_lock is not None and self._idle is not None
+        assert self._update_lock is not None
+        limit = timeout if timeout is not None else self.timeout
         async with self._update_lock:
             held: list[_Proc] = []
+            acquired = 0
             try:
-                while len(held) < self.size:
-                    held.append(await self._acquire(time.monotonic() + self.queue_timeout))
-                deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
+                while acquired < self.size:
+                    proc, _ = await self._acquire(time.monotonic() + self.queue_timeout, ("any",))
+                    held.append(proc)
+                    acquired += 1
+                deadline = time.monotonic() + limit
                 for proc in held[1:]:
                     await self._held_ask(held, proc, ("close", self.generation, None), deadline)
                 message = ("update", self.generation, payload)
@@ -211,7 +348,11 @@ class WorkerPool:
             finally:
                 self.generation += 1
                 for proc in held:
-                    self._idle.put_nowait(proc)
+                    await self._release(proc, "any")
+                for _ in range(acquired - len(held)):  # those being replaced
+                    await self._release(None, "any")
+        if reply is _TIMEOUT:
+            raise QueryTimeoutError(f"更新超时 (update stopped after {limit:g} s)", timeout=limit)
         status, value = reply
         if status == "error":
             raise _rebuild(value)
@@ -221,10 +362,13 @@ class WorkerPool:
         self, held: list[_Proc], proc: _Proc, message: tuple[str, int, Any], deadline: float
     ) -> Any:
         try:
-            return await self._ask(proc, message, deadline)
+            reply = await self._ask(proc, message, deadline)
         except BaseException:
             held.remove(proc)  # it is being replaced by a fresh worker
             raise
+        if reply is _TIMEOUT:
+            held.remove(proc)
+        return reply
 
 
 _TIMEOUT = object()

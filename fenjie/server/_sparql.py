@@ -73,6 +73,22 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _iris(values: list[str], parameter: str) -> list[str]:
+    """Graph names from a request, each checked to be an absolute IRI (400 otherwise)."""
+    import pyoxigraph as ox
+
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            _refuse(
+                f"{parameter}: not an absolute IRI: {value[:200]!r}",
+                code="parameter",
+                parameter=parameter,
+            )
+    return values
+
+
 def _params(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in pairs:
@@ -102,8 +118,8 @@ def _build(params: dict[str, list[str]], *, allow_update: bool) -> Operation:
         _refuse("updates are sent with POST, never GET", status=400)
     fmt = (params.get("format") or params.get("output") or [None])[0]
     common = {
-        "default_graphs": params.get("default-graph-uri", []),
-        "named_graphs": params.get("named-graph-uri", []),
+        "default_graphs": _iris(params.get("default-graph-uri", []), "default-graph-uri"),
+        "named_graphs": _iris(params.get("named-graph-uri", []), "named-graph-uri"),
         "format": fmt,
     }
     if queries:
@@ -112,8 +128,8 @@ def _build(params: dict[str, list[str]], *, allow_update: bool) -> Operation:
         return Operation(
             "update",
             updates[0],
-            default_graphs=params.get("using-graph-uri", []),
-            named_graphs=params.get("using-named-graph-uri", []),
+            default_graphs=_iris(params.get("using-graph-uri", []), "using-graph-uri"),
+            named_graphs=_iris(params.get("using-named-graph-uri", []), "using-named-graph-uri"),
         )
     return Operation(None, **common)
 
@@ -267,6 +283,6 @@ async def graph_store(request: Request) -> Response:
         _refuse(f"method {request.method} not allowed on /store", status=405, code="method")
     fmt = (params.get("format") or [None])[0]
     media = negotiate(request.headers.get("accept"), list(GRAPH_FORMATS), fmt=fmt)
-    payload = {"graph": graphs[0] if graphs else None, "media": media}
+    payload = {"graph": _iris(graphs, "graph")[0] if graphs else None, "media": media}
     media, body = await app.pool.run("graph", payload)
     return _response(media, body, head=request.method == "HEAD")
