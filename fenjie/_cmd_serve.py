@@ -55,7 +55,7 @@ __all__ = ["COMMANDS"]
 )
 @click.option(
     "--cheap-timeout",
-    default=0.5,
+    default=1.0,
     show_default=True,
     type=click.FloatRange(0.01),
     help="Seconds a task may run on a reserved process; past that it is requeued as heavy.",

@@ -80,7 +80,7 @@ def build_store(path: Path, sources: list[Path] | None = None) -> Path:
 
 
 @contextlib.contextmanager
-def running_server(store: Path, *options: str, startup: float = 30.0) -> Iterator[str]:
+def running_server(store: Path, *options: str, startup: float = 90.0) -> Iterator[str]:
     """Run ``fenjie serve`` in a subprocess on a free port; yield its base URL."""
     port = free_port()
     command = [sys.executable, "-m", "fenjie", "serve", "--store", str(store), "--port", str(port)]

@@ -52,7 +52,7 @@ class ServerSettings:
     timeout: float = 10.0
     queue_timeout: float = 30.0
     reserved_workers: int = 1
-    cheap_timeout: float = 0.5
+    cheap_timeout: float = 1.0
     request_timeout: float = 10.0
     max_connections: int = 1000
     max_rows: int = 10_000

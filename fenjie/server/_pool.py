@@ -87,7 +87,14 @@ def _context() -> Any:
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(
-        ["fenjie.server._worker", "fenjie.graph", "fenjie.queries", "fenjie.viz"]
+        [
+            "fenjie.server._worker",
+            "fenjie.graph",
+            "fenjie.queries",
+            "fenjie.viz",
+            "rdflib.plugins.sparql.parser",  # the SERVICE check's parser (a second to import)
+            "rdflib.plugins.sparql.algebra",
+        ]
     )
     return ctx
 
@@ -118,7 +125,7 @@ class WorkerPool:
         queue_timeout: float = 30.0,
         allow_service: tuple[str, ...] = (),
         reserved: int = 1,
-        cheap_timeout: float = 0.5,
+        cheap_timeout: float = 1.0,
     ) -> None:
         self.path = path
         self.allow_service = tuple(allow_service)
