@@ -118,6 +118,7 @@ def test_cheap_query_answers_while_heavy_ones_run(bundled_store: Path, server_fa
         assert finished["ask"] < first_heavy and finished["named"] < first_heavy
 
 
+@pytest.mark.slow  # starts worker processes
 def test_a_dead_worker_is_a_503_and_is_replaced(bundled_store: Path) -> None:
     from fenjie.errors import FenjieError
     from fenjie.server._pool import WorkerPool
