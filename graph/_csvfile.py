@@ -12,12 +12,13 @@ import csv
 import hashlib
 import io
 
-from fenjie.errors import InputError
+from fenjie.errors import InputError, LimitError
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
-from fenjie.graph._table import GridRow, Table, table_from_grid
+from fenjie.graph._reader import Source
+from fenjie.graph._table import GridRow, Table, _is_header, table_from_grid
 from fenjie.graph._tsv import check_lines, decode_source
 
-__all__ = ["csv_rows", "read_csv_bytes"]
+__all__ = ["READER", "CsvReader", "csv_rows", "read_csv_bytes"]
 
 
 def csv_rows(
@@ -59,3 +60,25 @@ def read_csv_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -
     table = table_from_grid(rows, name=name, reader="csv", encoding=encoding)
     table.sha256 = hashlib.sha256(data).hexdigest()
     return table
+
+
+class CsvReader:
+    name = "csv"
+    recognised_by = "text whose header row is comma-separated"
+    provenance = "`line N`"
+
+    def sniff(self, source: Source) -> bool:
+        if source.text is None or not any("," in line for line in source.lines):
+            return False
+        try:
+            return any(_is_header(row.cells) for row in csv_rows(source.text))
+        except LimitError:
+            return True  # the reader says which cell is too long
+        except InputError:
+            return False
+
+    def read(self, source: Source, limits: Limits) -> Table:
+        return read_csv_bytes(source.data, name=source.name, limits=limits)
+
+
+READER = CsvReader()

@@ -23,9 +23,18 @@ from fenjie.errors import InputError
 from fenjie.graph._grid import Covered, RawRow, resolve_merges
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits, check_zip
 from fenjie.graph._listform import has_role_lines, listform_table
+from fenjie.graph._reader import Source
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
-__all__ = ["convert_doc", "docx_grid", "read_docx_bytes"]
+__all__ = [
+    "DOCX_READER",
+    "DOC_READER",
+    "DocReader",
+    "DocxReader",
+    "convert_doc",
+    "docx_grid",
+    "read_docx_bytes",
+]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -267,3 +276,31 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("HOME", tempfile.gettempdir())
     return env
+
+
+class DocxReader:
+    name = "docx"
+    recognised_by = "a ZIP holding `word/document.xml`"
+    provenance = "`table 2, row 3`"
+
+    def sniff(self, source: Source) -> bool:
+        return source.zip_holds("word/document.xml")
+
+    def read(self, source: Source, limits: Limits) -> Table:
+        return read_docx_bytes(source.data, name=source.name, limits=limits)
+
+
+class DocReader:
+    name = "doc"
+    recognised_by = "an OLE file with a `WordDocument` stream"
+    provenance = "`table 2, row 3`"
+
+    def sniff(self, source: Source) -> bool:
+        return not source.encrypted_office and source.ole_holds("WordDocument")
+
+    def read(self, source: Source, limits: Limits) -> Table:
+        converted = convert_doc(source.data, name=source.name)
+        return read_docx_bytes(converted, name=source.name, reader="doc", limits=limits)
+
+
+DOCX_READER, DOC_READER = DocxReader(), DocReader()

@@ -27,12 +27,15 @@ Hunan's rule (the first listed leads), as do units marked "（牵头）". Proven
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from fenjie.errors import HeaderError
 from fenjie.graph._deadline import plan_year
+from fenjie.graph._limits import Limits
+from fenjie.graph._reader import Source
 from fenjie.graph._roles import (
     LABEL,
     ROLE_KINDS,
@@ -43,7 +46,7 @@ from fenjie.graph._roles import (
 )
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
-__all__ = ["has_role_lines", "listform_table", "parse_plan"]
+__all__ = ["READER", "ListformReader", "has_role_lines", "listform_table", "parse_plan"]
 
 _CN = "一二三四五六七八九十"
 _CN_VALUE = {c: k for k, c in enumerate(_CN, start=1)}
@@ -427,3 +430,33 @@ def _span(first: str, last: str) -> str:
 
 
 _MARKED_LEAD = re.compile(r"[（(]\s*牵头\s*[）)]$")
+
+
+class ListformReader:
+    """A plan written as a list (numbered tasks with role lines) in a text file; Word documents
+    and PDFs holding one are read by their own readers (``docx-list``, ``pdf-list``)."""
+
+    name = "listform"
+    recognised_by = "text with numbered tasks and 牵头单位/责任单位 lines"
+    provenance = "`lines 9–13`"
+
+    def sniff(self, source: Source) -> bool:
+        return source.text is not None and has_role_lines(source.lines)
+
+    def read(self, source: Source, limits: Limits) -> Table:
+        from fenjie.graph._tsv import check_lines, decode_source
+
+        check_lines(source.data, limits, name=source.name)
+        text, encoding = decode_source(source.data, name=source.name)
+        lines = [
+            GridRow((line,), line=k, location=f"line {k}")
+            for k, line in enumerate(text.splitlines(), start=1)
+        ]
+        for line in lines:
+            limits.check_cell(line.cells[0], file=source.name, place=line.location)
+        table = listform_table(lines, name=source.name, reader="listform", encoding=encoding)
+        table.sha256 = hashlib.sha256(source.data).hexdigest()
+        return table
+
+
+READER = ListformReader()

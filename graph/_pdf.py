@@ -20,9 +20,10 @@ from fenjie.errors import InputError
 from fenjie.graph._grid import Covered, RawRow, join_lines, resolve_merges
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._listform import has_role_lines, listform_table
+from fenjie.graph._reader import Source
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
-__all__ = ["pdf_grid", "read_pdf_bytes"]
+__all__ = ["READER", "PdfReader", "pdf_grid", "read_pdf_bytes"]
 
 _SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 
@@ -205,3 +206,18 @@ def read_pdf_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -
     table = table_from_grid(resolve_merges(rows), name=name, reader="pdf", encoding="utf-8")
     table.sha256 = hashlib.sha256(data).hexdigest()
     return table
+
+
+class PdfReader:
+    name = "pdf"
+    recognised_by = "`%PDF`"
+    provenance = "`page 2, table 1, row 4`"
+
+    def sniff(self, source: Source) -> bool:
+        return source.data.startswith(b"%PDF") or b"%PDF-" in source.data[:1024]
+
+    def read(self, source: Source, limits: Limits) -> Table:
+        return read_pdf_bytes(source.data, name=source.name, limits=limits)
+
+
+READER = PdfReader()

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from fenjie.errors import InputError, SourceEncodingError
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
-from fenjie.graph._table import GridRow, Table, table_from_grid
+from fenjie.graph._reader import Source
+from fenjie.graph._table import GridRow, Table, _is_header, table_from_grid
 
-__all__ = ["check_lines", "decode_source", "read_tsv", "read_tsv_bytes"]
+__all__ = ["READER", "TsvReader", "check_lines", "decode_source", "read_tsv", "read_tsv_bytes"]
 
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
@@ -87,3 +88,23 @@ def read_tsv(path: str | Path) -> Table:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from exc
     return read_tsv_bytes(data, name=str(path))
+
+
+class TsvReader:
+    """Tab-separated text; also the reader of any text no other reader claims (it says why the
+    text is not a table: no header, a bad byte …)."""
+
+    name = "tsv"
+    recognised_by = "text whose header row is tab-separated"
+    provenance = "— (`fj:sourceLine`)"
+
+    def sniff(self, source: Source) -> bool:
+        return source.text is not None and any(
+            _is_header(line.split("\t")) for line in source.lines if "\t" in line
+        )
+
+    def read(self, source: Source, limits: Limits) -> Table:
+        return read_tsv_bytes(source.data, name=source.name, limits=limits)
+
+
+READER = TsvReader()

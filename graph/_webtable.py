@@ -27,13 +27,23 @@ category of the rows below it. Layout spaces inside Chinese text (the page's lin
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
 from fenjie.errors import InputError
-from fenjie.graph._table import ColumnKind, GridRow, _is_header, classify_header
+from fenjie.graph._limits import Limits
+from fenjie.graph._reader import Source
+from fenjie.graph._table import (
+    ColumnKind,
+    GridRow,
+    Table,
+    _is_header,
+    classify_header,
+    table_from_grid,
+)
 
-__all__ = ["find_webtable_header", "webtable_grid"]
+__all__ = ["READER", "WebtableReader", "find_webtable_header", "webtable_grid"]
 
 _HEADER_CELL = re.compile(r"^[\u4e00-\u9fff/（）()]{2,10}$")
 _NUMBER_HEADER = re.compile(r"^(?:序号|编号|序)$")
@@ -138,3 +148,33 @@ def webtable_grid(lines: Sequence[str]) -> list[GridRow]:
         front = (category,) if with_category else ()
         grid.append(GridRow((*front, *row), line=first, location=location))
     return grid
+
+
+class WebtableReader:
+    name = "webtable"
+    recognised_by = "text with one table cell per line (a web page's table copied as text)"
+    provenance = "`line N`"
+
+    def sniff(self, source: Source) -> bool:
+        return source.text is not None and find_webtable_header(source.lines) is not None
+
+    def read(self, source: Source, limits: Limits) -> Table:
+        from fenjie.graph._tsv import check_lines, decode_source
+
+        check_lines(source.data, limits, name=source.name)
+        text, encoding = decode_source(source.data, name=source.name)
+        lines = text.splitlines()
+        for k, line in enumerate(lines, start=1):
+            limits.check_cell(line, file=source.name, place=f"line {k}")
+        try:
+            grid = webtable_grid(lines)
+        except InputError as error:
+            raise InputError(
+                error.message, file=source.name, line=error.line, column=error.column
+            ) from None
+        table = table_from_grid(grid, name=source.name, reader="webtable", encoding=encoding)
+        table.sha256 = hashlib.sha256(source.data).hexdigest()
+        return table
+
+
+READER = WebtableReader()

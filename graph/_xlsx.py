@@ -25,9 +25,14 @@ from openpyxl.utils.cell import get_column_letter
 from fenjie.errors import HeaderError, InputError
 from fenjie.graph._grid import Covered, RawRow, resolve_merges
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits, check_zip
+from fenjie.graph._reader import Source
 from fenjie.graph._table import GridRow, Table, _is_header, table_from_grid
 
 __all__ = [
+    "XLSX_READER",
+    "XLS_READER",
+    "XlsReader",
+    "XlsxReader",
     "format_number",
     "read_xls_bytes",
     "read_xlsx_bytes",
@@ -345,3 +350,32 @@ def _rust_stderr_silenced() -> Iterator[None]:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+class XlsxReader:
+    name = "xlsx"
+    recognised_by = "a ZIP holding `xl/workbook.xml`"
+    provenance = "`sheet 分解表, row 7`"
+
+    def sniff(self, source: Source) -> bool:
+        return source.zip_holds("xl/workbook.xml")
+
+    def read(self, source: Source, limits: Limits) -> Table:
+        return read_xlsx_bytes(source.data, name=source.name, limits=limits)
+
+
+class XlsReader:
+    name = "xls"
+    recognised_by = "an OLE file with a `Workbook` stream"
+    provenance = "`sheet 分解表, row 7`"
+
+    def sniff(self, source: Source) -> bool:
+        return not source.encrypted_office and (
+            source.ole_holds("Workbook") or source.ole_holds("Book")
+        )
+
+    def read(self, source: Source, limits: Limits) -> Table:
+        return read_xls_bytes(source.data, name=source.name, limits=limits)
+
+
+XLSX_READER, XLS_READER = XlsxReader(), XlsReader()

@@ -1,18 +1,10 @@
 """Read a source table, choosing the reader by content (not only by extension).
 
-=============  ==========================================  ============================
-reader         recognised by                               provenance (``fj:location``)
-=============  ==========================================  ============================
-``tsv``        text whose header row is tab-separated      line
-``csv``        text whose header row is comma-separated    line
-``listform``   text with numbered tasks and 牵头单位 lines   line(s)
-``webtable``   text with one table cell per line           line(s)
-``docx``       a ZIP holding ``word/document.xml``         table, row
-``doc``        an OLE file with a ``WordDocument`` stream  table, row (via LibreOffice)
-``xlsx``       a ZIP holding ``xl/workbook.xml``           sheet, row
-``xls``        an OLE file with a ``Workbook`` stream      sheet, row
-``pdf``        ``%PDF``                                     page, table, row
-=============  ==========================================  ============================
+Every format is one :class:`~fenjie.graph._reader.Reader` (``sniff``, ``read``) in its own module,
+listed once in :data:`REGISTRY`; the first whose ``sniff`` claims a source reads it, and any other
+text goes to the TSV reader, which says why it is not a table. :func:`readers_table` is the table of
+docs/readers.md. To add a format: a module with a reader, its line in :data:`REGISTRY`, and its
+maker in ``tests/test_readers.py`` (whose tests loop over the registry).
 
 Text is UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK. A Word document or PDF
 holding a list-form plan instead of a table is read by the list reader (``docx-list``,
@@ -25,116 +17,76 @@ raises :class:`~fenjie.errors.InputError` naming the file.
 ('tsv', 14, [2017, 2018, 2019])
 >>> sniff_format(b"PK\\x03\\x04...word/document.xml...", "a.bin"), sniff_format(b"%PDF-1.7", "x")
 ('docx', 'pdf')
+>>> [reader.name for reader in REGISTRY]
+['pdf', 'docx', 'xlsx', 'doc', 'xls', 'tsv', 'csv', 'webtable', 'listform']
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fenjie.errors import InputError, LimitError
-from fenjie.graph._csvfile import csv_rows, read_csv_bytes
+from fenjie.errors import InputError
+from fenjie.graph import _csvfile, _docx, _listform, _pdf, _tsv, _webtable, _xlsx
+from fenjie.graph._csvfile import csv_rows
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
-from fenjie.graph._listform import has_role_lines, listform_table
-from fenjie.graph._table import GridRow, Table, _is_header, table_from_grid
-from fenjie.graph._tsv import check_lines, decode_source, read_tsv_bytes
-from fenjie.graph._webtable import find_webtable_header, webtable_grid
+from fenjie.graph._reader import Reader, Source
+from fenjie.graph._table import GridRow, Table
+from fenjie.graph._tsv import decode_source, read_tsv_bytes
 
-__all__ = ["READERS", "SourceGrid", "read_bytes", "read_grid", "read_table", "sniff_format"]
+__all__ = [
+    "READERS",
+    "REGISTRY",
+    "SourceGrid",
+    "read_bytes",
+    "read_grid",
+    "read_table",
+    "readers_table",
+    "sniff_format",
+]
 
-READERS = ("tsv", "csv", "listform", "webtable", "docx", "doc", "xlsx", "xls", "pdf")
-
-_BINARY = {
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"II*\x00": "a TIFF image",
-    b"MM\x00*": "a TIFF image",
-    b"\x1f\x8b": "a gzip archive",
-    b"Rar!": "a RAR archive",
-    b"7z\xbc\xaf": "a 7-Zip archive",
-    b"{\\rtf": "an RTF document (save it as .docx)",
-    b"\x7fELF": "a program",
-}
-
-
-def _utf16(name: str) -> bytes:
-    return name.encode("utf-16-le")
-
-
-def _sniff_zip(data: bytes) -> str:
-    try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
-        # NotImplementedError: zipfile's answer to a header claiming an unknown ZIP version
-        # a damaged archive: guess from the member names its local headers still show
-        if b"word/document.xml" in data:
-            return "docx"
-        if b"xl/workbook.xml" in data:
-            return "xlsx"
-        return "zip"
-    if "word/document.xml" in names:
-        return "docx"
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    return "zip"
+#: Every reader, in the order they are asked: containers before text, the text readers by how
+#: specific their header is.
+REGISTRY: tuple[Reader, ...] = (
+    _pdf.READER,
+    _docx.DOCX_READER,
+    _xlsx.XLSX_READER,
+    _docx.DOC_READER,
+    _xlsx.XLS_READER,
+    _tsv.READER,
+    _csvfile.READER,
+    _webtable.READER,
+    _listform.READER,
+)
+READERS = tuple(reader.name for reader in REGISTRY)
+_BY_NAME = {reader.name: reader for reader in REGISTRY}
 
 
-def _sniff_ole(data: bytes) -> str:
-    if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
+def _claim(source: Source) -> Reader | str:
+    """The reader of ``source``, or what it is when no reader can read it (``"encrypted"``,
+    ``"zip"``, ``"ole"``, ``"binary"``)."""
+    reader = next((r for r in REGISTRY if r.sniff(source)), None)
+    if reader is not None:
+        return reader
+    if source.encrypted_office:
         return "encrypted"
-    if _utf16("WordDocument") in data:
-        return "doc"
-    if _utf16("Workbook") in data or _utf16("Book") in data:
-        return "xls"
-    return "ole"
-
-
-def sniff_text(text: str) -> str:
-    """``"tsv"``, ``"csv"``, ``"webtable"`` or ``"listform"`` for decoded text, by where its
-    header is."""
-    lines = text.splitlines()
-    if any(_is_header(line.split("\t")) for line in lines if "\t" in line):
-        return "tsv"
-    if any("," in line for line in lines):
-        try:
-            if any(_is_header(row.cells) for row in csv_rows(text)):
-                return "csv"
-        except LimitError:
-            return "csv"  # the CSV reader says which cell is too long
-        except InputError:
-            pass
-    if find_webtable_header(lines) is not None:
-        return "webtable"
-    if has_role_lines(lines):
-        return "listform"
-    return "tsv"
+    if source.is_zip:
+        return "zip"
+    if source.is_ole:
+        return "ole"
+    if source.binary_kind:
+        return "binary"
+    return _tsv.READER  # text without a header, or bytes in no encoding: the TSV reader says so
 
 
 def sniff_format(data: bytes, name: str) -> str:
     """The format of a source by its content: one of :data:`READERS`, or ``"encrypted"``,
     ``"zip"``, ``"ole"``, ``"binary"`` for what cannot be read."""
-    if data.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
-        return "pdf"
-    if data.startswith(b"PK\x03\x04"):
-        return _sniff_zip(data)
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return _sniff_ole(data)
-    if any(data.startswith(magic) for magic in _BINARY):
-        return "binary"
-    head = data[:8192]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "binary"
-    try:
-        text, _ = decode_source(data, name=name)
-    except InputError:
-        return "tsv"  # the TSV reader reports where the bytes go wrong
-    return sniff_text(text)
+    claimed = _claim(Source(data, name))
+    return claimed if isinstance(claimed, str) else claimed.name
 
 
 def read_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> Table:
@@ -142,59 +94,18 @@ def read_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> Ta
     Every reader checks ``limits`` before the work they bound."""
     if not data.strip():
         return read_tsv_bytes(data, name=name)  # says "the source is empty" at line 1
-    kind = sniff_format(data, name)
-    if kind == "tsv":
-        return read_tsv_bytes(data, name=name, limits=limits)
-    if kind == "csv":
-        return read_csv_bytes(data, name=name, limits=limits)
-    if kind == "webtable":
-        import hashlib
+    source = Source(data, name)
+    claimed = _claim(source)
+    if isinstance(claimed, str):
+        raise InputError(_REFUSALS.get(claimed) or _binary_message(source), file=name)
+    return claimed.read(source, limits)
 
-        check_lines(data, limits, name=name)
-        text, encoding = decode_source(data, name=name)
-        try:
-            grid = webtable_grid(text.splitlines())
-        except InputError as error:
-            raise InputError(
-                error.message, file=name, line=error.line, column=error.column
-            ) from None
-        table = table_from_grid(grid, name=name, reader="webtable", encoding=encoding)
-        table.sha256 = hashlib.sha256(data).hexdigest()
-        return table
-    if kind == "listform":
-        import hashlib
 
-        check_lines(data, limits, name=name)
-        text, encoding = decode_source(data, name=name)
-        lines = [
-            GridRow((line,), line=k, location=f"line {k}")
-            for k, line in enumerate(text.splitlines(), start=1)
-        ]
-        for line in lines:
-            limits.check_cell(line.cells[0], file=name, place=line.location)
-        table = listform_table(lines, name=name, reader="listform", encoding=encoding)
-        table.sha256 = hashlib.sha256(data).hexdigest()
-        return table
-    if kind in ("docx", "doc"):
-        from fenjie.graph._docx import convert_doc, read_docx_bytes
-
-        if kind == "doc":
-            converted = convert_doc(data, name=name)
-            return read_docx_bytes(converted, name=name, reader="doc", limits=limits)
-        return read_docx_bytes(data, name=name, limits=limits)
-    if kind == "xlsx":
-        from fenjie.graph._xlsx import read_xlsx_bytes
-
-        return read_xlsx_bytes(data, name=name, limits=limits)
-    if kind == "xls":
-        from fenjie.graph._xlsx import read_xls_bytes
-
-        return read_xls_bytes(data, name=name, limits=limits)
-    if kind == "pdf":
-        from fenjie.graph._pdf import read_pdf_bytes
-
-        return read_pdf_bytes(data, name=name, limits=limits)
-    raise InputError(_REFUSALS.get(kind) or _binary_message(data), file=name)
+def readers_table() -> str:
+    """The readers as the markdown rows of docs/readers.md: reader, recognised by, provenance."""
+    return "\n".join(
+        f"| `{reader.name}` | {reader.recognised_by} | {reader.provenance} |" for reader in REGISTRY
+    )
 
 
 _REFUSALS = {
@@ -205,11 +116,10 @@ _REFUSALS = {
 }
 
 
-def _binary_message(data: bytes) -> str:
-    what = next((v for k, v in _BINARY.items() if data.startswith(k)), "a binary file")
+def _binary_message(source: Source) -> str:
     return (
-        f"not a table: this is {what}; fenjie reads Word (.docx/.doc), Excel (.xlsx/.xls), PDF, "
-        "CSV/tab-separated text and list-form plans"
+        f"not a table: this is {source.binary_kind or 'a binary file'}; fenjie reads Word "
+        "(.docx/.doc), Excel (.xlsx/.xls), PDF, CSV/tab-separated text and list-form plans"
     )
 
 
@@ -276,7 +186,7 @@ def read_grid(
         from fenjie.graph._pdf import pdf_grid
 
         return SourceGrid(name, kind, digest, pdf_grid(data, name=name))
-    if kind in ("tsv", "csv", "listform"):
+    if kind in ("tsv", "csv", "listform", "webtable"):
         text, _ = decode_source(data, name=name)
         if "\t" in text:
             lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -289,4 +199,4 @@ def read_grid(
             return SourceGrid(name, "csv", digest, csv_rows(text))
         except InputError as exc:
             raise InputError(exc.message, file=name, line=exc.line) from exc
-    raise InputError(_REFUSALS.get(kind) or _binary_message(data), file=name)
+    raise InputError(_REFUSALS.get(kind) or _binary_message(Source(data, name)), file=name)

@@ -17,7 +17,7 @@ from pyoxigraph import Literal, Quad
 from fenjie.config import bundled_example
 from fenjie.graph import build_table, read_table
 from fenjie.graph._vocab import FJ, PROV
-from fenjie.graph.read import sniff_format
+from fenjie.graph.read import REGISTRY, sniff_format
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
@@ -178,7 +178,33 @@ def reference() -> set[tuple]:
     return comparable(built.quads + built.shared_quads)
 
 
-@pytest.mark.parametrize("kind", ["docx", "xlsx", "csv", "pdf", "doc", "xls"])
+#: Readers that cannot hold the bundled table as it is, and where they are tested instead.
+TESTED_ELSEWHERE = {
+    "tsv": "the reference itself (tests/test_golden.py)",
+    "listform": "tests/test_listform.py (a county plan written as a list)",
+    "webtable": "tests/test_corpus.py (published web-page tables in tests/corpus/)",
+}
+#: What the ``sources`` fixture makes for every other reader, from the bundled table.
+MADE = {"docx", "xlsx", "csv", "pdf", "doc", "xls"}
+
+
+def test_every_registered_reader_is_tested() -> None:
+    names = [reader.name for reader in REGISTRY]
+    assert set(names) == MADE | set(TESTED_ELSEWHERE), "add a maker to `sources` for a new reader"
+    assert len(names) == len(set(names))
+
+
+def test_docs_list_every_reader() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "readers.md").read_text("utf-8")
+    rows = {line.split(" | ")[0]: line for line in docs.splitlines() if line.startswith("| `")}
+    for reader in REGISTRY:
+        row = rows.get(f"| `{reader.name}`")
+        assert row, f"docs/readers.md has no row for the {reader.name} reader"
+        assert row.startswith(f"| `{reader.name}` | {reader.recognised_by} | "), row
+        assert row.endswith(f" | {reader.provenance} |"), row
+
+
+@pytest.mark.parametrize("kind", [r.name for r in REGISTRY if r.name not in TESTED_ELSEWHERE])
 def test_same_graph_as_tab_separated(kind: str, sources, reference) -> None:
     if kind not in sources:
         pytest.skip("LibreOffice is not installed")
