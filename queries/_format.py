@@ -22,6 +22,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from fenjie.printable import printable
+
 __all__ = ["EDGE_WORDS", "csv_text", "output_width", "path_text", "text_table", "width"]
 
 # Dependency paths in words, as the page shows them (a baseline entry hangs off its work item)
@@ -116,10 +118,13 @@ def text_table(
 
 
 def _clean(value: Any) -> str:
-    """Runs of white space become one space; line breaks the caller put in are kept."""
+    """Runs of white space become one space; line breaks the caller put in are kept; control
+    characters from a source are shown escaped (:mod:`fenjie.printable`), before the layout
+    measures the cell."""
     if value is None:
         return ""
-    return "\n".join(" ".join(line.split()) for line in str(value).splitlines())
+    lines = printable(str(value).replace("\r\n", "\n")).split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines)
 
 
 def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

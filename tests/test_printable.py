@@ -57,7 +57,8 @@ def test_query_table_and_json_escape_source_text(store) -> None:
     path, _ = store
     table = fenjie("query", "units", "--store", str(path))
     assert table.returncode == 0, table.stderr
-    assert_escaped(table.stdout)
+    assert not RAW & set(table.stdout)
+    assert "\\u001b]0" in table.stdout  # long cells wrap, so only a short piece is looked for
     as_json = fenjie("query", "units", "--store", str(path), "--format", "json")
     assert as_json.returncode == 0, as_json.stderr
     assert_escaped(as_json.stdout)
