@@ -116,7 +116,7 @@ def write_load_chart(
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(range(len(labels)), labels, fontproperties=font)
     ax.set_xlabel("工作内容（项）", fontproperties=font)
-    title = "协调负荷：各单位承担的工作内容" + (f"（{year}年）" if year else "")
+    title = "协同负担：各单位承担的工作内容" + (f"（{year}年）" if year else "")
     ax.set_title(title, fontproperties=font)
     ax.legend(prop=font, loc="lower right")
     ax.xaxis.get_major_locator().set_params(integer=True)

@@ -31,7 +31,7 @@ import networkx as nx
 
 from fenjie.viz._model import View
 
-__all__ = ["bipartite", "ego", "layered_by_year", "place_column", "weighted"]
+__all__ = ["bipartite", "ego", "ego_columns", "layered_by_year", "place_column", "weighted"]
 
 _COLUMN = 60  # at most this many nodes per column before wrapping into a new column
 
@@ -161,3 +161,56 @@ def ego(view: View, focus: str) -> None:
     partners.sort(key=lambda n: (mean_angle(n), n))
     r_partners = max(r_items + 800, 60 * len(partners) / math.pi)
     _ring(view, partners, radius=r_partners, phase=spread / 2)
+
+
+_ROLE_RANK = {"lead": 0, "co-responsible": 1, "responsible": 1, "supporting": 2}
+
+
+def ego_columns(view: View, focus: str, years: Sequence[int]) -> None:
+    """One unit's work: by role, then year.
+
+    The unit (and its groups) on the left; its work items in one column, those it leads first, then
+    co-responsible, then supporting; each item's targets to its right, one column per year, stacked
+    within the item's band; the partner units in a column on the far left, each beside the mean
+    height of the work items it shares.
+    """
+    g = view.graph
+    kinds = nx.get_node_attributes(g, "kind")
+    carriers = {focus} | {n for n in g if kinds[n] == "group"}
+    role_of: dict[str, int] = {}
+    for a, b, d in g.edges(data=True):
+        if a in carriers and kinds.get(b) == "item":
+            role_of[b] = min(role_of.get(b, 9), _ROLE_RANK.get(d["kind"], 3))
+    items = sorted((n for n in g if kinds[n] == "item"), key=lambda n: (role_of.get(n, 9), n))
+    column = {y: i for i, y in enumerate(years)}
+    top = 0.0
+    centre: dict[str, float] = {}
+    for item in items:
+        targets = [t for t in g.successors(item) if kinds.get(t) == "target"]
+        per_year: dict[int, list[str]] = defaultdict(list)
+        for t in sorted(targets):
+            per_year[g.nodes[t]["year"]].append(t)
+        rows = max([1, *(len(v) for v in per_year.values())])
+        band = rows * 64.0
+        centre[item] = top + band / 2
+        g.nodes[item]["x"], g.nodes[item]["y"] = 420.0, round(centre[item], 1)
+        for year, stacked in per_year.items():
+            for j, t in enumerate(stacked):
+                g.nodes[t]["x"] = round(760.0 + 300.0 * column.get(year, 0), 1)
+                g.nodes[t]["y"] = round(top + 32.0 + 64.0 * j, 1)
+        top += band + 24.0
+    middle = top / 2
+    g.nodes[focus]["x"], g.nodes[focus]["y"] = 0.0, round(middle, 1)
+    groups = sorted(n for n in g if kinds[n] == "group")
+    for i, n in enumerate(groups):
+        g.nodes[n]["x"], g.nodes[n]["y"] = 0.0, round(middle + 140.0 * (i + 1), 1)
+    partners = [n for n in g if kinds[n] == "partner"]
+
+    def height(n: str) -> tuple[float, str]:
+        linked = [centre[m] for m in g.successors(n) if m in centre]
+        return (sum(linked) / len(linked) if linked else middle, n)
+
+    partners.sort(key=height)
+    gap = max(70.0, top / max(len(partners), 1))
+    for i, n in enumerate(partners):
+        g.nodes[n]["x"], g.nodes[n]["y"] = -420.0, round(i * gap, 1)

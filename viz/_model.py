@@ -50,7 +50,7 @@ EDGE_STYLES: dict[str, tuple[str, str, bool]] = {
 
 #: Node styles by kind: (Chinese legend label, colour, shape).
 NODE_STYLES: dict[str, tuple[str, str, str]] = {
-    "unit": ("单位（大小＝协调负荷）", "#4e79a7", "dot"),
+    "unit": ("单位（大小＝协同负担）", "#4e79a7", "dot"),
     "group": ("单位组合", "#9c755f", "hexagon"),
     "member": ("组合成员单位", "#b6992d", "dot"),
     "item": ("工作内容", "#59a14f", "box"),
@@ -111,6 +111,10 @@ class View:
     subtitle: str = ""
     legend: list[dict[str, Any]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    #: Open at least this zoomed in (labels readable), at the node ``start_at``, instead of fitting
+    #: everything; ``None``: fit the whole view.
+    min_scale: float | None = None
+    start_at: str | None = None
 
     def add_node(self, node: str, *, kind: str, label: str, title: str, **attrs: Any) -> None:
         _, color, shape = NODE_STYLES[kind]

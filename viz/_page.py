@@ -166,6 +166,8 @@ def render_page(view: View, *, net: FenjieNetwork | None = None) -> str:
     net = net or network_from_view(view)
     options = net.options if isinstance(net.options, dict) else json.loads(net.options.to_json())
     payload = {"nodes": net.nodes, "edges": net.edges, "options": options}
+    if view.min_scale is not None:
+        payload["start"] = {"scale": view.min_scale, "node": view.start_at}
     menu = sorted(
         ((str(n["id"]), str(n.get("label", n["id"]))) for n in net.nodes), key=lambda p: p[1]
     )

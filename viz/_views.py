@@ -26,6 +26,7 @@ from fenjie.viz._model import (
     role_filter,
     unit_size,
 )
+from fenjie.viz._overlap import separate
 
 __all__ = ["build_coordination", "build_responsibility"]
 
@@ -91,7 +92,7 @@ def _unit_tip(data: GraphData, unit: str, counts: Counter, load: dict[str, Any])
     numbers = load.get(unit)
     if numbers:
         lines.append(
-            f"协调负荷：工作内容 {numbers.get('work_items', '')} · 协同单位 {numbers.get('partners', '')}"
+            f"协同负担：工作内容 {numbers.get('work_items', '')} · 协同单位 {numbers.get('partners', '')}"
             f" · 中介中心度 {float(numbers.get('betweenness', 0) or 0):.3f}"
         )
     return "\n".join(lines)
@@ -213,6 +214,7 @@ def build_responsibility(
         )
     view.legend += [legend_edge(k) for k in (*_ROLE_KEYS, "member") if k in used]
     _layout.bipartite(view)
+    separate(view)  # labels and nodes never cover each other
     return view
 
 
@@ -287,7 +289,7 @@ def build_coordination(
     units = sorted(carried, key=lambda u: (-carried[u], u))
     view = View("coordination", "协同关系网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
     if len(units) > max_nodes:
-        view.messages.append(f"共 {len(units)} 个单位，只显示协调负荷最高的 {max_nodes} 个。")
+        view.messages.append(f"共 {len(units)} 个单位，只显示协同负担最高的 {max_nodes} 个。")
         units = units[:max_nodes]
     load = _load_numbers(backend, year) if backend is not None else {}
     for u in units:
@@ -325,4 +327,5 @@ def build_coordination(
         {"kind": "edge", "label": "最繁忙的单位对", "color": "#b2182b", "dashes": False},
     ]
     _layout.weighted(view)
+    separate(view)  # labels and nodes never cover each other
     return view

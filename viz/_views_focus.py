@@ -19,6 +19,7 @@ from fenjie.viz._model import (
     unit_size,
     year_color,
 )
+from fenjie.viz._overlap import separate
 from fenjie.viz._views import _ROLE_KEYS, _ROLE_NAMES, _item_tip, _load_numbers, _title, _unit_tip
 
 __all__ = ["build_dependency", "build_unit", "dependent_targets"]
@@ -52,6 +53,23 @@ def dependent_targets(backend: Any, doc: str) -> set[str]:
 
 def _short(text: str, n: int = 18) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def document_label(title: str, short_names: list[str], n: int = 24) -> str:
+    """A document's label that tells it apart from documents sharing the beginning of its title.
+
+    Its shortest short name (简称) where it has one; else the title, or, when long, its end (titles
+    of related documents differ at the end: 《…若干意见》 and 《…若干意见实施细则》). The full title
+    is in the tooltip.
+
+    >>> document_label("关于建设示范区的若干意见实施细则", ["意见实施细则"])
+    '《意见实施细则》'
+    >>> document_label("中共湖南省委、省人民政府关于建设长株潭国家自主创新示范区的若干意见实施细则", [])
+    '《…建设长株潭国家自主创新示范区的若干意见实施细则》'
+    """
+    if short_names:
+        return f"《{min(short_names, key=lambda s: (len(s), s))}》"
+    return f"《{title}》" if len(title) <= n else f"《…{title[-(n - 1) :]}》"
 
 
 def build_dependency(
@@ -94,7 +112,7 @@ def build_dependency(
         view.add_node(
             d,
             kind="document" if d == doc else "derived",
-            label=f"《{_short(rec['title'], 24)}》",
+            label=document_label(rec["title"], rec["alt"]),
             title=f"《{rec['title']}》{alt}",
             size=22 if d == doc else 16,
         )
@@ -180,6 +198,7 @@ def build_dependency(
     if not targets:
         view.messages.append("没有依赖该文件的年度目标。")
     _layout.layered_by_year(view, years)
+    separate(view)  # labels and nodes never cover each other
     return view
 
 
@@ -308,5 +327,10 @@ def build_unit(
         for y in shown_years
     ]
     view.legend += [legend_edge(k) for k in (*_ROLE_KEYS, "member", "target") if k in used]
-    _layout.ego(view, focus)
+    _layout.ego_columns(view, focus, years)
+    separate(view)
+    view.min_scale, view.start_at = (
+        0.55,
+        focus,
+    )  # labels readable, embedded in the page too  # labels and nodes never cover each other
     return view

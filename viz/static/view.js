@@ -25,6 +25,15 @@
     drawn: false, drawnAt: null, highlightActive: false, highlighted: []
   };
   window.fenjieView = state;
+  if (payload.start) {
+    // a tall view (one unit's work) opens zoomed in far enough to read its labels, at its start node
+    network.once("afterDrawing", function () {
+      if (network.getScale() < payload.start.scale) {
+        var at = payload.start.node ? network.getPositions([payload.start.node])[payload.start.node] : null;
+        network.moveTo({ scale: payload.start.scale, position: at || undefined, animation: false });
+      }
+    });
+  }
   network.once("afterDrawing", function () {
     state.drawn = true;
     state.drawnAt = performance.now();
