@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -25,7 +26,11 @@ store_option = click.option(
 )
 
 
-def format_option(*choices: str, default: str = "table") -> Any:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def format_option(*choices: str, default: str = "table") -> Callable[[_F], _F]:
+    """``--format`` with these choices (the value reaches the command as ``fmt``)."""
     return click.option(
         "--format",
         "fmt",

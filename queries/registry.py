@@ -108,7 +108,7 @@ class StoredQuery:
             algebra = prepareQuery(self.text).algebra
         except (ParseException, ValueError, TypeError):  # a dialect rdflib does not read
             return ()
-        return tuple(str(v) for v in algebra.get("PV", ()))
+        return tuple(str(v) for v in algebra.get("PV") or ())
 
     def to_dict(self) -> dict[str, Any]:
         return {

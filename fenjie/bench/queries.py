@@ -160,13 +160,16 @@ def bench_size(
             bindings = bind_params(backend, query, params)
             text = query.text
             n_rows = len(backend.select(text, bindings=bindings))
-            fenjie_s, _ = _median_time(
-                lambda t=text, b=bindings: backend.select(t, bindings=b), repeat=repeat, budget=20
-            )
+
+            def fenjie_run(t: str = text, b: dict[str, Any] = bindings) -> list[dict[str, Any]]:
+                return backend.select(t, bindings=b)
+
+            fenjie_s, _ = _median_time(fenjie_run, repeat=repeat, budget=20)
             subs = {pyoxigraph.Variable(k): v for k, v in bindings.items()} or None
 
             def raw_run(t: str = text, s: Any = subs) -> list[Any]:
                 solutions = raw.query(t, use_default_graph_as_union=True, substitutions=s)
+                assert isinstance(solutions, pyoxigraph.QuerySolutions)  # the catalogue's SELECTs
                 names = solutions.variables
                 return [[row[v] for v in names] for row in solutions]
 
@@ -176,7 +179,9 @@ def bench_size(
             if dataset is not None:
                 init = {k: _to_rdflib(v) for k, v in bindings.items()}
 
-                def rdflib_run(t: str = text, i: dict = init, seen: list = rdflib_rows) -> None:
+                def rdflib_run(
+                    t: str = text, i: dict[str, Any] = init, seen: list[int] = rdflib_rows
+                ) -> None:
                     seen.append(len(list(dataset.query(t, initBindings=i))))
 
                 rdflib_s = _capped_median(rdflib_run, repeat=repeat, cap=rdflib_cap)

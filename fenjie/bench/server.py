@@ -24,7 +24,8 @@ __all__ = ["run_benchmark"]
 def _port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def _wait(url: str, proc: subprocess.Popen[bytes], limit: float = 60.0) -> None:
@@ -33,13 +34,13 @@ def _wait(url: str, proc: subprocess.Popen[bytes], limit: float = 60.0) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.args}")
+            raise RuntimeError(f"server exited: {proc.args!r}")
         try:
             httpx.get(url, timeout=2)
             return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise RuntimeError(f"server did not start: {proc.args}")
+    raise RuntimeError(f"server did not start: {proc.args!r}")
 
 
 async def _measure(url: str, query: str, requests: int, concurrency: int) -> dict[str, float]:
