@@ -189,4 +189,43 @@ def _pct(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}%"
 
 
-COMMANDS = [report, progress]
+@click.group("account")
+def account() -> None:
+    """Report accounts for `fenjie serve --accounts FILE` (tokens are stored hashed)."""
+
+
+@account.command("add")
+@click.argument("name")
+@click.option("--accounts", "path", required=True, type=click.Path(dir_okay=False))
+@click.option("--unit", help="The unit this account reports for (any label).")
+@click.option("--office", is_flag=True, help="The programme office: may report on every item.")
+def account_add(name: str, path: str, unit: str | None, office: bool) -> None:
+    """Add (or renew) the account NAME and print its token once."""
+    from fenjie.progress.accounts import add_account
+
+    if bool(unit) == office:
+        raise click.UsageError("give exactly one of --unit U or --office")
+    token = add_account(path, name, unit=unit, office=office)
+    click.echo(token)
+    click.echo(f"account {name} saved in {path}; keep the token above, it is not stored", err=True)
+
+
+@click.command()
+@store_option
+@click.option("--audit", "audit_path", help="The audit trail (default: STORE.audit.jsonl).")
+@format_option("table", "json")
+def audit(store_path: str, audit_path: str | None, fmt: str) -> None:
+    """Print the audit trail of report writes: who, when, what, from where."""
+    from fenjie.progress.audit import AuditTrail, default_audit_path
+    from fenjie.queries._format import text_table
+
+    entries = AuditTrail(audit_path or default_audit_path(store_path)).read()
+    if fmt == "json":
+        emit_json(entries)
+        return
+    columns = ["time", "account", "remote", "action", "status", "about", "report", "reason"]
+    click.echo(text_table(columns, [[e.get(c) for c in columns] for e in entries], limit=50))
+    click.echo(f"({len(entries)} entries)")
+
+
+COMMANDS = [report, progress, account, audit]

@@ -99,6 +99,12 @@ __all__ = ["COMMANDS"]
 @click.option(
     "--cors", "cors", multiple=True, metavar="ORIGIN", help="Allow this origin (repeatable; '*')."
 )
+@click.option(
+    "--accounts",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Report accounts (fenjie account add): accept POST /api/reports from them.",
+)
+@click.option("--audit", help="Audit trail of report writes (default: STORE.audit.jsonl).")
 @click.option("--log-level", default="info", show_default=True, help="uvicorn log level.")
 @click.option(
     "--open", "open_page", is_flag=True, help="Open the web page once the server answers."
@@ -119,6 +125,8 @@ def serve_command(
     update_token: str | None,
     allow_service: tuple[str, ...],
     cors: tuple[str, ...],
+    accounts: str | None,
+    audit: str | None,
     log_level: str,
     open_page: bool,
 ) -> None:
@@ -145,6 +153,8 @@ def serve_command(
         update_token=update_token,
         allow_service=allow_service,
         cors_origins=cors,
+        accounts=accounts,
+        audit=audit,
     )
     sock = _listen(host, port)
     port = sock.getsockname()[1]  # the one the system picked for --port 0

@@ -27,7 +27,15 @@ from fenjie.progress.status import NOT_REPORTED, UNMARKED, Status
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
 
-__all__ = ["RISK_DAYS", "Report", "load_reports", "progress", "target_states"]
+__all__ = [
+    "RISK_DAYS",
+    "Report",
+    "api_requests",
+    "load_reports",
+    "progress",
+    "report_history",
+    "target_states",
+]
 
 RISK_DAYS = 30
 _FJ = "https://w3id.org/fenjie/def#"
@@ -172,7 +180,7 @@ def _counts(states: list[TargetState]) -> dict[str, Any]:
 def progress(
     backend: QueryBackend,
     *,
-    as_of: date | None = None,
+    as_of: date | str | None = None,
     year: int | None = None,
     unit: str | None = None,
     status: str | None = None,
@@ -183,6 +191,8 @@ def progress(
     """The progress answer (see docs/progress.md for its JSON shape)."""
     from fenjie.queries.units import resolve_unit, unit_routes
 
+    if isinstance(as_of, str):
+        as_of = date.fromisoformat(as_of)
     as_of = as_of or date.today()
     wanted_status = _check_status(status)
     plan = PlanIndex.load(backend)
@@ -370,3 +380,31 @@ def _blocking(
             )
     out.sort(key=lambda b: -len(b["dependents"]))
     return out
+
+
+def report_history(backend: QueryBackend, about: str) -> dict[str, Any]:
+    """Every report that speaks for ``about`` (a target: its own and its work item's), newest
+    first; superseded ones included."""
+    plan = PlanIndex.load(backend)
+    node = plan.tracked.get(about)
+    item = plan.items.get(about)
+    if node is None and item is None:
+        from fenjie.errors import NotFoundError
+
+        raise NotFoundError(f"no target or work item <{about}> in the graph", about=about)
+    wanted = {about}
+    if node is not None and not node.is_item:
+        wanted.add(node.item.iri)
+    found = [r for r in load_reports(backend) if r.about in wanted]
+    if node is not None and node.year is not None:
+        found = [r for r in found if r.about == about or node.year <= r.as_of.year]
+    found.sort(key=lambda r: r.key, reverse=True)
+    return {"about": about, "reports": [r.to_dict() for r in found]}
+
+
+def api_requests(backend: QueryBackend) -> list[dict[str, Any]]:
+    """Reports that came through the API: ``{"report", "about", "account", "key", "received"}``."""
+    return [
+        {k: plain(v) for k, v in row.items()}
+        for row in backend.select(get_stored("progress-requests").text)
+    ]

@@ -29,6 +29,7 @@ __all__ = [
     "document",
     "health",
     "obligations",
+    "progress",
     "query_list",
     "query_run",
     "units",
@@ -111,6 +112,26 @@ async def diff_report(request: Request, params: Params) -> Response:
 
 async def document(request: Request, params: Params) -> Response:
     return JSON(await _call(request, queries.resolve_document, params["name"]))
+
+
+async def progress(request: Request, params: Params) -> Response:
+    from datetime import date
+
+    from fenjie.errors import ParameterError
+    from fenjie.progress.derive import progress as answer_progress
+
+    as_of = params["as_of"]
+    if as_of is not None:
+        try:
+            date.fromisoformat(as_of)
+        except ValueError:
+            raise ParameterError(
+                f"parameter 'as_of' must be a date YYYY-MM-DD, not {as_of!r}", parameter="as_of"
+            ) from None
+    kwargs = {k: params[k] for k in ("as_of", "year", "unit", "status", "depends")}
+    kwargs["overdue"] = params["overdue"] == "true"
+    kwargs["risk_days"] = params["risk_days"] if params["risk_days"] is not None else 30
+    return JSON(await _call(request, answer_progress, **kwargs))
 
 
 async def query_list(request: Request, params: Params) -> Response:

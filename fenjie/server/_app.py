@@ -30,10 +30,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fenjie.config import DEFAULT_BASE
 from fenjie.errors import FenjieError, StoreError
 from fenjie.printable import printable
 from fenjie.server._connections import guarded_protocol, raise_file_limit
 from fenjie.server._pool import WorkerPool
+from fenjie.server._reports import reconcile_audit
 from fenjie.server._routes import routes
 
 __all__ = ["ServerSettings", "create_app", "serve"]
@@ -60,6 +62,9 @@ class ServerSettings:
     update_token: str | None = None
     allow_service: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    accounts: str | None = None  # report accounts (JSON); without, reports are refused
+    audit: str | None = None  # the audit trail of report writes; default STORE.audit.jsonl
+    base: str = DEFAULT_BASE
 
 
 def _error_body(err: FenjieError) -> bytes:
@@ -121,6 +126,9 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
             )
         await pool.start()
         try:
+            recovered = await reconcile_audit(app)
+            if recovered:
+                log.warning("audit trail: %d report(s) written before a crash recovered", recovered)
             yield
         finally:
             await pool.close()
@@ -147,6 +155,15 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
     )
     app.state.settings = settings
     app.state.pool = pool
+    app.state.base = settings.base
+    app.state.accounts = None
+    if settings.accounts:
+        from fenjie.progress.accounts import load_accounts
+
+        app.state.accounts = load_accounts(settings.accounts)
+    from fenjie.progress.audit import AuditTrail, default_audit_path
+
+    app.state.audit = AuditTrail(settings.audit or default_audit_path(store))
     return app
 
 

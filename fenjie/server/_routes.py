@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 from fenjie.errors import ParameterError
 from fenjie.queries import stored_queries
 from fenjie.roles import Role
-from fenjie.server import _api
+from fenjie.server import _api, _reports
 from fenjie.server._page import STATIC, index
 from fenjie.server._sparql import graph_store, sparql_endpoint
 from fenjie.viz import VIEWS
@@ -208,6 +208,33 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         _api.diff_report,
         _DIFF,
         media="text/html",
+    ),
+    Endpoint(
+        "/api/progress",
+        "Progress (督办) of every target as of a date: status, due, overdue, at risk, unit rates",
+        _api.progress,
+        (
+            Param("as_of", "date YYYY-MM-DD (default: today)"),
+            _YEAR,
+            Param("unit", "only targets of this unit (any role, groups and predecessors too)"),
+            Param("status", "已完成, 基本完成, 推进中, 滞后, 未启动, 无法完成, 未报送, 未标注"),
+            Param("overdue", "only overdue targets", choices=("true", "false")),
+            Param("depends", "only targets depending on this document"),
+            Param("risk_days", "at risk: due within this many days (default 30)", type="integer"),
+        ),
+    ),
+    Endpoint(
+        "/api/reports",
+        "GET: the history of a target's progress reports; POST (report accounts, JSON body, "
+        "Idempotency-Key header): add a report",
+        _reports.reports,
+        (Param("about", "the target or work item (IRI), for GET"),),
+        methods=("GET", "HEAD", "POST"),
+    ),
+    Endpoint(
+        "/api/audit",
+        "The audit trail of report writes (programme office account only)",
+        _reports.audit,
     ),
     Endpoint("/api/queries", "The named queries with their parameters", _api.query_list),
     Endpoint(

@@ -1,0 +1,270 @@
+"""The server's progress path on a live `fenjie serve`: /api/progress, POST /api/reports with report
+accounts (authorization, bad reports, idempotency, 32 concurrent clients), the audit trail, and
+kill -9 during concurrent writes (every acknowledged report survives, none twice)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fenjie.progress.accounts import add_account
+
+sys.path.insert(0, str(Path(__file__).parent))
+import progress_table  # noqa: E402
+from conftest import build_store, free_port, running_server  # noqa: E402
+
+T = progress_table.iri
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("serve-progress")
+    store = build_store(root / "store")
+    table = progress_table.write_xlsx(root / "进展情况.xlsx")
+    done = subprocess.run(
+        [sys.executable, "-m", "fenjie", "report", str(table), "--store", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    accounts = root / "accounts.json"
+    tokens = {
+        "kjt": add_account(accounts, "kjt", unit="省科技厅"),
+        "cs": add_account(accounts, "cs", unit="长沙市人民政府"),
+        "ban": add_account(accounts, "ban", office=True),
+    }
+    return {"root": root, "store": store, "accounts": accounts, "tokens": tokens}
+
+
+@pytest.fixture(scope="module")
+def server(setup: dict[str, object]) -> Iterator[str]:
+    options = ("--accounts", str(setup["accounts"]), "--update-token", "the-update-token")
+    with running_server(setup["store"], *options, "--workers", "2") as base:  # type: ignore[arg-type]
+        yield base
+
+
+def _auth(token: str, key: str | None = None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token}"}
+    if key:
+        headers["Idempotency-Key"] = key
+    return headers
+
+
+def test_done_when_questions_through_the_api(server: str) -> None:
+    overdue = httpx.get(server + "/api/progress", params={"as_of": "2019-12-31", "overdue": "true"})
+    assert overdue.status_code == 200
+    assert len(overdue.json()["targets"]) == 56
+    answer = httpx.get(server + "/api/progress", params={"as_of": "2019-12-31"}, timeout=30).json()
+    kjt = next(u for u in answer["units"] if u["unit"]["label"] == "湖南省科学技术厅")
+    assert kjt["lead"]["rate"] == 0.12
+    late = httpx.get(
+        server + "/api/progress",
+        params={"as_of": "2018-06-30", "status": "滞后", "depends": "意见"},
+        timeout=30,
+    ).json()
+    assert {t["iri"] for t in late["targets"]} == {T("1-2/2017/1"), T("1-5/2018/2")}
+    bad = httpx.get(server + "/api/progress", params={"as_of": "2019-13-01"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "parameter"
+
+
+def _report(about: str, **extra: object) -> dict[str, object]:
+    return {"about": about, "as_of": "2018-09-30", "status": "已完成", "text": "已完成。"} | extra
+
+
+def test_a_unit_reports_on_its_items_only(server: str, setup: dict[str, object]) -> None:
+    tokens: dict[str, str] = setup["tokens"]  # type: ignore[assignment]
+    url = server + "/api/reports"
+    ok = httpx.post(url, json=_report(T("3-5/2018/2")), headers=_auth(tokens["kjt"], "a1"))
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["created"] is True
+    again = httpx.post(url, json=_report(T("3-5/2018/2")), headers=_auth(tokens["kjt"], "a1"))
+    assert again.status_code == 200 and again.json()["report"] == ok.json()["report"]
+    history = httpx.get(url, params={"about": T("3-5/2018/2")}).json()["reports"]
+    assert [r["iri"] for r in history].count(ok.json()["report"]) == 1
+    # 省科技厅 is not on 绩效考核体系 (1-3); a member city reports via its group (2-1)
+    other = httpx.post(url, json=_report(T("1-3")), headers=_auth(tokens["kjt"], "a2"))
+    assert other.status_code == 403 and other.json()["error"]["code"] == "forbidden"
+    city = httpx.post(url, json=_report(T("2-1")), headers=_auth(tokens["cs"], "a3"))
+    assert city.status_code == 201, city.text
+    claimed = httpx.post(
+        url, json=_report(T("2-1"), unit="省科技厅"), headers=_auth(tokens["cs"], "a4")
+    )
+    assert claimed.status_code == 403
+    office = httpx.post(
+        url, json=_report(T("1-3"), unit="省绩效办"), headers=_auth(tokens["ban"], "a5")
+    )
+    assert office.status_code == 201, office.text
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (_report(T("9-9")), 404, "not_found"),
+        (_report(T("3-5/2018/2"), status="差不多"), 400, "parameter"),
+        (_report(T("3-5/2018/2"), as_of="yesterday"), 400, "parameter"),
+        (_report(T("3-5/2018/2"), percent=120), 400, "parameter"),
+        (_report(T("3-5/2018/2"), colour="red"), 400, "parameter"),
+        (
+            _report(T("3-5/2018/2"), evidence=[{"url": f"https://x.cn/{k}"} for k in range(21)]),
+            413,
+            "too_large",
+        ),
+        (
+            _report(T("3-5/2018/2"), evidence=[{"file_name": "a.pdf", "sha256": "xyz"}]),
+            400,
+            "parameter",
+        ),
+    ],
+)
+def test_bad_reports_get_a_clear_4xx_and_change_nothing(
+    server: str, setup: dict[str, object], body: dict[str, object], status: int, code: str
+) -> None:
+    tokens: dict[str, str] = setup["tokens"]  # type: ignore[assignment]
+    before = httpx.get(server + "/api/reports", params={"about": T("3-5/2018/2")}).json()
+    answer = httpx.post(
+        server + "/api/reports", json=body, headers=_auth(tokens["kjt"], f"bad-{status}-{code}")
+    )
+    assert answer.status_code == status, answer.text
+    assert answer.json()["error"]["code"] == code
+    after = httpx.get(server + "/api/reports", params={"about": T("3-5/2018/2")}).json()
+    assert after == before
+
+
+def test_tokens_audit_and_sparql_update(server: str, setup: dict[str, object]) -> None:
+    tokens: dict[str, str] = setup["tokens"]  # type: ignore[assignment]
+    missing = httpx.post(server + "/api/reports", json=_report(T("3-5/2018/2")))
+    assert missing.status_code == 401
+    no_key = httpx.post(
+        server + "/api/reports", json=_report(T("3-5/2018/2")), headers=_auth(tokens["kjt"])
+    )
+    assert no_key.status_code == 400 and "Idempotency-Key" in no_key.json()["error"]["message"]
+    assert httpx.get(server + "/api/audit", headers=_auth(tokens["kjt"])).status_code == 403
+    update = httpx.post(
+        server + "/sparql",
+        data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"},
+        headers=_auth(tokens["kjt"]),
+    )
+    assert update.status_code in (401, 403)
+    entries = httpx.get(server + "/api/audit", headers=_auth(tokens["ban"])).json()["entries"]
+    assert {"created", "refused"} <= {e["action"] for e in entries}
+    assert all({"time", "account", "action"} <= set(e) for e in entries)
+    audit_text = Path(str(setup["store"]) + ".audit.jsonl").read_text(encoding="utf-8")
+    assert not any(token in audit_text for token in tokens.values())
+
+
+@pytest.mark.slow
+def test_32_clients_lose_nothing_and_duplicate_nothing(
+    server: str, setup: dict[str, object]
+) -> None:
+    tokens: dict[str, str] = setup["tokens"]  # type: ignore[assignment]
+    targets = [T(k) for k in ("3-5/2017/1", "3-5/2017/2", "3-5/2017/3", "3-5/2017/4")]
+
+    async def run() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=32)
+        async with httpx.AsyncClient(base_url=server, timeout=120, limits=limits) as client:
+            jobs = []
+            for k in range(64):  # 64 reports, each sent twice at once
+                body = _report(targets[k % 4], text=f"第{k}次报送")
+                for _ in range(2):
+                    jobs.append(
+                        client.post(
+                            "/api/reports", json=body, headers=_auth(tokens["kjt"], f"c{k}")
+                        )
+                    )
+            return await asyncio.gather(*jobs)
+
+    answers = asyncio.run(run())
+    assert all(a.status_code in (200, 201) for a in answers), {a.status_code for a in answers}
+    assert sum(a.status_code == 201 for a in answers) == 64
+    seen = []
+    for target in targets:
+        seen += httpx.get(server + "/api/reports", params={"about": target}).json()["reports"]
+    mine = [r for r in seen if r["text"].startswith("第")]
+    assert sorted(r["text"] for r in mine) == sorted(f"第{k}次报送" for k in range(64))
+
+
+@pytest.mark.slow
+def test_kill_9_during_concurrent_writes_keeps_every_acknowledged_report(
+    setup: dict[str, object], tmp_path: Path
+) -> None:
+    store = build_store(tmp_path / "store")
+    accounts = tmp_path / "accounts.json"
+    token = add_account(accounts, "kjt", unit="省科技厅")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "fenjie", "serve", "--store", str(store), "--port", str(port)]
+    command += ["--accounts", str(accounts), "--workers", "2", "--log-level", "warning"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait(base, proc)
+    acknowledged: list[str] = []
+    writes = int(os.environ.get("FENJIE_KILL_WRITES", "300"))
+
+    async def hammer() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            semaphore = asyncio.Semaphore(32)
+
+            async def one(k: int) -> None:
+                async with semaphore:
+                    body = _report(T("3-5/2019/1"), text=f"写入{k}")
+                    try:
+                        answer = await client.post(
+                            "/api/reports", json=body, headers=_auth(token, f"k{k}")
+                        )
+                    except httpx.TransportError:
+                        return
+                    if answer.status_code == 201:
+                        acknowledged.append(answer.json()["report"])
+                    if len(acknowledged) == writes // 3:
+                        os.kill(proc.pid, signal.SIGKILL)  # mid-stream, writes in flight
+
+            await asyncio.gather(*(one(k) for k in range(writes)), return_exceptions=True)
+
+    asyncio.run(hammer())
+    proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL
+    assert len(acknowledged) >= writes // 3
+    restarted = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(base, restarted)
+        history = httpx.get(base + "/api/reports", params={"about": T("3-5/2019/1")}, timeout=60)
+        stored = [r["iri"] for r in history.json()["reports"]]
+        assert set(acknowledged) <= set(stored)
+        assert len(stored) == len(set(stored))
+        trail = [
+            json.loads(line) for line in Path(str(store) + ".audit.jsonl").read_text().splitlines()
+        ]
+        named = {e["report"] for e in trail if e["action"] in ("created", "recovered")}
+        assert named == set(stored)  # the trail matches the store after recovery
+    finally:
+        restarted.terminate()
+        restarted.wait(30)
+
+
+def _wait(base: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "fenjie serve exited"
+        try:
+            if httpx.get(base + "/api/health", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("fenjie serve did not start")
+
+
+def test_a_server_without_accounts_stays_read_only(setup: dict[str, object]) -> None:
+    with running_server(setup["store"]) as base:  # type: ignore[arg-type]
+        answer = httpx.post(base + "/api/reports", json=_report(T("3-5/2018/2")))
+        assert answer.status_code == 403 and answer.json()["error"]["code"] == "read_only"
