@@ -228,4 +228,27 @@ def audit(store_path: str, audit_path: str | None, fmt: str) -> None:
     click.echo(f"({len(entries)} entries)")
 
 
-COMMANDS = [report, progress, account, audit]
+@click.command()
+@click.option("--as-of", "as_of", help="The date the notice speaks for (default: today).")
+@click.option("--year", type=int, help="Only targets of this year.")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="通报.docx or .xlsx"
+)
+@backend_options
+def notice(backend: Any, as_of: str | None, year: int | None, output: str) -> None:
+    """Write the 督查通报 (.docx or .xlsx): summary, completion by lead unit, the overdue list."""
+    from fenjie.progress.derive import progress as answer_progress
+    from fenjie.progress.notice import write_notice
+    from fenjie.queries import plain
+    from fenjie.queries.registry import get_stored
+
+    answer = answer_progress(backend, as_of=_date(as_of), year=year)
+    titles = {plain(r.get("tableTitle")) for r in backend.select(get_stored("progress-plan").text)}
+    titles.discard(None)
+    plan_title = next(iter(titles)) if len(titles) == 1 else None
+    written = write_notice(answer, output, plan_title=plan_title)
+    s = answer["summary"]
+    click.echo(f"{written}：{s['targets']} 个目标，已完成 {s['completed']}，逾期 {s['overdue']}")
+
+
+COMMANDS = [report, progress, account, audit, notice]

@@ -268,3 +268,47 @@ def test_a_server_without_accounts_stays_read_only(setup: dict[str, object]) -> 
     with running_server(setup["store"]) as base:  # type: ignore[arg-type]
         answer = httpx.post(base + "/api/reports", json=_report(T("3-5/2018/2")))
         assert answer.status_code == 403 and answer.json()["error"]["code"] == "read_only"
+
+
+@pytest.mark.browser
+def test_the_progress_tab_answers_the_done_when_questions(server: str, chromium) -> None:  # type: ignore[no-untyped-def]
+    context = chromium.new_context(locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(server + "/#progress")
+        page.wait_for_selector("#progress-targets")
+        page.fill("#progress-asof", "2019-12-31")
+        page.check("#progress-overdue")
+        page.click("#progress-form button[type=submit]")
+        page.wait_for_function(
+            "document.querySelector('#progress-summary')?.textContent.includes('2019-12-31')"
+        )
+        rows = page.locator("#progress-targets tr[data-iri]")
+        assert rows.count() == 56
+        assert page.locator("#progress-targets .light.red").count() == 56
+        # 省科技厅's completion rate as lead, in the units table
+        kjt = page.locator("#progress-units tr", has_text="湖南省科学技术厅").first
+        assert kjt.locator("td").nth(7).text_content() == "12.0%"
+        # late targets that depend on 《意见》, and the unit's 催办清单
+        page.uncheck("#progress-overdue")
+        page.fill("#progress-asof", "2018-06-30")
+        page.select_option("#progress-status", "滞后")
+        page.fill("#progress-depends", "《意见》")
+        page.fill("#progress-unit", "省科技厅")
+        page.click("#progress-form button[type=submit]")
+        page.wait_for_selector("#progress-reminders")
+        iris = rows.evaluate_all("rows => rows.map(r => r.dataset.iri)")
+        assert set(iris) == {T("1-2/2017/1"), T("1-5/2018/2")}
+        assert (
+            "催办清单：湖南省科学技术厅（2 项）"
+            in page.locator("#progress-reminders h2").text_content()
+        )
+        # the history of a target's reports
+        page.locator("#progress-targets tr[data-iri] a").first.click()
+        page.wait_for_selector("#progress-history-table")
+        assert "滞后" in page.locator("#progress-history-table").text_content()
+        assert errors == []
+    finally:
+        context.close()
