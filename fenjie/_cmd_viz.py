@@ -33,6 +33,9 @@ _VIEWS = ("responsibility", "coordination", "dependency", "unit")
 )
 @click.option("--category", help="Only the work items of this task category (主要任务).")
 @click.option(
+    "--as-of", "as_of", help="Colour nodes by progress as of this date (red / yellow / green)."
+)
+@click.option(
     "-o",
     "--output",
     required=True,

@@ -277,3 +277,21 @@ def test_cli_report_is_atomic_idempotent_and_progress_answers(
     assert len(csv_out.stdout.splitlines()) == 1 + 33
     bad_status = _run("progress", "--status", "差不多", store=store)
     assert bad_status.returncode != 0 and "unknown status" in bad_status.stderr
+
+
+def test_views_colour_nodes_by_status(store: FenjieStore, files: dict[str, Path]) -> None:
+    from fenjie.viz import build_view
+    from fenjie.viz._status import LIGHTS
+
+    backend = LocalBackend(store)
+    add_reports(store, read_reports(files["xlsx"], backend).reports, base=BASE)
+    view = build_view(backend, "responsibility", as_of="2018-06-30")
+    colours = {n: d["color"] for n, d in view.graph.nodes(data=True)}
+    # 1-3 and 3-2: 2017 and 2018 completed, 2019 not yet due; 1-2: its 2017 target is overdue
+    assert colours[T("1-3")] == colours[T("3-2")] == LIGHTS["yellow"]
+    assert colours[T("1-2")] == LIGHTS["red"]
+    performance = next(n for n, d in view.graph.nodes(data=True) if d["label"] == "省绩效办")
+    assert colours[performance] == LIGHTS["yellow"]
+    assert "截至 2018-06-30" in view.subtitle
+    plain = build_view(backend, "responsibility")
+    assert plain.graph.nodes[T("1-2")]["color"] not in LIGHTS.values()

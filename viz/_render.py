@@ -60,6 +60,7 @@ def build_view(
     role: str | None = None,
     category: str | None = None,
     max_nodes: int = MAX_NODES,
+    as_of: str | None = None,
 ) -> View:
     """The laid-out :class:`View` (a networkx graph with title, legend and messages)."""
     builder = _BUILDERS.get(name)
@@ -78,7 +79,12 @@ def build_view(
         filters.update(unit=unit, role=role)
     else:
         filters.update(document=document)
-    return builder(data, backend, **filters)
+    view = builder(data, backend, **filters)
+    if as_of:  # nodes coloured by progress (red / yellow / green) as of that date
+        from fenjie.viz._status import colour_by_status
+
+        colour_by_status(view, backend, as_of)
+    return view
 
 
 def render_view(
@@ -91,6 +97,7 @@ def render_view(
     role: str | None = None,
     category: str | None = None,
     max_nodes: int = MAX_NODES,
+    as_of: str | None = None,
 ) -> str:
     """A complete, self-contained HTML page of view ``name`` (see :data:`VIEWS`).
 
@@ -105,5 +112,6 @@ def render_view(
         role=role,
         category=category,
         max_nodes=max_nodes,
+        as_of=as_of,
     )
     return render_page(view)

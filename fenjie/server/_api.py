@@ -158,7 +158,7 @@ async def view(request: Request, params: Params) -> Response:
     name = params["name"]
     if name not in VIEWS:
         raise RequestRefusedError(f"no view named {name!r}", status=404, code="not_found")
-    kwargs = {k: params[k] for k in ("unit", "document", "year", "role", "category")}
+    kwargs = {k: params[k] for k in ("unit", "document", "year", "role", "category", "as_of")}
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
     payload = {"function": render_view, "args": [name], "kwargs": kwargs}
     html = await request.app.state.pool.run("call", payload)

@@ -35,7 +35,7 @@ from fenjie.errors import FenjieError, StoreError
 from fenjie.printable import printable
 from fenjie.server._connections import guarded_protocol, raise_file_limit
 from fenjie.server._pool import WorkerPool
-from fenjie.server._reports import reconcile_audit
+from fenjie.server._reports import ReportWriter, reconcile_audit
 from fenjie.server._routes import routes
 
 __all__ = ["ServerSettings", "create_app", "serve"]
@@ -131,6 +131,7 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
                 log.warning("audit trail: %d report(s) written before a crash recovered", recovered)
             yield
         finally:
+            app.state.report_writer.close()
             await pool.close()
 
     middleware = []
@@ -156,6 +157,7 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
     app.state.settings = settings
     app.state.pool = pool
     app.state.base = settings.base
+    app.state.report_writer = ReportWriter(pool)
     app.state.accounts = None
     if settings.accounts:
         from fenjie.progress.accounts import load_accounts

@@ -23,7 +23,7 @@ from fenjie.progress import derive, submit
 from fenjie.server._api import JSON as _JSON
 from fenjie.server._api import Params
 
-__all__ = ["audit", "reconcile_audit", "reports"]
+__all__ = ["ReportWriter", "audit", "reconcile_audit", "reports"]
 
 
 def _bearer(request: Request) -> str | None:
@@ -54,6 +54,55 @@ def _account(request: Request, *, office: bool = False) -> Any:
             code="forbidden",
         )
     return account
+
+
+class ReportWriter:
+    """Group commit: reports arriving while a write is under way go together in the next one.
+
+    Each write holds every query worker and reopens the store afterwards, so one write per report
+    would cost the same for 1 or 100 reports; batching keeps many clients fast. Every report is
+    acknowledged only after the transaction holding it is flushed.
+    """
+
+    def __init__(self, pool: Any, *, batch: int = 256) -> None:
+        self.pool = pool
+        self.batch = batch
+        self._queue: asyncio.Queue[tuple[str, str, asyncio.Future[bool]]] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def write(self, iri: str, nquads: str) -> bool:
+        """Add the report graph ``iri``; ``True`` if new, ``False`` if it was there already."""
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            self._task = asyncio.ensure_future(self._run())
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        await self._queue.put((iri, nquads, future))
+        return await future
+
+    async def _run(self) -> None:
+        assert self._queue is not None
+        while True:
+            pending = [await self._queue.get()]
+            while len(pending) < self.batch and not self._queue.empty():
+                pending.append(self._queue.get_nowait())
+            try:
+                batch = [[iri, nquads] for iri, nquads, _ in pending]
+                # generous: a batch must not be cut short by the query time limit
+                created = await self.pool.update({"report_batch": batch}, timeout=300)
+            except BaseException as exc:  # every waiter hears of the failure
+                for *_, future in pending:
+                    if not future.done():
+                        future.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                continue
+            for (*_, future), new in zip(pending, created, strict=True):
+                if not future.done():
+                    future.set_result(bool(new))
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
 
 
 async def _audit(request: Request, entry: dict[str, Any]) -> None:
@@ -97,14 +146,13 @@ async def post_report(request: Request) -> Response:
             },
         }
         prepared = await pool.run("call", payload)
-        written = await pool.update({"report_graph": prepared["iri"], "nquads": prepared["nquads"]})
+        created = await request.app.state.report_writer.write(prepared["iri"], prepared["nquads"])
     except FenjieError as exc:
         await _audit(
             request,
             entry | {"action": "refused", "status": exc.http_status, "reason": exc.message},
         )
         raise
-    created = bool(written.get("created"))
     entry |= {
         "action": "created" if created else "existing",
         "report": prepared["iri"],

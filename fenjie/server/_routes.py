@@ -264,6 +264,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             _YEAR,
             Param("role", "only these roles: lead, co-responsible, supporting (comma-separated)"),
             Param("category", "only this task category"),
+            Param("as_of", "colour nodes by progress as of this date (YYYY-MM-DD)"),
         ),
         media="text/html",
     ),

@@ -181,16 +181,21 @@ class Worker:
     def _update_locked(self, payload: dict[str, Any]) -> int:
         store = ox.Store(self.path)
         try:
-            if "report_graph" in payload:
-                # a progress report: its own graph, added once (a retry with the same key finds
-                # it), in one transaction, flushed before the server answers 201
-                graph = ox.NamedNode(payload["report_graph"])
-                if store.contains_named_graph(graph):
-                    return {"created": False}
-                quads = ox.parse(payload["nquads"].encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+            if "report_batch" in payload:
+                # progress reports, each its own graph, added once (a retry with the same key
+                # finds it); the batch is one transaction, flushed before the server answers 201
+                created: list[bool] = []
+                quads: list[Any] = []
+                seen: set[str] = set()
+                for iri, nquads in payload["report_batch"]:
+                    new = iri not in seen and not store.contains_named_graph(ox.NamedNode(iri))
+                    seen.add(iri)
+                    created.append(new)
+                    if new:
+                        quads += ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
                 store.extend(quads)
                 store.flush()
-                return {"created": True}
+                return created
             if "update" in payload:
                 try:
                     store.update(payload["update"])
