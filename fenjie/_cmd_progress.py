@@ -53,8 +53,10 @@ def report(
     several tasks, name a unit not responsible, or an unknown status are listed with their place.
     Without --partial a single such row stores nothing (exit 65). Reports are only ever added.
     """
+    import contextlib
+
     from fenjie.errors import InputError
-    from fenjie.graph.store import FenjieStore
+    from fenjie.graph.store import MEMORY, FenjieStore, store_lock
     from fenjie.progress.ingest import reports_from_table
     from fenjie.progress.record import add_reports
     from fenjie.progress.table import read_progress_table
@@ -62,12 +64,15 @@ def report(
     from fenjie.queries._format import text_table
 
     table = read_progress_table(str(source))
-    store = FenjieStore.open(store_path)
-    batch = reports_from_table(table, LocalBackend(store), as_of=_date(as_of), unit=unit)
     stored = None
-    if not dry_run and (partial or not batch.problems) and batch.reports:
-        stored = add_reports(store, batch.reports, base=base)
-    store.close()
+    # the build lock: a build copying the store meanwhile would drop these reports on its switch
+    lock = store_lock(Path(store_path)) if store_path != MEMORY else contextlib.nullcontext()
+    with lock:
+        store = FenjieStore.open(store_path)
+        batch = reports_from_table(table, LocalBackend(store), as_of=_date(as_of), unit=unit)
+        if not dry_run and (partial or not batch.problems) and batch.reports:
+            stored = add_reports(store, batch.reports, base=base)
+        store.close()
     if fmt == "json":
         emit_json(
             {

@@ -19,7 +19,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fenjie.errors import FenjieError, ParameterError, RequestRefusedError
-from fenjie.progress import derive, submit
 from fenjie.server._api import JSON as _JSON
 from fenjie.server._api import Params
 
@@ -132,6 +131,8 @@ async def post_report(request: Request) -> Response:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ParameterError(f"the body is not JSON: {exc}") from None
+        from fenjie.progress import submit  # imported on first use: the server starts light
+
         pool = request.app.state.pool
         payload = {
             "function": submit.prepare_report,
@@ -173,6 +174,8 @@ async def post_report(request: Request) -> Response:
 async def get_reports(request: Request, about: str | None) -> Response:
     if not about:
         raise ParameterError("missing parameter 'about'", parameter="about")
+    from fenjie.progress import derive
+
     pool = request.app.state.pool
     payload = {"function": derive.report_history, "args": [about], "kwargs": {}}
     return _JSON(await pool.run("call", payload))
@@ -196,6 +199,8 @@ async def reconcile_audit(app: Any) -> int:
     API report in the store that the trail does not name. Returns how many were added."""
     if app.state.accounts is None:
         return 0
+    from fenjie.progress import derive
+
     trail = app.state.audit
     named = {e.get("report") for e in trail.read() if e.get("action") in ("created", "recovered")}
     stored = await app.state.pool.run(

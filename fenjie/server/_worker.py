@@ -178,7 +178,7 @@ class Worker:
         with store_lock(Path(self.path), wait=False):
             return self._update_locked(payload)
 
-    def _update_locked(self, payload: dict[str, Any]) -> int:
+    def _update_locked(self, payload: dict[str, Any]) -> Any:
         store = ox.Store(self.path)
         try:
             if "report_batch" in payload:
