@@ -57,17 +57,17 @@ def node_box(attrs: dict) -> Box:
     return (x - half, y - radius, x + half, y + radius + 4 + h)
 
 
-def _overlap(a: Box, b: Box) -> tuple[float, float]:
-    dx = min(a[2], b[2]) - max(a[0], b[0]) + _MARGIN
-    dy = min(a[3], b[3]) - max(a[1], b[1]) + _MARGIN
+def _overlap(a: Box, b: Box, margin: float = _MARGIN) -> tuple[float, float]:
+    dx = min(a[2], b[2]) - max(a[0], b[0]) + margin
+    dy = min(a[3], b[3]) - max(a[1], b[1]) + margin
     return dx, dy
 
 
-def _pairs(boxes: dict[str, Box]) -> list[tuple[str, str]]:
+def _pairs(boxes: dict[str, Box], margin: float = _MARGIN) -> list[tuple[str, str]]:
     """Pairs of nodes whose boxes (with the margin) intersect, found through a grid."""
     if not boxes:
         return []
-    cell = max(max(b[2] - b[0], b[3] - b[1]) for b in boxes.values()) + _MARGIN
+    cell = max(max(b[2] - b[0], b[3] - b[1]) for b in boxes.values()) + margin
     grid: dict[tuple[int, int], list[str]] = defaultdict(list)
     for n, b in boxes.items():
         for gx in range(math.floor(b[0] / cell), math.floor(b[2] / cell) + 1):
@@ -77,7 +77,7 @@ def _pairs(boxes: dict[str, Box]) -> list[tuple[str, str]]:
     for members in grid.values():
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
-                dx, dy = _overlap(boxes[a], boxes[b])
+                dx, dy = _overlap(boxes[a], boxes[b], margin)
                 if dx > 0 and dy > 0:
                     found.add((a, b) if a < b else (b, a))
     return sorted(found)
@@ -94,16 +94,20 @@ def overlapping(view: View) -> list[tuple[str, str]]:
     return out
 
 
-def separate(view: View, *, rounds: int = 200) -> None:
-    """Push overlapping nodes apart; each pair moves half the overlap each, on the cheaper axis."""
+def separate(view: View, *, rounds: int = 200, margin: float = _MARGIN) -> None:
+    """Push overlapping nodes apart; each pair moves half the overlap each, on the cheaper axis.
+
+    ``margin`` is the room kept between two boxes (more where many edges meet, so that labels
+    are not hidden under them).
+    """
     g = view.graph
     for _ in range(rounds):
         boxes = {n: node_box(d) for n, d in g.nodes(data=True)}
-        pairs = _pairs(boxes)
+        pairs = _pairs(boxes, margin)
         if not pairs:
             break
         for a, b in pairs:
-            dx, dy = _overlap(boxes[a], boxes[b])
+            dx, dy = _overlap(boxes[a], boxes[b], margin)
             if dx <= 0 or dy <= 0:
                 continue
             na, nb = g.nodes[a], g.nodes[b]

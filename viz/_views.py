@@ -327,5 +327,5 @@ def build_coordination(
         {"kind": "edge", "label": "最繁忙的单位对", "color": "#b2182b", "dashes": False},
     ]
     _layout.weighted(view)
-    separate(view)  # labels and nodes never cover each other
+    separate(view, margin=40)  # labels and nodes never cover each other, room for the edges
     return view
