@@ -162,6 +162,18 @@ def _open(data: bytes, name: str, limits: Limits):
         raise InputError(f"the Word document is damaged: {_one_line(exc)}", file=name) from exc
 
 
+def _body(document, name: str):
+    """The document's ``w:body``; a document.xml whose root is not ``w:document`` (python-docx
+    then hands a plain element) or that has no body is damaged."""
+    body = getattr(document.element, "body", None)
+    if body is None:
+        raise InputError(
+            "the Word document is damaged: word/document.xml holds no w:document with a w:body",
+            file=name,
+        )
+    return body
+
+
 def _one_line(exc: BaseException) -> str:
     """An exception's text on one line (lxml's messages can span several)."""
     return " ".join(str(exc).split()) or type(exc).__name__
@@ -169,7 +181,7 @@ def _one_line(exc: BaseException) -> str:
 
 def _body_rows(document, name: str, limits: Limits = DEFAULT_LIMITS) -> tuple[list[RawRow], int]:
     """The preamble paragraphs and every table's rows, in document order; and the table count."""
-    body = document.element.body
+    body = _body(document, name)
     rows: list[RawRow] = []
     budget = _Budget(limits, name)
     n_tables = n_paragraphs = 0
@@ -200,7 +212,7 @@ def read_docx_bytes(
 ) -> Table:
     """Read a ``.docx`` given as bytes; ``name`` is used in messages and provenance."""
     document = _open(data, name, limits)
-    body = document.element.body
+    body = _body(document, name)
     rows, n_tables = _body_rows(document, name, limits)
     if not n_tables:
         lines = [

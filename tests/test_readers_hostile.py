@@ -264,3 +264,18 @@ def test_cli_flag_sets_a_limit(tmp_path: Path) -> None:
     built = subprocess.run(command + ["--max-rows", "40"], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
     assert "30 work items" in built.stdout
+
+
+def test_docx_whose_root_is_not_a_document() -> None:
+    """Found by the long fuzz (seed 7): python-docx hands a plain element when the root of
+    document.xml is not w:document."""
+    data = docx_with_xml(
+        lambda xml: xml.replace(b"<w:document", b"<w:documenx", 1).replace(
+            b"</w:document>", b"</w:documenx>"
+        )
+    )
+    error = refused(data, "root.docx")
+    assert (
+        error.message
+        == "the Word document is damaged: word/document.xml holds no w:document with a w:body"
+    )
