@@ -88,6 +88,7 @@ def leftovers(store: Path) -> list[str]:
 # -- two builds at once ------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_two_concurrent_builds_both_land(tmp_path: Path) -> None:
     store = tmp_path / "store"
     first = tables(tmp_path, "a1", "a2", "a3")
@@ -110,6 +111,7 @@ def test_two_concurrent_builds_both_land(tmp_path: Path) -> None:
     assert work_items_per_graph(store) == {iri(s): 14 for s in first + second}
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_two_builds_started_together_keep_every_table(tmp_path: Path) -> None:
     store = tmp_path / "store"
     first, second = tables(tmp_path, "c1", "c2"), tables(tmp_path, "d1", "d2", "d3")
@@ -122,6 +124,7 @@ def test_two_builds_started_together_keep_every_table(tmp_path: Path) -> None:
     assert graphs_in(store) == {iri(s) for s in first + second}
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_no_wait_fails_clearly_and_changes_nothing(tmp_path: Path) -> None:
     store = tmp_path / "store"
     (kept,) = tables(tmp_path, "kept")
@@ -143,6 +146,7 @@ def test_no_wait_fails_clearly_and_changes_nothing(tmp_path: Path) -> None:
 BEFORE_SWITCH = ("locked", "staging", "staged", "pointer-made")
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 @pytest.mark.parametrize("point", [*BEFORE_SWITCH, "switched"])
 def test_a_killed_build_leaves_the_acknowledged_store(tmp_path: Path, point: str) -> None:
     store = tmp_path / "store"
@@ -172,6 +176,7 @@ def old_layout(store: Path) -> None:
     shutil.rmtree(versions_dir(store))
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_a_build_killed_while_moving_an_old_layout_store_loses_nothing(tmp_path: Path) -> None:
     store = tmp_path / "store"
     acknowledged = tables(tmp_path, "old1", "old2", "old3")
@@ -187,6 +192,7 @@ def test_a_build_killed_while_moving_an_old_layout_store_loses_nothing(tmp_path:
     assert graphs_in(store) == {iri(s) for s in acknowledged + [new]}
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_data_stranded_by_the_old_two_rename_swap_is_recovered(tmp_path: Path) -> None:
     """The issue's case: the old swap was killed between its renames, leaving `.store.old-PID`
     (the whole store) and `.store.building-PID`; the next build must not start from empty."""
@@ -204,6 +210,7 @@ def test_data_stranded_by_the_old_two_rename_swap_is_recovered(tmp_path: Path) -
     assert leftovers(store) == []
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_a_failed_build_keeps_the_store_and_leaves_no_staging(tmp_path: Path) -> None:
     store = tmp_path / "store"
     (kept,) = tables(tmp_path, "kept")
@@ -216,6 +223,7 @@ def test_a_failed_build_keeps_the_store_and_leaves_no_staging(tmp_path: Path) ->
     assert leftovers(store) == []
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_a_server_update_waits_for_no_build_and_survives_the_next(
     tmp_path: Path, server_factory
 ) -> None:

@@ -37,6 +37,7 @@ def answer(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return progress(LocalBackend(store), as_of=date(2019, 12, 31))
 
 
+@pytest.mark.libreoffice  # prints the notice to PDF with LibreOffice
 def test_docx_renders_chinese_in_libreoffice(answer: dict, tmp_path: Path) -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:

@@ -53,6 +53,7 @@ def test_build_output_escapes_unit_names(store) -> None:
     assert_escaped(done.stdout)
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_query_table_and_json_escape_source_text(store) -> None:
     path, _ = store
     table = fenjie("query", "units", "--store", str(path))
@@ -66,6 +67,7 @@ def test_query_table_and_json_escape_source_text(store) -> None:
     assert "pwned\x07\x1b[2J \u202e\x9b局" in labels  # the data is intact once parsed
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_error_line_escapes_source_text(tmp_path: Path) -> None:
     source = tmp_path / "two-headers.tsv"
     second = [*HEADER[:2], f"2024年目标{HOSTILE}", HEADER[3]]

@@ -236,6 +236,7 @@ def test_pdf_over_the_pages_limit() -> None:
     assert error.message == "1 pages, over the limit of 0 pages (raise it with --max-pages)"
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_pdfminer_warnings_stay_off_the_terminal(tmp_path: Path) -> None:
     bad = tmp_path / "matrix.pdf"
     bad.write_bytes(pdf_bytes(b"1 0 0 1 /x 0 cm BT /F1 12 Tf 20 100 Td (Hello) Tj ET"))
@@ -251,6 +252,7 @@ def test_pdfminer_warnings_stay_off_the_terminal(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_cli_flag_sets_a_limit(tmp_path: Path) -> None:
     source = tmp_path / "rows.tsv"
     source.write_bytes(tsv_rows(30))

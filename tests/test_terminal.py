@@ -101,6 +101,7 @@ def store(bundled_store: Path) -> Path:
     return bundled_store
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_obligations_fit_80_columns(store: Path) -> None:
     code, output = run_on_terminal(store, "obligations", "省科技厅")
     assert code == 0, output
@@ -120,6 +121,7 @@ def test_obligations_fit_80_columns(store: Path) -> None:
         assert "…" not in row[2]
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_obligations_via_column(store: Path) -> None:
     code, output = run_on_terminal(store, "obligations", "长沙市人民政府")
     assert code == 0, output
@@ -129,6 +131,7 @@ def test_obligations_via_column(store: Path) -> None:
     assert {row[2] for row in rows} == {"长株潭三市政府"}
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_load_fits_80_columns_with_chinese_headers(store: Path) -> None:
     code, output = run_on_terminal(store, "load")
     assert code == 0, output
@@ -166,6 +169,7 @@ def test_load_fits_80_columns_with_chinese_headers(store: Path) -> None:
     assert "共同承担工作内容最多的单位对" in output
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_load_headers_in_english_on_request(store: Path) -> None:
     code, output = run_on_terminal(store, "load", "--lang", "en")
     assert code == 0, output
@@ -185,6 +189,7 @@ def test_load_headers_in_english_on_request(store: Path) -> None:
     assert not re.search(r"[\u4e00-\u9fff]", "".join(headers))
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_depends_paths_in_words_fit_80_columns(store: Path) -> None:
     code, output = run_on_terminal(store, "depends", "意见")
     assert code == 0, output
@@ -206,6 +211,7 @@ def test_depends_paths_in_words_fit_80_columns(store: Path) -> None:
     assert output.splitlines()[0].startswith("《意见》：")
 
 
+@pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_query_with_an_update_says_where_updates_go(store: Path) -> None:
     code, output = run_on_terminal(store, "query", "--sparql", "DELETE WHERE { ?s ?p ?o }")
     assert code == 1
