@@ -81,3 +81,39 @@ def test_documents_sharing_a_prefix_are_told_apart(backend) -> None:
     assert "《意见》" in labels and "《意见实施细则》" in labels
     assert labels["《意见实施细则》"].startswith("《中共湖南省委、省人民政府关于建设长株潭国家自主")
     assert len(set(labels)) == len(labels)
+
+
+def test_unit_view_targets_fold_under_their_work_item(chromium, backend, tmp_path: Path) -> None:
+    _scale, _boxes, page = drawn(chromium, backend, tmp_path, "unit")
+    try:
+        item = page.evaluate(
+            """() => { const s = window.fenjieView;
+                 const items = s.nodes.get().filter((n) => n.kind === 'item');
+                 const box = document.getElementById('fj-network').getBoundingClientRect();
+                 const inView = (id) => { const p = s.network.canvasToDOM(s.network.getPositions([id])[id]);
+                   return p.x > 20 && p.y > 20 && p.x < box.width - 20 && p.y < box.height - 20; };
+                 const withTargets = items.filter((i) => inView(i.id)
+                   && s.nodes.get().some((n) => n.parent === i.id));
+                 const id = withTargets[0].id;
+                 const at = s.network.canvasToDOM(s.network.getPositions([id])[id]);
+                 const kids = s.nodes.get().filter((n) => n.parent === id).map((n) => n.id);
+                 return { id, x: box.left + at.x, y: box.top + at.y, kids }; }"""
+        )
+        assert item["kids"]
+        hidden = "(ids) => ids.map((id) => Boolean(window.fenjieView.nodes.get(id).hidden))"
+        assert page.evaluate(hidden, item["kids"]) == [False] * len(item["kids"])
+        page.mouse.dblclick(item["x"], item["y"])
+        page.wait_for_timeout(200)
+        assert page.evaluate(hidden, item["kids"]) == [True] * len(item["kids"])
+        page.mouse.dblclick(item["x"], item["y"])
+        page.wait_for_timeout(200)
+        assert page.evaluate(hidden, item["kids"]) == [False] * len(item["kids"])
+        # the toolbar folds every work item's targets, and unfolds them
+        targets = "() => window.fenjieView.nodes.get().filter((n) => n.kind === 'target')"
+        page.click("#fj-fold")
+        assert all(n["hidden"] for n in page.evaluate(targets))
+        assert page.locator("#fj-fold").inner_text() == "展开全部目标"
+        page.click("#fj-fold")
+        assert not any(n.get("hidden") for n in page.evaluate(targets))
+    finally:
+        page.close()

@@ -95,7 +95,7 @@ def network_from_view(view: View) -> FenjieNetwork:
     return net
 
 
-_NODE_KEYS = {"label", "title", "color", "shape", "size", "x", "y", "kind", "group"}
+_NODE_KEYS = {"label", "title", "color", "shape", "size", "x", "y", "kind", "group", "parent"}
 _EDGE_KEYS = {"title", "color", "width", "dashes", "arrows", "kind", "weight"}
 
 

@@ -279,6 +279,7 @@ def build_unit(
                 title=f"{t['year']}年目标：{t['text']}",
                 color=year_color(years.index(t["year"])),
                 year=t["year"],
+                parent=i,  # folds away under its work item
             )
             view.add_edge(i, t["iri"], kind="target", title=f"{item['label']} · {t['year']}年目标")
     for a in sorted(mine, key=lambda a: (a["unit"], a["item"], a["role"])):

@@ -90,4 +90,35 @@
     highlight(id);
   });
   document.getElementById("fj-reset").addEventListener("click", reset);
+
+  // Targets grouped under their work item (nodes with a "parent") fold away: double-click the work
+  // item, or use the toolbar button for all of them.
+  var children = {};
+  nodes.forEach(function (n) {
+    if (n.parent !== undefined && n.parent !== null) { (children[n.parent] = children[n.parent] || []).push(n.id); }
+  });
+  function fold(parent, hide) {
+    var ids = children[parent] || [];
+    if (!ids.length) { return false; }
+    if (hide === undefined) { hide = !nodes.get(ids[0]).hidden; }
+    nodes.update(ids.map(function (id) { return { id: id, hidden: hide }; }));
+    return true;
+  }
+  state.fold = fold;
+  // the browser's own dblclick (vis-network's doubleClick does not follow every pointer device)
+  container.addEventListener("dblclick", function (event) {
+    var rect = container.getBoundingClientRect();
+    var id = network.getNodeAt({ x: event.clientX - rect.left, y: event.clientY - rect.top });
+    if (id !== undefined) { fold(id); }
+  });
+  var foldAll = document.getElementById("fj-fold");
+  if (foldAll) {
+    if (!Object.keys(children).length) { foldAll.hidden = true; }
+    foldAll.addEventListener("click", function () {
+      var hide = foldAll.getAttribute("aria-pressed") !== "true";
+      Object.keys(children).forEach(function (p) { fold(p, hide); });
+      foldAll.setAttribute("aria-pressed", String(hide));
+      foldAll.textContent = hide ? "展开全部目标" : "折叠全部目标";
+    });
+  }
 })();
