@@ -21,14 +21,16 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from fenjie.config import DEFAULT_BASE
-from fenjie.errors import QueryError, QuerySyntaxError, StoreError
+from fenjie.errors import QueryError, QuerySyntaxError, QueryTimeoutError, StoreError
 from fenjie.queries._auth import Credentials, Session
 
 __all__ = ["RemoteBackend", "push_gsp", "push_update", "with_values"]
+
+T = TypeVar("T")
 
 _WORD = re.compile(r"[A-Za-z_]+")
 _VAR = re.compile(r"[?$]([A-Za-z_0-9]+)")
@@ -247,11 +249,13 @@ class RemoteBackend:
         wrapper.setQuery(sparql)
         return wrapper
 
-    def _run(self, wrapper: Any) -> Any:
+    def _run(self, wrapper: Any, read: Callable[[Any], T]) -> T:
+        """Send the query and ``read`` the answer, with every failure as one of fenjie's errors
+        (reading the answer can fail too: a time-out, a connection cut in the middle)."""
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         try:
-            return wrapper.query()
+            return read(wrapper.query())
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:500]
             if exc.code == 400:
@@ -259,6 +263,10 @@ class RemoteBackend:
             raise QueryError(f"{self.endpoint}: HTTP {exc.code} {exc.reason}: {detail}") from exc
         except SPARQLWrapperException as exc:
             raise QueryError(f"{self.endpoint}: {exc}") from exc
+        except TimeoutError as exc:
+            raise QueryTimeoutError(
+                f"{self.endpoint} did not answer within {self.timeout:g} s", endpoint=self.endpoint
+            ) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise StoreError(
                 f"cannot reach {self.endpoint}: {exc}", endpoint=self.endpoint
@@ -269,7 +277,7 @@ class RemoteBackend:
 
         wrapper = self._wrapper(sparql)
         wrapper.setReturnFormat(JSON)
-        data = self._run(wrapper).convert()
+        data = self._run(wrapper, _convert)
         # Virtuoso answers ``GRAPH ?g { }`` with one row that leaves ?g unbound
         return [b["g"]["value"] for b in data["results"]["bindings"] if "g" in b]
 
@@ -294,7 +302,7 @@ class RemoteBackend:
 
         wrapper = self._prepare(sparql, bindings)
         wrapper.setReturnFormat(JSON)
-        data = self._run(wrapper).convert()
+        data = self._run(wrapper, _convert)
         if not isinstance(data, dict) or "results" not in data:
             raise QuerySyntaxError("expected a SELECT query")
         return [
@@ -307,7 +315,7 @@ class RemoteBackend:
 
         wrapper = self._prepare(sparql, bindings)
         wrapper.setReturnFormat(JSON)
-        return bool(self._run(wrapper).convert().get("boolean"))
+        return bool(self._run(wrapper, _convert).get("boolean"))
 
     def construct(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> list[Any]:
         from pyoxigraph import RdfFormat, parse
@@ -319,17 +327,26 @@ class RemoteBackend:
         # answers with 406; offering Turtle and RDF/XML too suits every server
         wrapper.setOnlyConneg(True)
         wrapper.addCustomHttpHeader("Accept", _GRAPH_ACCEPT)
-        response = self._run(wrapper).response
-        try:
-            body = response.read()
-            media = (response.headers.get("Content-Type") or "").split(";")[0].strip()
-        finally:
-            response.close()
+        body, media = self._run(wrapper, _body)
         fmt = RdfFormat.from_media_type(media) or RdfFormat.N_TRIPLES
         return [quad.triple for quad in parse(body, format=fmt)]
 
 
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+
+
+def _convert(result: Any) -> Any:
+    return result.convert()
+
+
+def _body(result: Any) -> tuple[bytes, str]:
+    """The answer's bytes and media type."""
+    response = result.response
+    try:
+        body = response.read()
+        return body, (response.headers.get("Content-Type") or "").split(";")[0].strip()
+    finally:
+        response.close()
 
 
 # -- push ----------------------------------------------------------------------------------------

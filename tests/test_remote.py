@@ -390,6 +390,39 @@ def test_basic_and_bearer_credentials(recorder: str) -> None:
         push_gsp(store, recorder + "/store")  # no credentials: 401
 
 
+class _Stalling(BaseHTTPRequestHandler):
+    """Sends the start of an answer, then nothing: reading it must time out cleanly."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        self.wfile.write(b'{"head": {"vars": [')
+        self.wfile.flush()
+        time.sleep(5)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_answer_that_stops_coming_is_a_timeout_error() -> None:
+    from fenjie.errors import QueryTimeoutError
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Stalling)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        remote = RemoteBackend(f"http://127.0.0.1:{httpd.server_address[1]}/sparql", timeout=1)
+        with pytest.raises(QueryTimeoutError, match="did not answer within 1 s"):
+            remote.select("SELECT * WHERE { ?s ?p ?o }")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 # -- VALUES insertion --------------------------------------------------------------------------
 
 
