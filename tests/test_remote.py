@@ -213,6 +213,7 @@ def test_every_stored_query_remote_equals_embedded(
         "year": "2018",
         "name": "省科技厅",
         "table": table,
+        "node": f"{table}/item/1-2/target/2017/1",
     }
     compared = set()
     for query in stored_queries().values():

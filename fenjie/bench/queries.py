@@ -98,6 +98,7 @@ def _samples(backend: Any) -> dict[str, str]:
         f"SELECT ?t (COUNT(?i) AS ?n) WHERE {{ ?i a <{_FJ}WorkItem> ; "
         "<http://purl.org/dc/terms/isPartOf> ?t } GROUP BY ?t ORDER BY DESC(?n) ?t LIMIT 1"
     )[0]["t"]
+    node = backend.select(f"SELECT ?t WHERE {{ ?t a <{_FJ}Target> }} ORDER BY ?t LIMIT 1")[0]["t"]
     successor = backend.select(
         "SELECT ?u WHERE { ?e <http://www.w3.org/ns/org#resultingOrganization> ?u } "
         "ORDER BY ?u LIMIT 1"
@@ -109,6 +110,7 @@ def _samples(backend: Any) -> dict[str, str]:
         "unit": unit.value,
         "document": doc.value,
         "table": table.value,
+        "node": node.value,
         "year": str(plain(year)),
         "name": plain(label[0]["l"]) if label else "省科技厅",
     }
