@@ -24,6 +24,7 @@ import progress_table  # noqa: E402
 from conftest import build_store, free_port, running_server  # noqa: E402
 
 T = progress_table.iri
+pytestmark = pytest.mark.slow  # every test starts a fenjie server
 
 
 def _reported_store(root: Path) -> Path:
