@@ -17,7 +17,9 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from fenjie.errors import InputError
 from fenjie.graph._grid import Covered, RawRow, resolve_merges
@@ -37,13 +39,15 @@ __all__ = [
 ]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: an lxml element of the document (python-docx ships no type information)
+Element = Any
 
 
-def _attr(el, name: str) -> str | None:
+def _attr(el: Element | None, name: str) -> str | None:
     return el.get(_W + name) if el is not None else None
 
 
-def _whole_number(el, name: str, *, file: str, where: str, least: int) -> int:
+def _whole_number(el: Element, name: str, *, file: str, where: str, least: int) -> int:
     """The integer attribute ``w:{name}`` of ``el`` (absent: ``least``), or a clear InputError."""
     text = _attr(el, "val")
     if text is None:
@@ -59,7 +63,7 @@ def _whole_number(el, name: str, *, file: str, where: str, least: int) -> int:
     return value
 
 
-def _paragraph_text(p) -> str:
+def _paragraph_text(p: Element) -> str:
     parts = []
     for el in p.iter():
         if el.tag == _W + "t":
@@ -71,12 +75,12 @@ def _paragraph_text(p) -> str:
     return "".join(parts)
 
 
-def _cell_text(tc) -> str:
+def _cell_text(tc: Element) -> str:
     paragraphs = [_paragraph_text(p) for p in tc.iter(_W + "p")]
     return "\n".join(p.strip() for p in paragraphs if p.strip())
 
 
-def _children(el, tag: str) -> list:
+def _children(el: Element, tag: str) -> list[Element]:
     """Direct children with ``tag``, looking through content controls (``w:sdt``)."""
     found = []
     for child in el:
@@ -113,7 +117,7 @@ class _Budget:
         )
 
 
-def _table_rows(tbl, t: int, first: int, *, name: str, budget: _Budget) -> list[RawRow]:
+def _table_rows(tbl: Element, t: int, first: int, *, name: str, budget: _Budget) -> list[RawRow]:
     """One table's rows; ``first`` is the index its first row will have in the whole grid."""
     rows: list[RawRow] = []
     for r, tr in enumerate(_children(tbl, "tr")):
@@ -148,7 +152,7 @@ def _table_rows(tbl, t: int, first: int, *, name: str, budget: _Budget) -> list[
     return rows
 
 
-def _open(data: bytes, name: str, limits: Limits):
+def _open(data: bytes, name: str, limits: Limits) -> Any:
     import docx  # python-docx
 
     check_zip(data, limits, file=name)
@@ -162,7 +166,7 @@ def _open(data: bytes, name: str, limits: Limits):
         raise InputError(f"the Word document is damaged: {_one_line(exc)}", file=name) from exc
 
 
-def _body(document, name: str):
+def _body(document: Any, name: str) -> Element:
     """The document's ``w:body``; a document.xml whose root is not ``w:document`` (python-docx
     then hands a plain element) or that has no body is damaged."""
     body = getattr(document.element, "body", None)
@@ -179,7 +183,9 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _body_rows(document, name: str, limits: Limits = DEFAULT_LIMITS) -> tuple[list[RawRow], int]:
+def _body_rows(
+    document: Any, name: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[RawRow], int]:
     """The preamble paragraphs and every table's rows, in document order; and the table count."""
     body = _body(document, name)
     rows: list[RawRow] = []
@@ -235,7 +241,7 @@ def read_docx_bytes(
     return table
 
 
-def _iter_body(body):
+def _iter_body(body: Element) -> Iterator[Element]:
     for child in body:
         if child.tag in (_W + "p", _W + "tbl"):
             yield child

@@ -15,6 +15,7 @@ import io
 import logging
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 from fenjie.errors import InputError
 from fenjie.graph._grid import Covered, RawRow, join_lines, resolve_merges
@@ -49,7 +50,7 @@ def _pdfminer_quiet() -> Iterator[None]:
 
 
 def _table_rows(
-    table, page_no: int, t: int, first: int, *, name: str, limits: Limits
+    table: Any, page_no: int, t: int, first: int, *, name: str, limits: Limits
 ) -> list[RawRow]:
     texts = table.extract(x_tolerance=1.5, y_tolerance=3)
     origins: dict[tuple[float, ...], tuple[int, int]] = {}
@@ -69,14 +70,14 @@ def _table_rows(
                 cells.append(text)
                 continue
             centre = ((xs[c][0] + xs[c][2]) / 2, (row.bbox[1] + row.bbox[3]) / 2)
-            cover = next((o for b, o in origins.items() if _inside(centre, b)), None)
+            cover = next((o for b, o in origins.items() if _inside(centre, b)), None)  # type: ignore[arg-type]
             cells.append(Covered(first + cover[0], cover[1]) if cover else "")
         where = f"page {page_no}, table {t}, row {r + 1}"
         rows.append(RawRow(cells, line=first + r + 1, location=where))
     return rows
 
 
-def _open(data: bytes, name: str, limits: Limits):
+def _open(data: bytes, name: str, limits: Limits) -> Any:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import accumulate
@@ -107,7 +108,7 @@ for _p, _s in SCALES.items():
             _UNITS.setdefault(_p + _w, (_s, _n))  # a base unit (千米) wins over 千 + 米
 
 
-def _alt(words) -> str:
+def _alt(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
@@ -318,11 +319,17 @@ def _brackets(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 
 def _strip_space(match: re.Match[str]) -> str:
-    """White space next to a non-ASCII character goes (a layout artefact in Chinese text)."""
+    """What stays of a run of white space: exactly what the substitution
+    ``(?<=[^\\x00-\\x7f])\\s+|\\s+(?=[^\\x00-\\x7f])`` leaves (space next to non-ASCII text is a
+    layout artefact), computed in one pass over the run; the regular expression itself backtracks
+    quadratically over a long run of spaces."""
     s, a, b = match.string, match.start(), match.end()
-    if (a and ord(s[a - 1]) > 127) or (b < len(s) and ord(s[b]) > 127):
+    if a and ord(s[a - 1]) > 127:
         return ""
-    return match.group()
+    for j in range(b if b < len(s) else b - 1, a, -1):  # the last non-ASCII character after a
+        if ord(s[j]) > 127:
+            return "" if j == b or ord(s[j - 1]) > 127 else s[j]
+    return s[a] if ord(s[a]) > 127 else match.group()
 
 
 def _clean(s: str) -> str:
@@ -345,7 +352,9 @@ def _top_level(
 ) -> tuple[list[_Match], list[tuple[int, int]]]:
     """Split a clause's quantities (in order) from its top-level brackets (in order, disjoint):
     the quantities outside every bracket, and the brackets holding a quantity."""
-    top, holding, k = [], [], 0
+    top: list[_Match] = []
+    holding: list[tuple[int, int]] = []
+    k = 0
     for q in mine:
         while k < len(brackets) and brackets[k][1] <= q.start:
             k += 1
@@ -407,9 +416,10 @@ def _clause(cell: _Cell, lo: int, hi: int, nesting: int) -> list[Quantity]:
         names[id(g[0])] = _clean(head + tail)
     children: dict[int, list[Quantity]] = {id(q): [] for q in top}
     top_starts = [q.start for q in top]
-    for a, b in inner:
-        parent = top[max(bisect_left(top_starts, a) - 1, 0)]  # the quantity before the bracket
-        children[id(parent)] += _process(cell, a, b, nesting + 1)
+    for inner_lo, inner_hi in inner:
+        # the quantity before the bracket owns what the bracket holds
+        parent = top[max(bisect_left(top_starts, inner_lo) - 1, 0)]
+        children[id(parent)] += _process(cell, inner_lo, inner_hi, nesting + 1)
     return [
         Quantity(
             indicator=names[id(q)],
