@@ -19,6 +19,9 @@ import pytest
 
 from fenjie.progress.accounts import add_account
 
+# every test here starts `fenjie serve`: run with --all (CI does)
+pytestmark = pytest.mark.slow
+
 sys.path.insert(0, str(Path(__file__).parent))
 import progress_table  # noqa: E402
 from conftest import build_store, free_port, running_server  # noqa: E402
