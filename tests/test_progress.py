@@ -295,3 +295,29 @@ def test_views_colour_nodes_by_status(store: FenjieStore, files: dict[str, Path]
     assert "截至 2018-06-30" in view.subtitle
     plain = build_view(backend, "responsibility")
     assert plain.graph.nodes[T("1-2")]["color"] not in LIGHTS.values()
+
+
+@pytest.mark.libreoffice
+def test_a_pdf_progress_table_matches_the_same_targets(
+    files: dict[str, Path], store: FenjieStore, tmp_path: Path
+) -> None:
+    import os
+    import shutil
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (tests/setup.sh installs it)")
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}"]
+        + ["--convert-to", "pdf", "--outdir", str(tmp_path), str(files["docx"])],
+        check=True,
+        capture_output=True,
+        timeout=240,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    batch = read_reports(tmp_path / "进展情况.pdf", LocalBackend(store))
+    assert batch.table.reader == "pdf"
+    assert batch.problems == []
+    assert [r.about for r in batch.reports] == [T(k) for k in GOLD_ABOUT]
+    assert all(r.origin.location.startswith("page ") for r in batch.reports)  # type: ignore[union-attr]

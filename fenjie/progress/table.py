@@ -129,6 +129,7 @@ def progress_table_from_grid(grid: SourceGrid) -> ProgressTable:
     header_line = 0
     preamble: list[str] = []
     rows: list[ProgressRow] = []
+    kinds: set[ProgressColumn] = set()
     category = ""
     for grid_row in grid.rows:
         cells = grid_row.cells
@@ -137,6 +138,7 @@ def progress_table_from_grid(grid: SourceGrid) -> ProgressTable:
         if is_progress_header(cells):
             if not columns:
                 columns = _columns(cells, grid.name, grid_row)
+                kinds = {kind for _, kind in columns}
                 header_line = grid_row.line
             continue  # a header repeated after a page break
         if not columns:
@@ -154,6 +156,9 @@ def progress_table_from_grid(grid: SourceGrid) -> ProgressTable:
                 column=len(columns) + 1,
                 location=grid_row.location or None,
             )
+        if rows and _continues(by_kind, numbered=ProgressColumn.NUMBER in kinds):
+            rows[-1] = _continued(rows[-1], by_kind)  # the row above, broken over a page
+            continue
         if by_kind.get(ProgressColumn.CATEGORY, "").strip():
             category = by_kind[ProgressColumn.CATEGORY].strip()
         elif category:
@@ -175,6 +180,28 @@ def progress_table_from_grid(grid: SourceGrid) -> ProgressTable:
         )
     title = next((p for p in reversed(preamble) if not re.fullmatch(r"附件\s*\d*[:：]?", p)), "")
     return ProgressTable(grid.name, grid.reader, grid.sha256, title, tuple(preamble), columns, rows)
+
+
+def _continues(cells: dict[ProgressColumn, str], *, numbered: bool) -> bool:
+    """A row that cannot stand alone: no number, task or category at all; or, in a numbered
+    table, no number and no task or no progress (a row broken over a page break)."""
+    has = {k for k, v in cells.items() if v.strip()}
+    identity = {ProgressColumn.NUMBER, ProgressColumn.TASK, ProgressColumn.CATEGORY}
+    if not has & identity:
+        return True
+    return (
+        numbered
+        and ProgressColumn.NUMBER not in has
+        and not {ProgressColumn.TASK, ProgressColumn.PROGRESS} <= has
+    )
+
+
+def _continued(row: ProgressRow, more: dict[ProgressColumn, str]) -> ProgressRow:
+    cells = dict(row.cells)
+    for kind, text in more.items():
+        if text.strip():
+            cells[kind] = cells.get(kind, "").rstrip() + text.strip()
+    return ProgressRow(row.line, row.location, cells)
 
 
 def _columns(
