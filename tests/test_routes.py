@@ -56,6 +56,8 @@ def _enum_cases() -> list[tuple[str, str, str]]:
 
 # a value of each type of a named query's parameter
 TYPED = {"unit": "省科技厅", "document": "意见", "year": "2018", "string": "省科技厅"}
+_TABLE = "https://w3id.org/fenjie/id/table/changzhutan-innovation-zone-2017-2019"
+NAMED = {"table": _TABLE, "node": f"{_TABLE}/item/1-2/target/2017/1"}  # IRI parameters by name
 
 
 @pytest.mark.parametrize(("path", "name", "value"), _enum_cases())
@@ -73,7 +75,9 @@ def test_documented_values_are_accepted(server: str, path: str, name: str, value
         )
     if path == "/api/queries/{name}":  # the named query's own parameters
         query = stored_queries()[value]
-        params.update({p.name: TYPED[p.type] for p in query.parameters if p.required})
+        params.update(
+            {p.name: NAMED.get(p.name) or TYPED[p.type] for p in query.parameters if p.required}
+        )
     response = httpx.get(url, params=params, timeout=60)
     assert response.status_code == 200, response.text
 
