@@ -224,14 +224,15 @@ def _open_when_ready(url: str, *, wait: float = 60.0) -> None:
 
 @click.command("bench-serve")
 @store_option
-@click.option("--requests", "count", default=400, show_default=True, help="Requests per query.")
-@click.option("--concurrency", default=16, show_default=True, help="Concurrent clients.")
+@click.option("--seconds", default=5, show_default=True, help="wrk run per query and server.")
+@click.option("--connections", default=16, show_default=True, help="wrk connections.")
 @click.option("--workers", default=4, show_default=True, help="fenjie query processes.")
-def bench_command(store_path: str, count: int, concurrency: int, workers: int) -> None:
-    """Benchmark the named queries through fenjie's endpoint against `oxigraph serve`."""
+def bench_command(store_path: str, seconds: int, connections: int, workers: int) -> None:
+    """Benchmark fenjie's /sparql against `oxigraph serve-read-only` with wrk (cheap, named,
+    heavy queries)."""
     from fenjie.bench.server import run_benchmark
 
-    echo(run_benchmark(store_path, requests=count, concurrency=concurrency, workers=workers))
+    echo(run_benchmark(store_path, seconds=seconds, connections=connections, workers=workers))
 
 
 COMMANDS = (serve_command, bench_command)

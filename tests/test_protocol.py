@@ -255,3 +255,21 @@ def test_graph_store_refusals(live_server: str, method: str, params: dict, statu
     assert response.status_code == status
     if method != "HEAD":
         assert set(response.json()["error"]) >= {"code", "message"}
+
+
+def test_answers_that_change_are_not_cached(live_server: str) -> None:
+    """Repeated queries are answered from a cache per store generation, except those whose
+    answer differs from run to run."""
+    query = "SELECT (STRUUID() AS ?u) WHERE {}"
+    answers = {
+        httpx.get(live_server + "/sparql", params={"query": query}).json()["results"]["bindings"][
+            0
+        ]["u"]["value"]
+        for _ in range(3)
+    }
+    assert len(answers) == 3
+    stable = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    first, second = (
+        httpx.get(live_server + "/sparql", params={"query": stable}).content for _ in range(2)
+    )
+    assert first == second

@@ -1,14 +1,15 @@
 """``fenjie bench-serve``: the named queries through fenjie's endpoint against ``oxigraph serve``.
 
-Both servers run on 127.0.0.1 in the same run over copies of the same store; every named query that
-needs no parameter is sent as SPARQL to both (``/sparql`` and Oxigraph's ``/query``), ``requests``
-times each from ``concurrency`` concurrent clients. Prints a Markdown table of requests per second
-and p50 / p99 latency. This is a benchmark, not a test.
+Both servers run on 127.0.0.1 in the same run over copies of the same store (fenjie ``serve``,
+``oxigraph serve-read-only --union-default-graph``); a cheap ASK, every named query that needs no
+parameter, and a heavy join are sent as SPARQL by GET to both (``/sparql`` and Oxigraph's
+``/query``) by wrk, the native load generator. Prints a Markdown table of requests per second, p99
+latency and the ratio fenjie / Oxigraph. This is a benchmark, not a test.
 """
 
 from __future__ import annotations
 
-import asyncio
+import re
 import shutil
 import socket
 import statistics
@@ -43,65 +44,81 @@ def _wait(url: str, proc: subprocess.Popen[bytes], limit: float = 60.0) -> None:
     raise RuntimeError(f"server did not start: {proc.args!r}")
 
 
-async def _measure(url: str, query: str, requests: int, concurrency: int) -> dict[str, float]:
-    import httpx
+CHEAP = "ASK { ?s ?p ?o }"
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?c ?d ?e . ?e ?f ?g }"
+_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_P99 = re.compile(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_BAD = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_ERRORS = re.compile(r"Socket errors:.*?(\d+) timeout")
 
-    latencies: list[float] = []
-    errors = 0
-    remaining = iter(range(requests))
+
+# every request a different text (a comment with a counter): no answer cache can help
+_DISTINCT = """
+local counter = 1
+function setup(thread) thread:set("id", counter); counter = counter + 1 end
+function init(args) n = 0 end
+function request()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "%0A%23" .. id .. "-" .. n)
+end
+"""
+
+
+def _wrk(
+    url: str, query: str, *, seconds: int, connections: int, distinct: bool = False
+) -> dict[str, float]:
+    """One wrk run (the native load generator, Debian package ``wrk``): req/s, p99 in ms, and
+    how many answers were not 200. ``distinct`` makes every request's text different."""
+    from urllib.parse import quote
+
     from fenjie.server._protocol import query_form
 
     graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
-    headers = {"Accept": "application/n-triples" if graph else "application/sparql-results+json"}
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-
-        async def one_client() -> None:
-            nonlocal errors
-            for _ in remaining:
-                started = time.perf_counter()
-                response = await client.get(url, params={"query": query}, headers=headers)
-                latencies.append(time.perf_counter() - started)
-                errors += response.status_code != 200
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
+    accept = "application/n-triples" if graph else "application/sparql-results+json"
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    command += ["-H", f"Accept: {accept}", f"{url}?query={quote(query, safe='')}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if distinct:
+            script.write(_DISTINCT)
+            script.flush()
+            command[1:1] = ["-s", script.name]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = _RPS.search(out)
+    p99 = _P99.search(out)
+    if rps is None or p99 is None:
+        raise RuntimeError(f"cannot read wrk's output:\n{out}")
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    bad = _BAD.search(out)
     return {
-        "rps": requests / elapsed,
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-        "errors": errors,
+        "rps": float(rps.group(1)),
+        "p99": float(p99.group(1)) * scale,
+        "errors": float(bad.group(1)) if bad else 0.0,
     }
 
 
-def run_benchmark(
-    store: str, *, requests: int = 400, concurrency: int = 16, workers: int = 4
-) -> str:
-    """Run both servers, measure every parameter-free named query, return a Markdown table."""
+def run_benchmark(store: str, *, seconds: int = 5, connections: int = 16, workers: int = 4) -> str:
+    """Run both servers on copies of one store; measure a cheap query, every parameter-free
+    named query and a heavy one with wrk; return a Markdown table with the ratios."""
     from fenjie.queries import stored_queries
 
-    queries = {
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    queries = {"cheap: ASK { ?s ?p ?o }": CHEAP}
+    queries |= {
         name: q.text
         for name, q in stored_queries().items()
         if not any(p.required for p in q.parameters)
     }
+    queries["heavy: 3-way join count"] = HEAVY
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "oxigraph"
         shutil.copytree(store, copy)
         fenjie_port, oxigraph_port = _port(), _port()
         fenjie_cmd = [sys.executable, "-m", "fenjie", "serve", "--store", store]
-        fenjie_cmd += [
-            "--port",
-            str(fenjie_port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ]
-        oxigraph_cmd = ["oxigraph", "serve", "--location", str(copy), "--union-default-graph"]
-        oxigraph_cmd += ["--bind", f"127.0.0.1:{oxigraph_port}"]
+        fenjie_cmd += ["--port", str(fenjie_port), "--workers", str(workers)]
+        fenjie_cmd += ["--log-level", "warning", "--max-connections", "4096"]
+        oxigraph_cmd = ["oxigraph", "serve-read-only", "--location", str(copy)]
+        oxigraph_cmd += ["--union-default-graph", "--bind", f"127.0.0.1:{oxigraph_port}"]
         procs = [
             subprocess.Popen(fenjie_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
             subprocess.Popen(oxigraph_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
@@ -114,26 +131,47 @@ def run_benchmark(
             _wait(f"http://127.0.0.1:{fenjie_port}/api/health", procs[0])
             _wait(endpoints["oxigraph"], procs[1])
             lines = [
-                f"{requests} requests per query, {concurrency} concurrent clients, "
-                f"fenjie with {workers} query processes; latencies in ms",
+                f"wrk, {connections} connections, {seconds} s per query and server; "
+                f"fenjie with {workers} query processes; p99 in ms; ratio = fenjie / oxigraph req/s",
                 "",
-                "| query | fenjie req/s | fenjie p50 | fenjie p99 | oxigraph req/s "
-                "| oxigraph p50 | oxigraph p99 | errors |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|",
+                "| query | fenjie req/s | fenjie p99 | oxigraph req/s | oxigraph p99 | ratio "
+                "| fenjie uncached req/s | uncached ratio | non-200 |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
+            ratios = []
             for name, text in queries.items():
-                row = {}
-                for server, url in endpoints.items():
-                    asyncio.run(_measure(url, text, min(20, requests), concurrency))  # warm up
-                    row[server] = asyncio.run(_measure(url, text, requests, concurrency))
-                f, o = row["fenjie"], row["oxigraph"]
+                row = {
+                    server: _wrk(url, text, seconds=seconds, connections=connections)
+                    for server, url in endpoints.items()
+                }
+                row["uncached"] = _wrk(
+                    endpoints["fenjie"], text, seconds=seconds, connections=connections,
+                    distinct=True,
+                )  # fmt: skip
+                f, o, u = row["fenjie"], row["oxigraph"], row["uncached"]
+                ratio = f["rps"] / o["rps"] if o["rps"] else float("nan")
+                uncached = u["rps"] / o["rps"] if o["rps"] else float("nan")
+                if name in stored_queries() and o["rps"]:
+                    ratios.append((ratio, uncached))
+                bad = int(f["errors"] + o["errors"] + u["errors"])
                 lines.append(
-                    f"| {name} | {f['rps']:.0f} | {f['p50']:.1f} | {f['p99']:.1f} "
-                    f"| {o['rps']:.0f} | {o['p50']:.1f} | {o['p99']:.1f} "
-                    f"| {int(f['errors'] + o['errors'])} |"
+                    f"| {name} | {f['rps']:.0f} | {f['p99']:.1f} | {o['rps']:.0f} "
+                    f"| {o['p99']:.1f} | {ratio:.2f}x | {u['rps']:.0f} | {uncached:.2f}x | {bad} |"
                 )
+            if ratios:
+                cached_mean = statistics.geometric_mean(r for r, _ in ratios)
+                uncached_mean = statistics.geometric_mean(u for _, u in ratios)
+                lines += [
+                    "",
+                    f"named queries, geometric mean of the ratios: {cached_mean:.2f}x "
+                    f"(uncached: {uncached_mean:.2f}x)",
+                ]
             return "\n".join(lines)
         finally:
             for proc in procs:
                 proc.terminate()
-                proc.wait(10)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()

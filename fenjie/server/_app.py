@@ -33,6 +33,7 @@ from starlette.responses import Response
 from fenjie.config import DEFAULT_BASE
 from fenjie.errors import FenjieError, StoreError
 from fenjie.printable import printable
+from fenjie.server._answers import AnswerCache
 from fenjie.server._connections import guarded_protocol, raise_file_limit
 from fenjie.server._pool import WorkerPool
 from fenjie.server._reports import ReportWriter, reconcile_audit
@@ -166,6 +167,7 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
     from fenjie.progress.audit import AuditTrail, default_audit_path
 
     app.state.audit = AuditTrail(settings.audit or default_audit_path(store))
+    app.state.answers = AnswerCache()  # /sparql answers per store generation
     return app
 
 

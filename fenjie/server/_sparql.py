@@ -6,6 +6,7 @@ the query itself runs in a worker process (:mod:`fenjie.server._pool`).
 
 from __future__ import annotations
 
+import functools
 import hmac
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fenjie.errors import RequestRefusedError
+from fenjie.server._answers import AnswerCache
 from fenjie.server._guard import prepare
 from fenjie.server._protocol import (
     GRAPH_FORMATS,
@@ -200,6 +202,20 @@ def _check_token(request: Request, settings: ServerSettings) -> None:
         _refuse("updates need 'Authorization: Bearer <token>'", status=401, code="unauthorized")
 
 
+def _read_query(raw: str) -> tuple[str, str | None, bool]:
+    """The text to run (escapes replaced, depth checked), its form and whether it has ``FROM``;
+    remembered for texts up to 16 KB, so a repeated query is not scanned again."""
+    return _read_short(raw) if len(raw) <= 16_384 else _read_any(raw)
+
+
+def _read_any(raw: str) -> tuple[str, str | None, bool]:
+    text = prepare(raw)
+    return text, query_form(text), has_from(text)
+
+
+_read_short = functools.lru_cache(maxsize=1024)(_read_any)
+
+
 async def sparql_endpoint(request: Request) -> Response:
     """``/sparql``: SPARQL 1.1 query and update over HTTP."""
     app = request.app.state
@@ -211,11 +227,10 @@ async def sparql_endpoint(request: Request) -> Response:
         _check_token(request, settings)
     # escapes replaced and depth checked here; SERVICE/LOAD are decided on the parsed text in the
     # worker, right before the engine (fenjie.server._guard)
-    text = prepare(operation.text)
     if operation.kind == "update":
-        await app.pool.update({"update": text})
+        await app.pool.update({"update": prepare(operation.text)})
         return Response(status_code=204)
-    form = query_form(text)
+    text, form, from_clause = _read_query(operation.text)
     accept = request.headers.get("accept")
     media = None
     if form in ("SELECT", "ASK"):
@@ -228,9 +243,22 @@ async def sparql_endpoint(request: Request) -> Response:
         "max_rows": settings.max_rows,
         "default_graphs": operation.default_graphs,
         "named_graphs": operation.named_graphs,
-        "has_from": has_from(text),
+        "has_from": from_clause,
     }
-    media, body, truncated = await app.pool.run("sparql", payload)
+    key = AnswerCache.key(
+        app.pool.refresh(),
+        text,
+        media,
+        operation.default_graphs,
+        operation.named_graphs,
+        payload["has_from"],
+        settings.max_rows,
+    )
+    answer = app.answers.get(key)
+    if answer is None:
+        answer = await app.pool.run("sparql", payload)
+        app.answers.put(key, text, answer)
+    media, body, truncated = answer
     extra = {"Fenjie-Truncated": str(settings.max_rows)} if truncated else {}
     return _response(media, body, head=request.method == "HEAD", **extra)
 
