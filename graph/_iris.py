@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
@@ -20,6 +21,7 @@ __all__ = ["hashed_slug", "slugify"]
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=65536)  # pinyin conversion dominates building; names repeat across rows
 def slugify(text: str, *, max_syllables: int = 12) -> str:
     """Lower-case ASCII slug of ``text``: Chinese as toneless pinyin, words joined by hyphens."""
     words = []

@@ -73,6 +73,7 @@ class Place:
 NATIONAL = Place("100000", "中华人民共和国", Level.NATIONAL, short="国家")
 
 
+@lru_cache(maxsize=8192)  # pinyin is slow, and every unit of a place asks for its slug
 def place_slug(place: Place) -> str:
     """The ASCII local name of a place's IRI: code plus pinyin, or a hashed slug off the list.
 
