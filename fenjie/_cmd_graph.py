@@ -6,6 +6,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -38,6 +39,12 @@ def _describe_counts(counts: dict) -> str:
 @click.option("--fresh", is_flag=True, help="Start from an empty store.")
 @limit_options
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1, store untouched) when any parse is doubtful: the findings of "
+    "`fenjie check` for these sources.",
+)
+@click.option(
     "--wait/--no-wait",
     default=True,
     show_default=True,
@@ -61,6 +68,7 @@ def build(
     store_path: str,
     base: str,
     fresh: bool,
+    strict: bool,
     wait: bool,
     lock_timeout: float | None,
     jurisdiction: str | None,
@@ -72,13 +80,16 @@ def build(
     others. The build is atomic: if anything fails or the build is killed, the store stays as it
     was. One build writes to a store at a time; a second one waits for it (or, with --no-wait,
     fails). A source over one of the reading limits is refused before the work; the --max-*
-    options raise them.
+    options raise them. The summary lists every doubtful parse with its place in the source
+    (as `fenjie check` does); --strict refuses to build when there is any.
     """
     from tqdm import tqdm
 
     from fenjie.graph import build_sources
 
     paths = list(sources) or [bundled_example()]
+    if strict:
+        _strict_probe(paths, base, limits_from(limit_values))
     started = time.perf_counter()
     interactive = sys.stderr.isatty()
     bars: dict[str, tqdm] = {}
@@ -122,8 +133,50 @@ def build(
             echo(f"  unresolved units (jurisdiction unknown): {'、'.join(table.unresolved_units)}")
         if table.unregistered_units:
             echo(f"  unregistered units: {'、'.join(table.unregistered_units)}")
+    _echo_findings(store_path, base, [t.iri for t in built])
     elapsed = time.perf_counter() - started
     echo(f"store: {store_path} ({len(built)} table(s) in {elapsed:.2f} s)")
+
+
+def _echo_findings(store_path: str, base: str, tables: list) -> None:
+    """The doubtful parses of the tables just built, each with its place in the source."""
+    from pyoxigraph import NamedNode
+
+    from fenjie.graph import FenjieStore
+    from fenjie.graph.builder import SHARED_GRAPH
+    from fenjie.graph.check import describe_source, quality_findings
+
+    with FenjieStore.open(store_path, read_only=True) as store:
+        graphs = [
+            *tables,
+            *(NamedNode(base + g) for g in (SHARED_GRAPH, "graph/registry", "graph/agencies")),
+        ]
+        findings = quality_findings(store, graphs=graphs)
+    if not findings:
+        return
+    echo(f"存疑 {len(findings)} 处 (doubtful parses; `fenjie check` lists them too):")
+    for f in findings:
+        echo(f"  [{f['kind']}] {f['message']} — {describe_source(f['source'])}")
+
+
+def _strict_probe(paths: list[Path], base: str, limits: Any) -> None:
+    """Build into memory first; any finding stops the build before the store is opened."""
+    from fenjie.graph import FenjieStore, build_sources
+    from fenjie.graph.check import describe_source, quality_findings
+
+    probe = FenjieStore.in_memory()
+    build_sources(paths, store=probe, base=base, limits=limits)
+    findings = quality_findings(probe)
+    if not findings:
+        return
+    for f in findings:
+        echo(f"[{f['kind']}] {f['message']} — {describe_source(f['source'])}", err=True)
+    click.echo(
+        f"--strict: 存疑 {len(findings)} 处 ({len(findings)} doubtful parse(s)); "
+        "the store was not changed",
+        err=True,
+    )
+    raise SystemExit(1)
 
 
 @click.command()
@@ -198,6 +251,7 @@ def check(store_path: str, fmt: str) -> None:
     """
     from fenjie.graph import FenjieStore
     from fenjie.graph.check import check as run_check
+    from fenjie.graph.check import describe_source
 
     with FenjieStore.open(store_path, read_only=True) as store:
         report = run_check(store)
@@ -212,13 +266,7 @@ def check(store_path: str, fmt: str) -> None:
             echo(f"  {v['severity']}: {v['focus']} {v['path']}: {v['message']}")
         echo(f"findings: {len(report['findings'])}")
         for f in report["findings"]:
-            s = f["source"]
-            where = (
-                f"row {s['row']}, column {s['column']} {s['header']}, line {s['line']}"
-                if "row" in s
-                else s["table"]  # a finding about the whole source
-            )
-            echo(f"  [{f['kind']}] {f['message']} ({where})")
+            echo(f"  [{f['kind']}] {f['message']} — {describe_source(f['source'])}")
     if not report["conforms"]:
         raise SystemExit(1)
 

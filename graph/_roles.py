@@ -85,10 +85,6 @@ _VERB_END = re.compile(
 # A person (分管副省长、协管副秘书长负责) is not a unit.
 _PERSON = re.compile(r"省长|市长|县长|区长|州长|秘书长|书记|主任负责|领导")
 _TRAIL = "；;。，,、 \t\u3000"
-# Admin-level words that continue a collective addressee: 各县、市、区政府, 各市州、县市区人民政府.
-_LEVEL_PART = re.compile(
-    r"^(?:县|市|区|州|旗|县市区|市州|市区|县区|县市|乡镇|乡|镇|街道)(?:人民)?(?:政府)?$"
-)
 
 
 def _units(text: str) -> tuple[list[str], list[str]]:
@@ -101,9 +97,6 @@ def _units(text: str) -> tuple[list[str], list[str]]:
             name = name[:-1].rstrip()
             if "等" not in notes:
                 notes.append("等")
-        if units and units[-1].startswith("各") and _LEVEL_PART.match(name):
-            units[-1] += "、" + name  # one collective addressee, not split on 、
-            continue
         if name:
             units.append(name)
     return units, notes

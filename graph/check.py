@@ -14,20 +14,22 @@ invalid. Each names the source cell (table, row, column, line) it comes from.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections.abc import Iterable
 from importlib.resources import files
 from typing import Any
 
 import pyoxigraph
 import rdflib
-from pyoxigraph import RdfFormat
+from pyoxigraph import NamedNode, RdfFormat
 
+from fenjie.graph._cells import numbering_gaps, split_enumeration
 from fenjie.graph._documents import GENERIC_TITLES
 from fenjie.graph.store import FenjieStore
-
-__all__ = ["check", "quality_findings", "shacl_results"]
-
 from fenjie.vocab import FJ_NS as FJ
+
+__all__ = ["check", "describe_source", "findings_by_table", "quality_findings", "shacl_results"]
+
 
 _PREFIXES = f"""
 PREFIX fj: <{FJ}>
@@ -37,13 +39,16 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct: <http://purl.org/dc/terms/>
 """
 _WHERE = """
-  ?cell fj:inTable ?table ; fj:rowIndex ?row ; fj:sourceLine ?line ;
-        fj:column/fj:columnIndex ?column ; fj:column/rdfs:label ?header ."""
+  ?cell fj:inTable ?table ; fj:rowIndex ?row ; fj:sourceLine ?line ; fj:column ?col .
+  ?col fj:columnIndex ?column ; rdfs:label ?header .
+  OPTIONAL { ?cell fj:location ?location }
+  OPTIONAL { ?table fj:sourceFile ?file }"""
 
 _UNREGISTERED = (
     _PREFIXES
     + """
-SELECT DISTINCT ?unit ?label ?unresolved ?cell ?table ?row ?line ?column ?header WHERE {
+SELECT DISTINCT ?unit ?label ?unresolved ?cell ?table ?row ?line ?column ?header ?location ?file
+WHERE {
   ?unit a fj:UnregisteredUnit ; skos:prefLabel ?label .
   BIND(EXISTS { ?unit a fj:UnresolvedUnit } AS ?unresolved)
   ?a fj:unit ?unit ; prov:wasDerivedFrom ?cell ."""
@@ -55,20 +60,22 @@ SELECT DISTINCT ?unit ?label ?unresolved ?cell ?table ?row ?line ?column ?header
 _UNKNOWN_JURISDICTION = (
     _PREFIXES
     + """
-SELECT ?table ?title WHERE {
+SELECT ?table ?title ?file WHERE {
   ?table a fj:SourceTable ; fj:jurisdiction fj:UnknownJurisdiction .
   OPTIONAL { ?table dct:title ?title }
+  OPTIONAL { ?table fj:sourceFile ?file }
 } ORDER BY ?table"""
 )
 
 _BOTH_ROLES = (
     _PREFIXES
     + """
-SELECT DISTINCT ?unit ?label ?item ?itemLabel ?cell ?table ?row ?line ?column ?header WHERE {
-  ?unit fj:responsibleFor ?item ; fj:supports ?item .
-  ?item rdfs:label ?itemLabel .
-  ?a fj:unit ?unit ; fj:workItem ?item ; fj:role fj:SupportingRole ; prov:wasDerivedFrom ?cell .
-  ?a fj:writtenAs ?label ."""
+SELECT DISTINCT ?unit ?label ?item ?itemLabel ?cell ?table ?row ?line ?column ?header ?location ?file
+WHERE {
+  ?a fj:role fj:SupportingRole ; fj:unit ?unit ; fj:workItem ?item ; prov:wasDerivedFrom ?cell ;
+     fj:writtenAs ?label .
+  ?unit fj:responsibleFor ?item .
+  ?item rdfs:label ?itemLabel ."""
     + _WHERE
     + "} ORDER BY ?table ?row"
 )
@@ -76,110 +83,287 @@ SELECT DISTINCT ?unit ?label ?item ?itemLabel ?cell ?table ?row ?line ?column ?h
 _DOCUMENTS = (
     _PREFIXES
     + """
-SELECT DISTINCT ?doc ?title ?cell ?table ?row ?line ?column ?header WHERE {
+SELECT DISTINCT ?doc ?title ?cell ?table ?row ?line ?column ?header ?location ?file WHERE {
   ?doc a fj:PolicyDocument ; dct:title ?title .
   ?m fj:document ?doc ; prov:wasDerivedFrom ?cell ."""
     + _WHERE
     + "} ORDER BY ?table ?row ?column"
 )
 
-_NUMBERED = (
+_ENUMERATED = (
     _PREFIXES
     + """
-SELECT ?cell ?number ?table ?row ?line ?column ?header WHERE {
-  VALUES ?kind { fj:BaselineItem fj:Target }
-  ?node a ?kind ; fj:itemNumber ?number ; prov:wasDerivedFrom ?cell ."""
+SELECT ?cell ?value ?table ?row ?line ?column ?header ?location ?file WHERE {
+  VALUES ?kind { fj:BaselineColumn fj:TargetColumn }
+  ?cell a fj:Cell ; prov:value ?value ; fj:column/fj:columnKind ?kind ."""
     + _WHERE
-    + "}"
+    + "} ORDER BY ?table ?row ?column"
 )
+
+_ITEM_NUMBERS = (
+    _PREFIXES
+    + """
+SELECT ?item ?label ?number ?order ?category ?cell ?table ?row ?line ?column ?header ?location ?file
+WHERE {
+  ?item a fj:WorkItem ; rdfs:label ?label ; fj:itemNumber ?number ; fj:order ?order ;
+        fj:category ?category ; prov:wasDerivedFrom ?cell ."""
+    + _WHERE
+    + "} ORDER BY ?table ?order"
+)
+
+_WRITTEN_UNITS = (
+    _PREFIXES
+    + """
+SELECT DISTINCT ?unit ?written ?registered ?full ?cell ?table ?row ?line ?column ?header ?location
+       ?file
+WHERE {
+  ?a fj:unit ?unit ; fj:writtenAs ?written ; prov:wasDerivedFrom ?cell ."""
+    + _WHERE
+    + """
+  OPTIONAL { ?unit skos:prefLabel ?full }
+  OPTIONAL { ?unit a ?unregistered FILTER(?unregistered = fj:UnregisteredUnit) }
+  BIND(!BOUND(?unregistered) AS ?registered)
+} ORDER BY ?table ?row ?column"""
+)
+
+_NO_RESPONSIBLE = (
+    _PREFIXES
+    + """
+SELECT ?item ?label ?cell ?table ?row ?line ?column ?header ?location ?file WHERE {
+  ?item a fj:WorkItem ; rdfs:label ?label ; prov:wasDerivedFrom ?cell .
+  FILTER NOT EXISTS { ?unit fj:responsibleFor ?item }"""
+    + _WHERE
+    + "} ORDER BY ?table ?row"
+)
+
+# Words of clauses about roles, never of a unit's name: a unit label holding one is role text
+# the splitting left over (按职责分工负责, 排在第一位的为牵头单位, 具体任务涉及…).
+_CLAUSE_WORDS = re.compile(
+    r"负责|牵头|配合|按职责|涉及|不再|下同|分工|为准|以下|等单位|[。：:；;]|^[（(]|[）)]$"
+)
+_SCOPE = re.compile(r"[（(][^（）()]*[）)]$")
 
 
 def _source(row: dict[str, Any]) -> dict[str, Any]:
-    return {
+    source = {
         "table": row["table"].value,
         "row": int(row["row"].value),
         "line": int(row["line"].value),
         "column": int(row["column"].value),
         "header": row["header"].value,
     }
+    if "file" in row:
+        source["file"] = row["file"].value
+    if "location" in row:
+        source["location"] = row["location"].value
+    return source
 
 
-def quality_findings(store: FenjieStore) -> list[dict[str, Any]]:
-    """Sources of unknown jurisdiction, units kept as written (unresolved: jurisdiction unknown;
-    unregistered: in no vocabulary), units both responsible and supporting, unresolved document
-    mentions, enumerations with gaps in their numbering."""
+def describe_source(source: dict[str, Any]) -> str:
+    """Where a finding comes from, for people: ``plan.txt lines 9–13 (row 2, column 3 责任单位)``."""
+    file = source.get("file", "")
+    if "row" not in source:  # a finding about the whole source
+        return file or source["table"]
+    where = source.get("location") or f"line {source['line']}"
+    return (
+        f"{file} {where} (row {source['row']}, column {source['column']} {source['header']})"
+    ).strip()
+
+
+def quality_findings(
+    store: FenjieStore, *, graphs: Iterable[NamedNode] | None = None
+) -> list[dict[str, Any]]:
+    """Every doubtful parse, each with its source cell: units in no vocabulary, role text left
+    over after splitting, units known only by a short name, units both responsible and
+    supporting, work items without a responsible unit, documents not tied to a title, gaps and
+    jumps in numbering. ``graphs`` limits the findings to those tables (and the shared graph)."""
+
+    def select(query: str) -> list[dict[str, Any]]:
+        return store.select(query, graphs=graphs)
+
     findings: list[dict[str, Any]] = []
-    for r in store.select(_UNKNOWN_JURISDICTION):
+    for r in select(_UNKNOWN_JURISDICTION):
+        source = {"table": r["table"].value}
+        if "file" in r:
+            source["file"] = r["file"].value
         findings.append(
             {
                 "kind": "unknown_jurisdiction",
-                "message": "the source names no jurisdiction (title, 文号, issuer, units): its "
-                "short unit names stay unresolved; build it with --jurisdiction",
-                "source": {"table": r["table"].value},
+                "message": "来源未写明所属地区（标题、文号、发文机关、单位均未指明），其简称单位保持原样；"
+                "可用 --jurisdiction 指定 (the source names no jurisdiction)",
+                "source": source,
             }
         )
-    for r in store.select(_UNREGISTERED):
+    for r in select(_UNREGISTERED):
         unresolved = r["unresolved"].value == "true"
         findings.append(
             {
                 "kind": "unresolved_unit" if unresolved else "unregistered_unit",
                 "message": (
-                    f"unit {r['label'].value} is kept as written: the jurisdiction it belongs to "
-                    "is unknown"
+                    f"单位“{r['label'].value}”保持原样：不知其所属地区 "
+                    "(kept as written: the jurisdiction is unknown)"
                     if unresolved
-                    else f"unit {r['label'].value} is in neither the unit registry nor the "
-                    "agency vocabulary"
+                    else f"单位“{r['label'].value}”不在单位名录和机构词表中 (in no unit vocabulary)"
                 ),
                 "unit": r["label"].value,
                 "iri": r["unit"].value,
                 "source": _source(r),
             }
         )
-    for r in store.select(_BOTH_ROLES):
+    findings += _written_unit_findings(select(_WRITTEN_UNITS))
+    for r in select(_BOTH_ROLES):
         findings.append(
             {
                 "kind": "responsible_and_supporting",
-                "message": f"{r['label'].value} is both responsible for and supporting "
-                f"{r['itemLabel'].value}",
+                "message": f"“{r['label'].value}”对“{r['itemLabel'].value}”既负责又配合 "
+                "(both responsible and supporting)",
                 "unit": r["label"].value,
                 "iri": r["unit"].value,
                 "work_item": r["itemLabel"].value,
                 "source": _source(r),
             }
         )
-    for r in store.select(_DOCUMENTS):
+    for r in select(_NO_RESPONSIBLE):
+        findings.append(
+            {
+                "kind": "no_responsible_unit",
+                "message": f"工作“{r['label'].value}”没有牵头或负责单位 (no responsible unit)",
+                "work_item": r["label"].value,
+                "iri": r["item"].value,
+                "source": _source(r),
+            }
+        )
+    for r in select(_DOCUMENTS):
         if r["title"].value in GENERIC_TITLES:
             findings.append(
                 {
                     "kind": "unresolved_document",
-                    "message": f"《{r['title'].value}》 names no particular document: the table does "
-                    "not define this short name",
+                    "message": f"《{r['title'].value}》未指明具体文件：表中没有定义这个简称 "
+                    "(not tied to a title)",
                     "document": r["title"].value,
                     "iri": r["doc"].value,
                     "source": _source(r),
                 }
             )
-    numbers: dict[str, list[int]] = defaultdict(list)
-    cells: dict[str, dict[str, Any]] = {}
-    for r in store.select(_NUMBERED):
-        numbers[r["cell"].value].append(int(r["number"].value))
-        cells[r["cell"].value] = r
-    for cell, found in sorted(numbers.items(), key=lambda kv: _order(cells[kv[0]])):
-        missing = sorted(set(range(1, max(found) + 1)) - set(found))
+    for r in select(_ENUMERATED):
+        missing = numbering_gaps(split_enumeration(r["value"].value))
         if missing:
             findings.append(
                 {
                     "kind": "numbering_gap",
-                    "message": f"enumeration skips {', '.join(map(str, missing))}",
+                    "message": f"编号缺 {'、'.join(map(str, missing))} (enumeration skips)",
                     "missing": missing,
-                    "source": _source(cells[cell]),
+                    "source": _source(r),
+                }
+            )
+    findings += _item_numbering(select(_ITEM_NUMBERS))
+    return findings
+
+
+def _written_unit_findings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Role text left over after splitting, and units known only by a short name: written
+    otherwise than their full name, resolved to a body of a vocabulary (reported once per table,
+    unit and spelling)."""
+    findings: list[dict[str, Any]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for r in rows:
+        written = r["written"].value
+        name = _SCOPE.sub("", written).strip()
+        if _CLAUSE_WORDS.search(name) or len(name) > 30:
+            findings.append(
+                {
+                    "kind": "leftover_role_text",
+                    "message": f"“{written}”不像单位名称：可能是拆分后剩下的分工说明 "
+                    "(role text left over after splitting)",
+                    "unit": written,
+                    "iri": r["unit"].value,
+                    "source": _source(r),
+                }
+            )
+        elif r["registered"].value == "true" and "full" in r and name != r["full"].value:
+            key = (r["table"].value, r["unit"].value, name)
+            if key in seen:
+                continue
+            seen.add(key)
+            findings.append(
+                {
+                    "kind": "short_name",
+                    "message": f"“{name}”只凭简称认定为“{r['full'].value}” "
+                    "(resolved only by a short name)",
+                    "unit": name,
+                    "iri": r["unit"].value,
+                    "source": _source(r),
                 }
             )
     return findings
 
 
-def _order(row: dict[str, Any]) -> tuple[str, int, int]:
-    return row["table"].value, int(row["row"].value), int(row["column"].value)
+def _item_numbering(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Gaps and jumps in the numbers of work items, table by table. Numbering may restart in each
+    category or run on across categories; anything else is reported where it happens."""
+    findings: list[dict[str, Any]] = []
+    last: dict[str, tuple[str, int]] = {}  # table → (category, number) of the item before
+    for r in rows:
+        table, category, number = r["table"].value, r["category"].value, int(r["number"].value)
+        before = last.get(table)
+        last[table] = (category, number)
+        if before is None:
+            expected: tuple[int, ...] = (1,)
+        elif before[0] == category:
+            expected = (before[1] + 1,)
+        else:
+            expected = (1, before[1] + 1)
+        if number in expected:
+            continue
+        if number > max(expected):
+            missing = list(range(max(expected), number))
+            kind, message = "numbering_gap", f"工作编号缺 {'、'.join(map(str, missing))} (gap)"
+        else:
+            missing = []
+            kind, message = (
+                "numbering_jump",
+                f"工作编号 {number} 接在 {before[1] if before else 0} 之后 (jump)",
+            )
+        findings.append(
+            {
+                "kind": kind,
+                "message": message,
+                "missing": missing,
+                "work_item": r["label"].value,
+                "source": _source(r),
+            }
+        )
+    return findings
+
+
+_TABLES = (
+    _PREFIXES
+    + """
+SELECT ?table ?title ?file WHERE {
+  ?table a fj:SourceTable .
+  OPTIONAL { ?table dct:title ?title }
+  OPTIONAL { ?table fj:sourceFile ?file }
+} ORDER BY ?table"""
+)
+
+
+def findings_by_table(store: FenjieStore) -> list[dict[str, Any]]:
+    """The findings grouped by source table: ``[{"table", "title", "file", "findings": [...]}]``,
+    every table listed (with no findings when none), each finding with ``where`` for people."""
+    groups = {
+        r["table"].value: {
+            "table": r["table"].value,
+            "title": r["title"].value if "title" in r else "",
+            "file": r["file"].value if "file" in r else "",
+            "findings": [],
+        }
+        for r in store.select(_TABLES)
+    }
+    for finding in quality_findings(store):
+        group = groups.get(finding["source"]["table"])
+        if group is not None:
+            group["findings"].append({**finding, "where": describe_source(finding["source"])})
+    return list(groups.values())
 
 
 def shacl_results(store: FenjieStore) -> list[dict[str, str]]:

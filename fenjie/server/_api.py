@@ -27,6 +27,7 @@ __all__ = [
     "diff",
     "diff_report",
     "document",
+    "findings",
     "health",
     "obligations",
     "progress",
@@ -163,6 +164,17 @@ async def view(request: Request, params: Params) -> Response:
     payload = {"function": render_view, "args": [name], "kwargs": kwargs}
     html = await request.app.state.pool.run("call", payload)
     return HTMLResponse(html)
+
+
+def findings_per_table(backend: queries.LocalBackend) -> list[dict[str, Any]]:
+    """The doubtful parses of every source table (as `fenjie check` reports them)."""
+    from fenjie.graph.check import findings_by_table
+
+    return findings_by_table(backend.store)
+
+
+async def findings(request: Request, params: Params) -> Response:
+    return JSON(await _call(request, findings_per_table))
 
 
 async def health(request: Request, params: Params) -> Response:

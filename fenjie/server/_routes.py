@@ -252,6 +252,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ),
     ),
     Endpoint("/api/views", "The network views this server can draw", _api.view_list),
+    Endpoint(
+        "/api/findings",
+        "Doubtful parses of every source table, with their place in the source",
+        _api.findings,
+    ),
     Endpoint("/api/health", "Whether the query workers answer", _api.health),
     Endpoint(
         "/views/{name}",

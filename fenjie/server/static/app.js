@@ -605,8 +605,23 @@ async function downloadCsv() {
   } catch (error) { showError($("sparql-result"), error); }
 }
 
+// ---- findings: doubtful parses per table ---------------------------------------------------------
+async function loadFindings() {
+  const out = clear($("findings-result"));
+  try {
+    const tables = await getJSON("/api/findings");
+    for (const t of tables) {
+      const head = el("h3", { text: `${t.title || t.file}（${t.file}）：存疑 ${t.findings.length} 处` });
+      const list = el("ul", { class: "findings" });
+      for (const f of t.findings) list.append(el("li", {}, el("code", { text: f.kind }), " ", f.message, " — ", el("span", { class: "where", text: f.where })));
+      out.append(el("section", { class: "findings-table" }, head, t.findings.length ? list : el("p", { text: "无" })));
+    }
+    if (!tables.length) out.append(el("p", { text: "库中还没有表。" }));
+  } catch (error) { showError(out, error); }
+}
+
 // ---- start ----------------------------------------------------------------------------------------
-const TAB_INIT = { home: loadHome, load: loadCoordination, doc: initDocuments, views: initViews, sparql: initSparql };
+const TAB_INIT = { home: loadHome, load: loadCoordination, doc: initDocuments, views: initViews, sparql: initSparql, findings: loadFindings };
 document.addEventListener("DOMContentLoaded", () => {
   initUnits();
   for (const button of document.querySelectorAll("#tabs button")) {

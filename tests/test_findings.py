@@ -1,0 +1,128 @@
+"""Say when unsure (issue 9 §5): every doubtful parse is reported with its place in the source, by
+`fenjie check` and the build summary; `fenjie build --strict` fails on any and leaves the store
+as it was; on the real corpus nothing false is reported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fenjie.graph import FenjieStore, build_sources
+from fenjie.graph.check import quality_findings
+
+CORPUS = Path(__file__).parent / "corpus"
+DOUBTFUL = (
+    "某市2023年重点工作分解表\n"
+    "主要任务\t工作内容\t2023年目标\t责任单位\t配合单位\n"
+    "产业\t1、建园区\t1、开工；2、建成；4、投产\t市工信局按职责分工负责\t\n"
+    "产业\t2、引项目\t签约5个\t\t市商务局\n"
+    "产业\t5、强招商\t落实《意见》\t省科技厅\t\n"
+    "产业\t4、育企业\t新增10家\t市科技局\t\n"
+)
+
+
+def fenjie(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "fenjie", *args, "--store", str(store)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def doubtful(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("doubt") / "doubtful.tsv"
+    path.write_text(DOUBTFUL, encoding="utf-8")
+    return path
+
+
+def test_every_kind_of_doubt_is_found_where_it_is(doubtful: Path) -> None:
+    store = FenjieStore.in_memory()
+    build_sources([doubtful], store=store)
+    found = {
+        (f["kind"], f["source"]["line"], f["source"]["column"]) for f in quality_findings(store)
+    }
+    assert ("numbering_gap", 3, 3) in found  # 1、2、4、 in one target cell
+    assert ("leftover_role_text", 3, 4) in found  # 按职责分工负责 left in a unit's name
+    assert ("no_responsible_unit", 4, 2) in found  # only a supporting unit
+    assert ("short_name", 5, 4) in found  # 省科技厅 → 湖南省科学技术厅 by its short name
+    assert ("unresolved_document", 5, 3) in found  # 《意见》 never defined
+    assert ("numbering_gap", 5, 2) in found  # work items 1, 2, 5: 3 and 4 missing
+    assert ("numbering_jump", 6, 2) in found  # then 4 after 5
+    assert ("unregistered_unit", 6, 4) in found  # 市科技局 is in no vocabulary
+    by_kind = {f["kind"]: f for f in quality_findings(store)}
+    assert by_kind["numbering_gap"]["source"]["file"] == "doubtful.tsv"
+    assert "湖南省科学技术厅" in by_kind["short_name"]["message"]
+
+
+def test_check_and_build_summary_list_them_with_their_place(doubtful: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    built = fenjie("build", str(doubtful), store=store)
+    assert built.returncode == 0, built.stderr
+    assert "存疑" in built.stdout
+    assert "[leftover_role_text]" in built.stdout and "doubtful.tsv line 3" in built.stdout
+    report = json.loads(fenjie("check", "--format", "json", store=store).stdout)
+    kinds = {f["kind"] for f in report["findings"]}
+    assert {"leftover_role_text", "no_responsible_unit", "numbering_jump", "short_name"} <= kinds
+    text = fenjie("check", store=store).stdout
+    assert "[numbering_jump]" in text and "doubtful.tsv line 6 (row 4, column 2 工作内容)" in text
+
+
+def test_strict_build_fails_and_leaves_the_store_as_it_was(doubtful: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    clean = CORPUS / "caidian-2023-gzbg.txt"
+    first = fenjie("build", str(clean), store=store)
+    assert first.returncode == 0, first.stderr
+    before = json.loads(fenjie("stats", "--format", "json", store=store).stdout)
+    strict = fenjie("build", "--strict", str(doubtful), store=store)
+    assert strict.returncode == 1
+    assert "--strict" in strict.stderr and "Traceback" not in strict.stderr
+    assert "[no_responsible_unit]" in strict.stderr
+    assert json.loads(fenjie("stats", "--format", "json", store=store).stdout) == before
+
+
+@pytest.mark.parametrize("slug", sorted(p.stem for p in CORPUS.glob("*.json")))
+def test_nothing_false_is_reported_on_the_corpus(slug: str) -> None:
+    gold = json.loads((CORPUS / f"{slug}.json").read_text("utf-8"))
+    store = FenjieStore.in_memory()
+    build_sources([CORPUS / gold["text"]], store=store)
+    findings = quality_findings(store)
+    # the corpus plans are well numbered, every work item has a responsible unit, every unit is a
+    # name and every document a title: only facts about names can be reported
+    assert {f["kind"] for f in findings} <= {"unregistered_unit", "short_name"}
+    for f in findings:
+        assert f["unit"] in (CORPUS / gold["text"]).read_text("utf-8")  # as written
+        assert f["source"]["file"] == gold["text"]
+
+
+@pytest.mark.browser
+def test_the_page_shows_the_findings_per_table(
+    doubtful: Path, tmp_path: Path, chromium, server_factory, store_builder
+) -> None:
+    import httpx
+
+    xss = tmp_path / "xss.tsv"
+    xss.write_text(DOUBTFUL.replace("市工信局", "<img src=x onerror=window.__xss=1>"), "utf-8")
+    store = store_builder(tmp_path / "store", [doubtful, xss])
+    with server_factory(store, "--timeout", "120", startup=120) as base:  # a dozen queries
+        response = httpx.get(base + "/api/findings", timeout=150)
+        assert response.status_code == 200, response.text
+        api = response.json()
+        assert sorted(t["file"] for t in api) == ["doubtful.tsv", "xss.tsv"]
+        expected = {t["file"]: len(t["findings"]) for t in api}
+        assert all(n >= 8 for n in expected.values())
+        page = chromium.new_page()
+        try:
+            page.goto(base + "/#findings")
+            page.wait_for_selector(".findings-table")
+            sections = page.locator(".findings-table")
+            assert sections.count() == 2
+            shown = {s.locator("h3").inner_text(): s.locator("li").count() for s in sections.all()}
+            assert sorted(shown.values()) == sorted(expected.values())
+            text = page.locator("#findings-result").inner_text()
+            assert "doubtful.tsv line 3 (row 1, column 4 责任单位)" in text
+            assert "<img src=x onerror=window.__xss=1>" in text  # shown as text, never markup
+            assert page.evaluate("window.__xss") is None
+        finally:
+            page.close()
