@@ -58,6 +58,7 @@ def test_every_kind_of_doubt_is_found_where_it_is(doubtful: Path) -> None:
     assert "湖南省科学技术厅" in short["message"]
 
 
+@pytest.mark.slow  # runs fenjie in a fresh process
 def test_check_and_build_summary_list_them_with_their_place(doubtful: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
     built = fenjie("build", str(doubtful), store=store)
@@ -71,6 +72,7 @@ def test_check_and_build_summary_list_them_with_their_place(doubtful: Path, tmp_
     assert "[numbering_jump]" in text and "doubtful.tsv line 6 (row 4, column 2 工作内容)" in text
 
 
+@pytest.mark.slow  # runs fenjie in a fresh process
 def test_strict_build_fails_and_leaves_the_store_as_it_was(doubtful: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
     clean = CORPUS / "caidian-2023-gzbg.txt"
@@ -106,6 +108,7 @@ def test_nothing_false_is_reported_on_the_corpus(slug: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_the_page_shows_the_findings_per_table(
     doubtful: Path, tmp_path: Path, chromium, server_factory, store_builder
 ) -> None:
