@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from fenjie._cli_common import echo
@@ -74,4 +76,51 @@ def bench_stores(triples: int, repeat: int, budget: float, stores: str) -> None:
     click.echo(format_report(run(triples, repeat=repeat, budget=budget, stores=chosen)))
 
 
-COMMANDS = [bench, bench_stores]
+def _numbers(text: str, option: str) -> list[int]:
+    try:
+        return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(f"not a list of numbers: {text!r}", param_hint=option) from exc
+
+
+@click.command("bench-build", hidden=True)
+@click.option(
+    "--sizes",
+    default="1000000,10000000",
+    show_default=True,
+    help="Graph sizes in triples, comma-separated (empty: skip).",
+)
+@click.option(
+    "--tables",
+    default="7,28",
+    show_default=True,
+    help="Table counts (200 rows each) for the memory-scaling table, comma-separated (empty: skip).",
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the temporary tables and stores go (default: the system's temporary folder).",
+)
+def bench_build(sizes: str, tables: str, workdir: Path | None) -> None:
+    """Benchmark: fenjie build vs `oxigraph load` of the same quads; memory vs number of tables."""
+    from fenjie.bench.build import (
+        SIZES_HEADER,
+        format_scaling,
+        format_size,
+        run_scaling,
+        run_sizes,
+    )
+
+    counts = _numbers(tables, "--tables")
+    if counts:
+        click.echo(format_scaling(run_scaling(counts, workdir=workdir)))
+        click.echo()
+    wanted = _numbers(sizes, "--sizes")
+    if wanted:
+        click.echo(SIZES_HEADER)
+        for report in run_sizes(wanted, workdir=workdir):
+            click.echo(format_size(report))
+
+
+COMMANDS = [bench, bench_stores, bench_build]

@@ -31,12 +31,14 @@ def _describe_counts(counts: dict) -> str:
 
 
 @click.command()
-@click.argument("sources", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @store_option
 @click.option(
     "--base", envvar=_BASE.envvar, default=DEFAULT_BASE, show_default=True, help=_BASE.help
 )
-@click.option("--fresh", is_flag=True, help="Start from an empty store.")
+@click.option(
+    "--fresh", is_flag=True, help="Start from an empty store (and rebuild unchanged sources)."
+)
 @limit_options
 @click.option(
     "--strict",
@@ -63,6 +65,13 @@ def _describe_counts(counts: dict) -> str:
     help="The issuing jurisdiction of every source (浙江省, 长沙市, 长沙县, 国家), when the sources "
     "do not say it themselves (title, 文号, issuer).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that read and build sources in parallel (default: one per core).",
+)
 def build(
     sources: tuple[Path, ...],
     store_path: str,
@@ -72,11 +81,14 @@ def build(
     wait: bool,
     lock_timeout: float | None,
     jurisdiction: str | None,
+    jobs: int | None,
     **limit_values: int | None,
 ) -> None:
-    """Build the graph from SOURCES (default: the bundled example table).
+    """Build the graph from SOURCES: files, folders or glob patterns (default: the bundled
+    example table).
 
-    Each source becomes one named graph; building a source again replaces its graph and leaves the
+    Each source becomes one named graph; a source unchanged since it was built (same SHA-256) is
+    skipped unless --fresh; building a source again replaces its graph and leaves the
     others. The build is atomic: if anything fails or the build is killed, the store stays as it
     was. One build writes to a store at a time; a second one waits for it (or, with --no-wait,
     fails). A source over one of the reading limits is refused before the work; the --max-*
@@ -85,47 +97,64 @@ def build(
     """
     from tqdm import tqdm
 
-    from fenjie.graph import build_sources
+    from fenjie.graph import BuiltSource, build_sources
+    from fenjie.graph._sources import expand_sources
 
-    paths = list(sources) or [bundled_example()]
+    paths = expand_sources(sources) if sources else [bundled_example()]
     if strict:
         _strict_probe(paths, base, limits_from(limit_values))
     started = time.perf_counter()
     interactive = sys.stderr.isatty()
-    bars: dict[str, tqdm] = {}
+    # a pseudo-terminal may report 0 columns; shutil falls back to $COLUMNS or 80
+    width = shutil.get_terminal_size().columns
+    rows_bars: dict[str, tqdm] = {}
+    tables_bar = (
+        tqdm(total=len(paths), unit="table", desc="构建", leave=False, ncols=width)
+        if interactive and len(paths) > 1
+        else None
+    )
 
     def on_progress(name: str, done: int, total: int) -> None:
-        # a bar only for long inputs on a terminal; short builds print nothing extra
-        if not interactive or total < _PROGRESS_MIN_ROWS:
+        # a row bar only for one long input on a terminal; short builds print nothing extra
+        if not interactive or tables_bar is not None or total < _PROGRESS_MIN_ROWS:
             return
-        if name not in bars:
-            # a pseudo-terminal may report 0 columns; shutil falls back to $COLUMNS or 80
-            width = shutil.get_terminal_size().columns
-            bars[name] = tqdm(
+        if name not in rows_bars:
+            rows_bars[name] = tqdm(
                 total=total,
                 unit="row",
                 desc=printable(Path(name).name, keep_newlines=False),
                 leave=False,
                 ncols=width,
             )
-        bars[name].update(done - bars[name].n)
+        rows_bars[name].update(done - rows_bars[name].n)
 
-    built = build_sources(
-        paths,
-        store_path=store_path,
-        base=base,
-        fresh=fresh,
-        on_progress=on_progress,
-        limits=limits_from(limit_values),
-        wait=wait,
-        lock_timeout=lock_timeout,
-        on_notice=lambda message: click.echo(message, err=True),
-        jurisdiction=jurisdiction,
-    )
-    for bar in bars.values():
-        bar.close()
-    for path, table in zip(paths, built, strict=True):
-        echo(f"built {table.iri.value} from {path} (reader: {table.reader})")
+    def on_table(result: BuiltSource) -> None:
+        if tables_bar is not None:
+            tables_bar.update(1)
+
+    try:
+        built = build_sources(
+            paths,
+            store_path=store_path,
+            base=base,
+            fresh=fresh,
+            on_progress=on_progress,
+            on_table=on_table,
+            limits=limits_from(limit_values),
+            wait=wait,
+            lock_timeout=lock_timeout,
+            workers=jobs,
+            jurisdiction=jurisdiction,
+            on_notice=lambda message: click.echo(message, err=True),
+        )
+    finally:
+        for bar in [*rows_bars.values(), *([tables_bar] if tables_bar else [])]:
+            bar.close()
+    for table in built:
+        if table.skipped:
+            echo(f"unchanged, skipped {table.source} (same SHA-256; --fresh rebuilds it)")
+            continue
+        echo(f"built {table.iri.value} from {table.source} (reader: {table.reader})")
         echo(f"  {_describe_counts(table.counts)}")
         if table.jurisdiction is not None:
             echo(f"  行政区域 jurisdiction: {table.jurisdiction.describe()}")
@@ -135,7 +164,9 @@ def build(
             echo(f"  unregistered units: {'、'.join(table.unregistered_units)}")
     _echo_findings(store_path, base, [t.iri for t in built])
     elapsed = time.perf_counter() - started
-    echo(f"store: {store_path} ({len(built)} table(s) in {elapsed:.2f} s)")
+    done = sum(not t.skipped for t in built)
+    skipped = f", {len(built) - done} unchanged" if done < len(built) else ""
+    echo(f"store: {store_path} ({done} table(s) built{skipped} in {elapsed:.2f} s)")
 
 
 def _echo_findings(store_path: str, base: str, tables: list) -> None:

@@ -12,10 +12,11 @@ from fenjie.graph._names import normalize_unit_name
 from fenjie.graph._table import Column, ColumnKind, Row, Table, classify_header
 from fenjie.graph.builder import BuiltTable, build_table, table_slug
 from fenjie.graph.read import read_table
-from fenjie.graph.store import MEMORY, FenjieStore, build_sources
+from fenjie.graph.store import MEMORY, BuiltSource, FenjieStore, build_sources
 
 __all__ = [
     "MEMORY",
+    "BuiltSource",
     "BuiltTable",
     "Column",
     "ColumnKind",

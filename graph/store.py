@@ -15,29 +15,30 @@ True
 
 from __future__ import annotations
 
-import functools
 import gc
 import os
 import shutil
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from pyoxigraph import NamedNode, Quad, QuerySolutions, Variable
+from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Variable
 
 from fenjie.config import DEFAULT_BASE, default_store_path
 from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreBusyError, StoreError
 from fenjie.graph._faults import kill_point
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._lock import store_lock  # writers other than builds take it too
+from fenjie.graph._pipeline import BuiltSource, build_many, default_workers
 from fenjie.graph._registry import UnitRegistry, agency_quads, ontology_quads
+from fenjie.graph._sources import expand_sources, file_sha256
 from fenjie.graph._versions import current_version, new_staging, publish, recover, versions_dir
-from fenjie.graph.builder import SHARED_GRAPH, BuiltTable, build_table
-from fenjie.graph.read import read_table
+from fenjie.graph.builder import SHARED_GRAPH, table_slug
 from fenjie.vocab import FJ
 
-__all__ = ["FenjieStore", "MEMORY", "build_sources", "store_lock"]
+__all__ = ["BuiltSource", "FenjieStore", "MEMORY", "build_sources", "store_lock"]
 
 MEMORY = ":memory:"
 
@@ -175,19 +176,51 @@ def _check_is_store(where: Path) -> None:
         )
 
 
-def _write(store: pyoxigraph.Store, built: list[BuiltTable], base: str) -> None:
-    for name in ("graph/ontology", "graph/registry", "graph/agencies"):
-        store.remove_graph(NamedNode(base + name))
-    for table in built:
-        store.remove_graph(table.iri)
-    quads: list[Quad] = [*ontology_quads(base), *UnitRegistry.load(base).quads, *agency_quads(base)]
-    for table in built:
-        quads.extend(table.quads)
-        quads.extend(table.shared_quads)  # a graph is a set: facts stated twice are kept once
-    # Bulk loading skips per-quad transactions (4x faster); safe because a build writes into a
-    # private staging copy (or a store the caller owns) and swaps it in only after success.
-    store.bulk_extend(quads)
-    _collect_shared(store, NamedNode(base + SHARED_GRAPH))
+_BATCH_BYTES = 32 << 20  # N-Quads gathered per bulk load: fewer, larger files for RocksDB
+
+
+class _Writer:
+    """Loads built tables into a store: graphs they replace are removed first, quads bulk-loaded
+    in batches of a bounded size."""
+
+    def __init__(self, store: pyoxigraph.Store, base: str) -> None:
+        self.store, self.base = store, base
+        self.batch: list[bytes] = []
+        self.batch_bytes = 0
+        self.replaced = False  # a graph was replaced: shared nodes may have lost their last user
+
+    def start(self) -> None:
+        for name in ("graph/ontology", "graph/registry", "graph/agencies"):
+            self.store.remove_graph(NamedNode(self.base + name))
+        fixed = [
+            *ontology_quads(self.base),
+            *UnitRegistry.load(self.base).quads,
+            *agency_quads(self.base),
+        ]
+        self.store.bulk_extend(fixed)
+
+    def add(self, iri: NamedNode, data: bytes) -> None:
+        if self.store.contains_named_graph(iri):
+            self.store.remove_graph(iri)
+            self.replaced = True
+        self.batch.append(data)
+        self.batch_bytes += len(data)
+        if self.batch_bytes >= _BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            data, self.batch, self.batch_bytes = b"".join(self.batch), [], 0
+            # Bulk loading skips per-quad transactions; safe because a build writes into a private
+            # staging version (or a store the caller owns) and switches to it only after success.
+            # lenient: the quads were built and serialized by fenjie, IRIs already checked.
+            self.store.bulk_load(input=data, format=RdfFormat.N_QUADS, lenient=True)
+            kill_point("table-written")
+
+    def finish(self) -> None:
+        self.flush()
+        if self.replaced:
+            _collect_shared(self.store, NamedNode(self.base + SHARED_GRAPH))
 
 
 def _collect_shared(store: pyoxigraph.Store, shared: NamedNode) -> None:
@@ -225,71 +258,129 @@ def build_sources(
     store_path: str | os.PathLike[str] | None = None,
     base: str = DEFAULT_BASE,
     fresh: bool = False,
-    on_table: Callable[[BuiltTable], None] | None = None,
+    on_table: Callable[[BuiltSource], None] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
     wait: bool = True,
     lock_timeout: float | None = None,
     on_notice: Callable[[str], None] | None = None,
+    workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
     jurisdiction: str | None = None,
-) -> list[BuiltTable]:
-    """Read and build every source, then write them into the store atomically.
+) -> list[BuiltSource]:
+    """Read and build every source (files, folders or glob patterns) into the store, atomically.
 
-    All sources are read and built before the store is touched, so bad input changes nothing.
-    Each source replaces its own named graph; other graphs stay unless ``fresh`` is given.
-    ``store`` writes into an open (in-memory) store instead of the one at ``store_path``.
-    ``on_table(built)`` follows each source; ``on_progress(name, rows_done, rows_total)`` reports
-    rows while a large source is built. ``limits`` bound what each source may cost to read.
+    Each source replaces its own named graph; other graphs stay unless ``fresh`` is given. A source
+    whose bytes did not change since it was last built (same SHA-256) is skipped, unless ``fresh``.
+    Tables are built one by one (by ``workers`` processes, default one per core) and loaded into a
+    staging version of the store, so memory depends on the largest table, not on how many there
+    are; the staging version becomes the store in one atomic switch only when all succeeded, so
+    bad input or a crash changes nothing. ``store`` writes into an open (in-memory) store instead,
+    after every source was built.
 
-    A persistent store is written under its build lock: when another build holds it, ``wait``
-    for it (up to ``lock_timeout`` seconds if given) or raise
-    :class:`~fenjie.errors.StoreBusyError`. ``on_notice(message)`` hears about the wait and about
-    repairs of what a crashed build left.
-    ``jurisdiction`` (浙江省) overrides the jurisdiction read from each source.
+    ``on_table(result)`` follows each source; ``on_progress(name, rows_done, rows_total)`` reports
+    rows while a source is built in this process. A persistent store is written under its build
+    lock: when another build holds it, ``wait`` for it (up to ``lock_timeout`` seconds if given) or
+    raise :class:`~fenjie.errors.StoreBusyError`. ``on_notice(message)`` hears about the wait and
+    about repairs of what a crashed build left. ``limits`` bound what each source may cost to
+    read. ``jurisdiction`` (浙江省) overrides the jurisdiction read from each source.
     """
-    registry = UnitRegistry.load(base)
-    built = []
-    for source in sources:
-        table_read = read_table(source, limits=limits)
-        report = functools.partial(on_progress, table_read.name) if on_progress else None
-        table = build_table(
-            table_read,
-            base=base,
-            registry=registry,
-            on_progress=report,
-            jurisdiction=jurisdiction,
-        )
-        clash = next((b for b in built if b.iri == table.iri), None)
-        if clash is not None:
-            raise InputError(
-                f"two sources would share the graph {table.iri.value} (file names give graph "
-                "names); rename one or build them one at a time",
-                file=str(source),
-            )
-        built.append(table)
-        if on_table:
-            on_table(table)
-    if store is not None:
+    paths = expand_sources(sources)
+    _check_distinct_graphs(paths, base)
+    jobs = [(p, file_sha256(p)) for p in paths]
+    count = default_workers() if workers is None else workers
+    if (
+        store is not None
+        or (store_path is None and default_store_path() == MEMORY)
+        or (store_path is not None and str(store_path) == MEMORY)
+    ):
+        target = store.inner if store is not None else pyoxigraph.Store()
         if fresh:
-            store.inner.clear()
-        _write(store.inner, built, base)
-        return built
-    location = str(store_path) if store_path is not None else default_store_path()
-    if location == MEMORY:
-        _write(pyoxigraph.Store(), built, base)
-        return built
-    path = Path(location)
+            target.clear()
+        return _build_in_memory(
+            target, jobs, base, count, limits, jurisdiction, on_table, on_progress
+        )
+    path = Path(store_path if store_path is not None else default_store_path())
     with store_lock(path, wait=wait, timeout=lock_timeout, on_wait=on_notice):
         kill_point("locked")
         for action in recover(path).actions:
             if on_notice:
                 on_notice(action)
-        _staged_write(path, built, base, fresh=fresh)
-    return built
+        return _build_staged(
+            path, jobs, base, count, limits, jurisdiction, fresh, on_table, on_progress
+        )
 
 
-def _staged_write(path: Path, built: list[BuiltTable], base: str, *, fresh: bool) -> None:
-    """Write a new version beside the live one and switch to it (build lock held)."""
+def _check_distinct_graphs(paths: list[Path], base: str) -> None:
+    seen: dict[str, Path] = {}
+    for path in paths:
+        iri = f"{base}table/{table_slug(path.name)}"
+        if iri in seen:
+            raise InputError(
+                f"two sources would share the graph {iri} (file names give graph names: "
+                f"{seen[iri]} and {path}); rename one or build them one at a time",
+                file=str(path),
+            )
+        seen[iri] = path
+
+
+def _build_in_memory(
+    target: pyoxigraph.Store,
+    jobs: list[tuple[Path, str | None]],
+    base: str,
+    workers: int,
+    limits: Limits,
+    jurisdiction: str | None,
+    on_table: Callable[[BuiltSource], None] | None,
+    on_progress: Callable[[str, int, int], None] | None,
+) -> list[BuiltSource]:
+    """Build everything first, then write: a store the caller holds is changed only on success."""
+    built = list(
+        build_many(
+            jobs,
+            base=base,
+            workers=workers,
+            limits=limits,
+            jurisdiction=jurisdiction,
+            on_progress=on_progress,
+        )
+    )
+    writer = _Writer(target, base)
+    writer.start()
+    for result, data in built:
+        writer.add(result.iri, data)
+        if on_table:
+            on_table(result)
+    writer.finish()
+    return [result for result, _ in built]
+
+
+def _unchanged(
+    store: pyoxigraph.Store, jobs: list[tuple[Path, str | None]], base: str
+) -> set[Path]:
+    """Sources whose graph in ``store`` was built from the same bytes."""
+    sha256 = FJ.sha256
+    same = set()
+    for path, digest in jobs:
+        iri = NamedNode(f"{base}table/{table_slug(path.name)}")
+        if digest and any(
+            q.object.value == digest for q in store.quads_for_pattern(iri, sha256, None, iri)
+        ):
+            same.add(path)
+    return same
+
+
+def _build_staged(
+    path: Path,
+    jobs: list[tuple[Path, str | None]],
+    base: str,
+    workers: int,
+    limits: Limits,
+    jurisdiction: str | None,
+    fresh: bool,
+    on_table: Callable[[BuiltSource], None] | None,
+    on_progress: Callable[[str, int, int], None] | None,
+) -> list[BuiltSource]:
+    """Build into a new staging version and switch the store to it (build lock held)."""
     staging = new_staging(path)
     try:
         live = current_version(path)
@@ -300,13 +391,59 @@ def _staged_write(path: Path, built: list[BuiltTable], base: str, *, fresh: bool
                 raise StoreError(
                     f"cannot copy the store at {path}: {exc}", store=str(path)
                 ) from exc
-        new = pyoxigraph.Store(str(staging))
-        kill_point("staging")
-        _write(new, built, base)
-        new.flush()
-        del new
-        gc.collect()  # close the staging store before it becomes the live one
+        results = _fill(
+            staging, jobs, base, workers, limits, jurisdiction, fresh, on_table, on_progress
+        )
+        gc.collect()  # the staging store is closed before it becomes the live one
         publish(path, staging)
-    except BaseException:
+    except BaseException as exc:
+        # Close the staging store before removing it, or RocksDB's threads write into it again:
+        # the traceback's frames still reference it, so their locals are cleared first.
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return results
+
+
+def _fill(
+    staging: Path,
+    jobs: list[tuple[Path, str | None]],
+    base: str,
+    workers: int,
+    limits: Limits,
+    jurisdiction: str | None,
+    fresh: bool,
+    on_table: Callable[[BuiltSource], None] | None,
+    on_progress: Callable[[str, int, int], None] | None,
+) -> list[BuiltSource]:
+    """Write the sources into the staging store, table by table; the store is closed on return."""
+    new = pyoxigraph.Store(str(staging))
+    kill_point("staging")
+    skipped = set() if fresh else _unchanged(new, jobs, base)
+    writer = _Writer(new, base)
+    writer.start()
+    todo = [job for job in jobs if job[0] not in skipped]
+    done = build_many(
+        todo,
+        base=base,
+        workers=workers,
+        limits=limits,
+        jurisdiction=jurisdiction,
+        on_progress=on_progress,
+    )
+    results: list[BuiltSource] = []
+    for source, digest in jobs:
+        if source in skipped:
+            iri = NamedNode(f"{base}table/{table_slug(source.name)}")
+            result = BuiltSource(source=source, iri=iri, skipped=True, sha256=digest)
+        else:
+            result, data = next(done)
+            writer.add(result.iri, data)
+            del data
+        results.append(result)
+        if on_table:
+            on_table(result)
+    writer.finish()
+    new.flush()
+    return results

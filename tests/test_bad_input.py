@@ -141,7 +141,7 @@ def test_failure_while_writing_keeps_the_previous_store(existing_store, monkeypa
     def broken_write(*args, **kwargs):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(store_module, "_write", broken_write)
+    monkeypatch.setattr(store_module._Writer, "flush", broken_write)
     with pytest.raises(OSError, match="simulated"):
         build_sources([bundled_example()], store_path=existing_store, fresh=True)
     assert snapshot(existing_store) == before

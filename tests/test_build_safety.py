@@ -143,7 +143,7 @@ def test_no_wait_fails_clearly_and_changes_nothing(tmp_path: Path) -> None:
 
 # -- a build killed at each point ----------------------------------------------------------------
 
-BEFORE_SWITCH = ("locked", "staging", "staged", "pointer-made")
+BEFORE_SWITCH = ("locked", "staging", "table-written", "staged", "pointer-made")
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process

@@ -55,9 +55,12 @@ def built(tmp_path) -> Path:
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_build_prints_what_it_built(built, tmp_path):
-    result = fenjie("build", store=built)
+    result = fenjie("build", "--fresh", store=built)
     assert "14 work items" in result.stdout
     assert "targets {2017: 36, 2018: 29, 2019: 24}" in result.stdout
+    again = fenjie("build", store=built)  # the same bytes again: nothing to do
+    assert again.returncode == 0 and "unchanged, skipped" in again.stdout
+    assert "0 table(s) built, 1 unchanged" in again.stdout
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process

@@ -1,0 +1,214 @@
+"""The build benchmark behind ``fenjie bench-build``: fenjie's build against ``oxigraph load``.
+
+For each size a folder of synthetic tables (:mod:`fenjie.bench.synthetic`, 200 rows each) is
+written, then, in the same run and on the same machine:
+
+1. ``fenjie build --fresh FOLDER/`` builds them into a new store (a subprocess, as a user runs it);
+2. the store's quads are exported as N-Quads (not timed);
+3. ``oxigraph load`` loads that file into a new store (Oxigraph's own Rust bulk loader).
+
+Both are timed by the wall clock; peak memory is the largest sum of the resident set sizes of the
+command's process tree (sampled every 50 ms, so fenjie's worker processes count), and at least the
+peak the kernel reports for the command's main process.
+
+The scaling table builds 7 and 28 tables (and more if asked) of the same size and compares peak
+memory: a build whose memory depends on the largest table, not on how many, shows a ratio near 1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "SIZES_HEADER",
+    "Measured",
+    "format_scaling",
+    "format_size",
+    "measure",
+    "run_scaling",
+    "run_sizes",
+]
+
+_TRIPLES_PER_ROW = 200  # about; the tables report the real count
+_ROWS_PER_TABLE = 200
+
+
+@dataclass
+class Measured:
+    """One command's wall time and peak memory."""
+
+    seconds: float
+    peak_mb: float
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        tree.setdefault(int(fields[1]), []).append(int(entry))
+    return tree
+
+
+def _tree_rss_kb(root: int) -> int:
+    tree, total, stack = _children(), 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += _rss_kb(pid)
+        stack.extend(tree.get(pid, ()))
+    return total
+
+
+def measure(command: list[str], *, env: dict[str, str] | None = None) -> Measured:
+    """Run ``command`` and return its wall time and peak memory (process tree)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak_kb = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_kb
+        while not done.is_set():
+            peak_kb = max(peak_kb, _tree_rss_kb(proc.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    errors = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{errors[-2000:]}")
+    return Measured(seconds, max(peak_kb, usage.ru_maxrss) / 1024)
+
+
+def _fenjie(*args: str) -> list[str]:
+    return [sys.executable, "-m", "fenjie", *args]
+
+
+def _write_tables(folder: Path, rows: int, seed: int) -> int:
+    from fenjie.bench.synthetic import write_synthetic
+
+    return len(write_synthetic(folder, rows, seed=seed, rows_per_table=_ROWS_PER_TABLE))
+
+
+def _count_triples(store: Path) -> int:
+    import pyoxigraph
+
+    return len(pyoxigraph.Store.read_only(str(store)))
+
+
+def bench_size(triples: int, *, workdir: Path, seed: int = 0) -> dict[str, float]:
+    """Build about ``triples`` triples with fenjie, then load the same quads with Oxigraph."""
+    folder = workdir / f"tables-{triples}"
+    n_tables = _write_tables(folder, max(1, triples // _TRIPLES_PER_ROW), seed)
+    store = workdir / f"fenjie-{triples}"
+    fenjie = measure(_fenjie("build", "--fresh", "--store", str(store), str(folder)))
+    count = _count_triples(store)
+    dump = workdir / f"quads-{triples}.nq"
+    subprocess.run(
+        _fenjie("export", "--store", str(store), "--format", "nq", "-o", str(dump)),
+        check=True,
+        capture_output=True,
+    )
+    oxigraph = measure(
+        ["oxigraph", "load", "--location", str(workdir / f"ox-{triples}"), "--file", str(dump)]
+    )
+    for leftover in (folder, workdir / f"ox-{triples}"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    dump.unlink()
+    return {
+        "tables": n_tables,
+        "triples": count,
+        "fenjie_s": fenjie.seconds,
+        "fenjie_mb": fenjie.peak_mb,
+        "oxigraph_s": oxigraph.seconds,
+        "oxigraph_mb": oxigraph.peak_mb,
+    }
+
+
+def run_sizes(sizes: list[int], *, workdir: Path | None = None) -> Iterator[dict[str, float]]:
+    """One report per size, as each is measured (a long run shows its first rows early)."""
+    with tempfile.TemporaryDirectory(prefix="fenjie-bench-build-", dir=workdir) as tmp:
+        for n in sizes:
+            yield bench_size(n, workdir=Path(tmp))
+
+
+def run_scaling(counts: list[int], *, workdir: Path | None = None) -> list[dict[str, float]]:
+    """Peak memory of fresh builds of ``counts`` tables of 200 rows each."""
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="fenjie-bench-scaling-", dir=workdir) as tmp:
+        for count in counts:
+            folder = Path(tmp) / f"tables-{count}"
+            _write_tables(folder, count * _ROWS_PER_TABLE, seed=1)
+            store = Path(tmp) / f"store-{count}"
+            run = measure(_fenjie("build", "--fresh", "--store", str(store), str(folder)))
+            reports.append(
+                {
+                    "tables": count,
+                    "triples": _count_triples(store),
+                    "seconds": run.seconds,
+                    "peak_mb": run.peak_mb,
+                }
+            )
+    return reports
+
+
+SIZES_HEADER = (
+    "| triples | tables | fenjie build s | triples/s | peak RSS MB | oxigraph load s "
+    "| triples/s | peak RSS MB | time ratio | memory ratio |\n"
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def format_size(r: dict[str, float]) -> str:
+    """One row of the sizes table (under :data:`SIZES_HEADER`)."""
+    return (
+        f"| {r['triples']:,.0f} | {r['tables']:.0f} | {r['fenjie_s']:.1f} "
+        f"| {r['triples'] / r['fenjie_s']:,.0f} | {r['fenjie_mb']:.0f} "
+        f"| {r['oxigraph_s']:.1f} | {r['triples'] / r['oxigraph_s']:,.0f} "
+        f"| {r['oxigraph_mb']:.0f} | {r['fenjie_s'] / r['oxigraph_s']:.2f}x "
+        f"| {r['fenjie_mb'] / r['oxigraph_mb']:.2f}x |"
+    )
+
+
+def format_scaling(reports: list[dict[str, float]]) -> str:
+    first = reports[0]
+    lines = [
+        "| tables (200 rows each) | triples | build s | peak RSS MB | memory vs first |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in reports:
+        lines.append(
+            f"| {r['tables']:.0f} | {r['triples']:,.0f} | {r['seconds']:.1f} "
+            f"| {r['peak_mb']:.0f} | {r['peak_mb'] / first['peak_mb']:.2f}x |"
+        )
+    return "\n".join(lines)

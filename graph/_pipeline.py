@@ -1,0 +1,125 @@
+"""Read and build sources, one table at a time, in worker processes when that helps.
+
+Each source is read and built on its own and handed over as N-Quads bytes, so that a build holds
+one table's objects at a time (per worker), whatever the number of sources. With more than one
+source and more than one core, worker processes read and build in parallel while the calling
+process, the one writer, loads their output into the store.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import NamedNode, RdfFormat, serialize
+
+from fenjie.graph._jurisdiction import Jurisdiction
+from fenjie.graph._limits import DEFAULT_LIMITS, Limits
+from fenjie.graph._registry import UnitRegistry
+from fenjie.graph.builder import build_table
+from fenjie.graph.read import read_table
+
+__all__ = ["BuiltSource", "build_one", "build_many", "default_workers"]
+
+
+@dataclass
+class BuiltSource:
+    """What a build did with one source: its graph, reader and counts (no quads: they are in the
+    store). ``skipped`` sources were unchanged since the last build (same SHA-256)."""
+
+    source: Path
+    iri: NamedNode
+    reader: str = ""
+    counts: dict[str, object] = field(default_factory=dict)
+    unregistered_units: list[str] = field(default_factory=list)
+    jurisdiction: Jurisdiction | None = None
+    unresolved_units: list[str] = field(default_factory=list)
+    skipped: bool = False
+    sha256: str | None = None
+
+
+_registries: dict[str, UnitRegistry] = {}  # per process: one load of the registry per base
+
+
+def build_one(
+    source: Path,
+    base: str,
+    sha256: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    jurisdiction: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[BuiltSource, bytes]:
+    """Read and build one source; its quads (table and shared graph) as N-Quads bytes."""
+    registry = _registries.get(base)
+    if registry is None:
+        registry = _registries[base] = UnitRegistry.load(base)
+    table = read_table(source, limits=limits)
+    if sha256:  # the hash of the file as given (a converted .doc hashes otherwise)
+        table.sha256 = sha256
+    built = build_table(
+        table, base=base, registry=registry, on_progress=on_progress, jurisdiction=jurisdiction
+    )
+    data = serialize([*built.quads, *built.shared_quads], format=RdfFormat.N_QUADS)
+    assert data is not None
+    result = BuiltSource(
+        source=source,
+        iri=built.iri,
+        reader=built.reader,
+        counts=built.counts,
+        unregistered_units=built.unregistered_units,
+        jurisdiction=built.jurisdiction,
+        unresolved_units=built.unresolved_units,
+        sha256=sha256,
+    )
+    return result, data
+
+
+def default_workers() -> int:
+    """Worker processes for a build of many sources: one per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def build_many(
+    jobs: list[tuple[Path, str | None]],
+    *,
+    base: str,
+    workers: int,
+    limits: Limits = DEFAULT_LIMITS,
+    jurisdiction: str | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> Iterator[tuple[BuiltSource, bytes]]:
+    """Build ``(source, sha256)`` jobs, yielding results in order.
+
+    With ``workers`` > 1 and more than one job, worker processes build them; at most two results
+    per worker wait for the writer, so memory stays bounded however many jobs there are.
+    Row progress (``on_progress(name, done, total)``) is reported for in-process builds only.
+    """
+    if workers <= 1 or len(jobs) <= 1:
+        for source, sha in jobs:
+            report = (lambda d, t, n=str(source): on_progress(n, d, t)) if on_progress else None
+            yield build_one(source, base, sha, limits, jurisdiction, report)
+        return
+    # spawn, not fork: the writer has a RocksDB store with its own threads open
+    context = multiprocessing.get_context("spawn")
+    count = min(workers, len(jobs))
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        pending: deque[Future[tuple[BuiltSource, bytes]]] = deque()
+        queue = iter(jobs)
+        try:
+            for source, sha in queue:
+                pending.append(pool.submit(build_one, source, base, sha, limits, jurisdiction))
+                if len(pending) >= 2 * count:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()

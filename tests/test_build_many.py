@@ -1,0 +1,149 @@
+"""Building many sources: folders and glob patterns, unchanged sources skipped, tables built in
+worker processes give the same graph as one process (issue 13, "Bounded-memory, atomic builds")."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyoxigraph import CanonicalizationAlgorithm, Dataset
+
+from fenjie.bench.synthetic import write_synthetic
+from fenjie.config import DEFAULT_BASE
+from fenjie.errors import InputError
+from fenjie.graph import FenjieStore, build_sources, table_slug
+
+
+def fenjie(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fenjie", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=300,
+    )
+
+
+def iri(source: Path) -> str:
+    return f"{DEFAULT_BASE}table/{table_slug(source.name)}"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """Four synthetic tables of 30 rows, one in a subfolder, beside a README that is no table."""
+    root = tmp_path_factory.mktemp("plans")
+    tables = write_synthetic(root, 90, seed=3, rows_per_table=30)
+    nested = write_synthetic(root / "2024", 30, seed=4, rows_per_table=30)
+    (root / "README.md").write_text("# 说明\n这里放计划表。\n", "utf-8")
+    (root / ".hidden.tsv").write_text("not a plan\n", "utf-8")
+    return root, sorted(tables + nested)
+
+
+def canonical(store: FenjieStore) -> set:
+    dataset = Dataset(store.inner)
+    dataset.canonicalize(CanonicalizationAlgorithm.UNSTABLE)
+    return set(dataset)
+
+
+def work_items(store_path: Path) -> dict[str, set[tuple[str, str]]]:
+    """Each graph's work items with their text: what a reader of the store sees, per table."""
+    with FenjieStore.open(store_path, read_only=True) as opened:
+        rows = opened.select(
+            """PREFIX fj: <https://w3id.org/fenjie/def#>
+            PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+            SELECT ?g ?item ?label WHERE { GRAPH ?g { ?item a fj:WorkItem ; rdfs:label ?label } }"""
+        )
+    items: dict[str, set[tuple[str, str]]] = {}
+    for row in rows:
+        items.setdefault(row["g"].value, set()).add((row["item"].value, row["label"].value))
+    return items
+
+
+def test_workers_build_the_same_graph_as_one_process(folder: tuple[Path, list[Path]]) -> None:
+    _, tables = folder
+    alone, parallel = FenjieStore.in_memory(), FenjieStore.in_memory()
+    build_sources(tables, store=alone, workers=1)
+    results = build_sources(tables, store=parallel, workers=2)
+    assert [r.source for r in results] == tables
+    assert canonical(parallel) == canonical(alone)
+
+
+def test_a_folder_builds_every_table_in_it(folder: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    root, tables = folder
+    store = tmp_path / "store"
+    result = fenjie("build", "--store", str(store), str(root))
+    assert result.returncode == 0, result.stderr
+    assert f"{len(tables)} table(s) built" in result.stdout
+    items = work_items(store)
+    assert set(items) == {iri(t) for t in tables}  # not README.md, not .hidden.tsv
+    # item level: the parallel build holds each table's work items, as the one-table build does
+    for table in tables[:2]:
+        one = FenjieStore.in_memory()
+        build_sources([table], store=one)
+        alone = {
+            (r["item"].value, r["label"].value)
+            for r in one.select(
+                """PREFIX fj: <https://w3id.org/fenjie/def#>
+                PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+                SELECT ?item ?label WHERE { ?item a fj:WorkItem ; rdfs:label ?label }"""
+            )
+        }
+        assert items[iri(table)] == alone and len(alone) == 30
+
+
+def test_unchanged_sources_are_skipped_unless_fresh(
+    folder: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    root, tables = folder
+    copy = tmp_path / "plans"
+    copy.mkdir()
+    for table in tables:
+        (copy / table.name).write_bytes(table.read_bytes())
+    store = tmp_path / "store"
+    assert fenjie("build", "--store", str(store), str(copy)).returncode == 0
+    changed = copy / tables[0].name
+    text = changed.read_text("utf-8")
+    first_item = text.splitlines()[3].split("\t")[1]
+    changed.write_text(text.replace(first_item, "1、新增的一项工作任务"), "utf-8")
+    again = fenjie("build", "--store", str(store), str(copy / "*.tsv"))
+    assert again.returncode == 0, again.stderr
+    assert f"built {iri(changed)} from {changed}" in again.stdout
+    assert again.stdout.count("unchanged, skipped") == len(tables) - 1
+    assert "1 table(s) built, 3 unchanged" in again.stdout
+    assert any("新增的一项工作任务" in label for _, label in work_items(store)[iri(changed)])
+    fresh = fenjie("build", "--fresh", "--store", str(store), str(copy))
+    assert fresh.returncode == 0 and "unchanged, skipped" not in fresh.stdout
+    assert set(work_items(store)) == {iri(copy / t.name) for t in tables}
+
+
+def test_a_bad_table_among_many_builds_nothing_and_names_its_line(
+    folder: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    root, tables = folder
+    store = tmp_path / "store"
+    assert fenjie("build", "--store", str(store), str(tables[0])).returncode == 0
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for table in tables:
+        (plans / table.name).write_bytes(table.read_bytes())
+    bad = plans / "zz-broken.tsv"
+    lines = tables[1].read_text("utf-8").splitlines()
+    lines[5] = "\t".join(lines[5].split("\t")[:2])  # a row with two cells under an 8-column header
+    bad.write_text("\n".join(lines) + "\n", "utf-8")
+    result = fenjie("build", "--store", str(store), "--jobs", "2", str(plans))
+    assert result.returncode == 65
+    assert result.stderr.splitlines()[-1].startswith(f"error: {bad}:6")
+    assert set(work_items(store)) == {iri(tables[0])}
+
+
+def test_patterns_and_folders_that_hold_nothing_are_input_errors(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError, match="no source tables"):
+        build_sources([empty], store_path=":memory:")
+    result = fenjie("build", "--store", str(tmp_path / "s"), str(tmp_path / "*.docx"))
+    assert result.returncode == 65
+    assert result.stderr == f"error: {tmp_path / '*.docx'}: no file matches this pattern\n"
