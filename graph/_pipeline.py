@@ -13,11 +13,13 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
+from fenjie.errors import FenjieError
 from fenjie.graph._jurisdiction import Jurisdiction
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._registry import UnitRegistry
@@ -120,6 +122,11 @@ def build_many(
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
+        except BrokenProcessPool as exc:  # a worker was killed (out of memory, kill -9)
+            raise FenjieError(
+                "构建进程意外终止，存储未改变 (a build worker process died, killed from outside or "
+                "out of memory; the store is unchanged); run the build again, or with --jobs 1"
+            ) from exc
         finally:
             for future in pending:
                 future.cancel()

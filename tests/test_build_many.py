@@ -16,6 +16,8 @@ from fenjie.config import DEFAULT_BASE
 from fenjie.errors import InputError
 from fenjie.graph import FenjieStore, build_sources, table_slug
 
+pytestmark = pytest.mark.slow  # runs real builds in subprocesses
+
 
 def fenjie(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -23,6 +23,8 @@ from fenjie.graph._faults import ENV as KILL_AT
 from fenjie.graph._lock import store_lock
 from fenjie.graph._versions import versions_dir
 
+pytestmark = pytest.mark.slow  # runs real builds in subprocesses
+
 
 def tables(tmp_path: Path, *names: str) -> list[Path]:
     """Copies of the bundled table under other names: each its own named graph."""
