@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -45,7 +46,7 @@ def echo(message: str = "", *, err: bool = False, nl: bool = True, data: bool = 
     """Print text that may hold source text, its control characters escaped (see
     :mod:`fenjie.printable`). ``data=True`` (CSV) is escaped only when it goes to a terminal, so a
     redirected file keeps the cells exactly."""
-    stream = click.get_text_stream("stderr" if err else "stdout")
+    stream = sys.stderr if err else sys.stdout  # what click.echo writes to (CliRunner swaps them)
     if not data or stream.isatty():
         message = printable(message)
     click.echo(message, err=err, nl=nl)

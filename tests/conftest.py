@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -18,6 +21,8 @@ from rdflib import RDF, Graph, URIRef
 from fenjie.config import bundled_example
 from fenjie.viz._browser import LAUNCH_ARGS
 from tests.ontology_files import DECLARATION_TYPES, parse_ttl
+
+T = TypeVar("T")
 
 # Tests that start servers, browsers, LibreOffice or fresh installs: run with `--all` (CI does).
 EXTENDED_MARKERS = ("slow", "browser", "libreoffice")
@@ -126,6 +131,19 @@ def live_server(bundled_store: Path) -> Iterator[str]:
     options = ("--workers", "3", "--timeout", "1.5", "--max-rows", "1000", "--max-body", "20000")
     with running_server(bundled_store, *options) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def run_async() -> Callable[[Coroutine[Any, Any, T]], T]:
+    """``asyncio.run`` in a thread of its own. Playwright's sync API (the ``chromium`` fixture)
+    keeps an event loop running in the main thread for the rest of the session once a browser
+    test has run, and ``asyncio.run`` refuses to start inside a running loop."""
+
+    def run(coroutine: Coroutine[Any, Any, T]) -> T:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -190,7 +191,7 @@ def test_tokens_audit_and_sparql_update(server: str, setup: dict[str, object]) -
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_32_clients_lose_nothing_and_duplicate_nothing(
-    server: str, setup: dict[str, object]
+    server: str, setup: dict[str, object], run_async: Any
 ) -> None:
     tokens: dict[str, str] = setup["tokens"]  # type: ignore[assignment]
     targets = [T(k) for k in ("3-5/2017/1", "3-5/2017/2", "3-5/2017/3", "3-5/2017/4")]
@@ -209,7 +210,7 @@ def test_32_clients_lose_nothing_and_duplicate_nothing(
                     )
             return await asyncio.gather(*jobs)
 
-    answers = asyncio.run(run())
+    answers = run_async(run())
     assert all(a.status_code in (200, 201) for a in answers), {a.status_code for a in answers}
     assert sum(a.status_code == 201 for a in answers) == 64
     seen = []
@@ -222,7 +223,7 @@ def test_32_clients_lose_nothing_and_duplicate_nothing(
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_kill_9_during_concurrent_writes_keeps_every_acknowledged_report(
-    setup: dict[str, object], tmp_path: Path
+    setup: dict[str, object], tmp_path: Path, run_async: Any
 ) -> None:
     store = build_store(tmp_path / "store")
     accounts = tmp_path / "accounts.json"
@@ -256,7 +257,7 @@ def test_kill_9_during_concurrent_writes_keeps_every_acknowledged_report(
 
             await asyncio.gather(*(one(k) for k in range(writes)), return_exceptions=True)
 
-    asyncio.run(hammer())
+    run_async(hammer())
     proc.wait(30)
     assert proc.returncode == -signal.SIGKILL
     assert len(acknowledged) >= writes // 3

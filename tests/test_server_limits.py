@@ -3,13 +3,13 @@ while the server keeps answering; heavy queries cannot starve a cheap one; a dea
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import resource
 import selectors
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -119,7 +119,7 @@ def test_cheap_query_answers_while_heavy_ones_run(bundled_store: Path, server_fa
 
 
 @pytest.mark.slow  # starts worker processes
-def test_a_dead_worker_is_a_503_and_is_replaced(bundled_store: Path) -> None:
+def test_a_dead_worker_is_a_503_and_is_replaced(bundled_store: Path, run_async: Any) -> None:
     from fenjie.errors import FenjieError
     from fenjie.server._pool import WorkerPool
 
@@ -136,6 +136,6 @@ def test_a_dead_worker_is_a_503_and_is_replaced(bundled_store: Path) -> None:
         finally:
             await pool.close()
 
-    error, after = asyncio.run(scenario())
+    error, after = run_async(scenario())
     assert error.code == "worker_died" and error.http_status == 503
     assert after == "pong"
