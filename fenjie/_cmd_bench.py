@@ -83,7 +83,7 @@ def _numbers(text: str, option: str) -> list[int]:
         raise click.BadParameter(f"not a list of numbers: {text!r}", param_hint=option) from exc
 
 
-@click.command("bench-build", hidden=True)
+@click.command("bench-build")
 @click.option(
     "--sizes",
     default="1000000,10000000",
