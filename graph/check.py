@@ -25,116 +25,11 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from fenjie.graph._cells import numbering_gaps, split_enumeration
 from fenjie.graph._documents import GENERIC_TITLES
+from fenjie.graph._sparql import sparql
 from fenjie.graph.store import FenjieStore
-from fenjie.vocab import FJ_NS as FJ
 
 __all__ = ["check", "describe_source", "findings_by_table", "quality_findings", "shacl_results"]
 
-
-_PREFIXES = f"""
-PREFIX fj: <{FJ}>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dct: <http://purl.org/dc/terms/>
-"""
-_WHERE = """
-  ?cell fj:inTable ?table ; fj:rowIndex ?row ; fj:sourceLine ?line ; fj:column ?col .
-  ?col fj:columnIndex ?column ; rdfs:label ?header .
-  OPTIONAL { ?cell fj:location ?location }
-  OPTIONAL { ?table fj:sourceFile ?file }"""
-
-_UNREGISTERED = (
-    _PREFIXES
-    + """
-SELECT DISTINCT ?unit ?label ?unresolved ?cell ?table ?row ?line ?column ?header ?location ?file
-WHERE {
-  ?unit a fj:UnregisteredUnit ; skos:prefLabel ?label .
-  BIND(EXISTS { ?unit a fj:UnresolvedUnit } AS ?unresolved)
-  ?a fj:unit ?unit ; prov:wasDerivedFrom ?cell ."""
-    + _WHERE
-    + "} ORDER BY ?table ?row ?column"
-)
-
-# Sources whose jurisdiction is unknown: their short unit names (省科技厅) stay as written.
-_UNKNOWN_JURISDICTION = (
-    _PREFIXES
-    + """
-SELECT ?table ?title ?file WHERE {
-  ?table a fj:SourceTable ; fj:jurisdiction fj:UnknownJurisdiction .
-  OPTIONAL { ?table dct:title ?title }
-  OPTIONAL { ?table fj:sourceFile ?file }
-} ORDER BY ?table"""
-)
-
-_BOTH_ROLES = (
-    _PREFIXES
-    + """
-SELECT DISTINCT ?unit ?label ?item ?itemLabel ?cell ?table ?row ?line ?column ?header ?location ?file
-WHERE {
-  ?a fj:role fj:SupportingRole ; fj:unit ?unit ; fj:workItem ?item ; prov:wasDerivedFrom ?cell ;
-     fj:writtenAs ?label .
-  ?unit fj:responsibleFor ?item .
-  ?item rdfs:label ?itemLabel ."""
-    + _WHERE
-    + "} ORDER BY ?table ?row"
-)
-
-_DOCUMENTS = (
-    _PREFIXES
-    + """
-SELECT DISTINCT ?doc ?title ?cell ?table ?row ?line ?column ?header ?location ?file WHERE {
-  ?doc a fj:PolicyDocument ; dct:title ?title .
-  ?m fj:document ?doc ; prov:wasDerivedFrom ?cell ."""
-    + _WHERE
-    + "} ORDER BY ?table ?row ?column"
-)
-
-_ENUMERATED = (
-    _PREFIXES
-    + """
-SELECT ?cell ?value ?table ?row ?line ?column ?header ?location ?file WHERE {
-  VALUES ?kind { fj:BaselineColumn fj:TargetColumn }
-  ?cell a fj:Cell ; prov:value ?value ; fj:column/fj:columnKind ?kind ."""
-    + _WHERE
-    + "} ORDER BY ?table ?row ?column"
-)
-
-_ITEM_NUMBERS = (
-    _PREFIXES
-    + """
-SELECT ?item ?label ?number ?order ?category ?cell ?table ?row ?line ?column ?header ?location ?file
-WHERE {
-  ?item a fj:WorkItem ; rdfs:label ?label ; fj:itemNumber ?number ; fj:order ?order ;
-        fj:category ?category ; prov:wasDerivedFrom ?cell ."""
-    + _WHERE
-    + "} ORDER BY ?table ?order"
-)
-
-_WRITTEN_UNITS = (
-    _PREFIXES
-    + """
-SELECT DISTINCT ?unit ?written ?registered ?full ?cell ?table ?row ?line ?column ?header ?location
-       ?file
-WHERE {
-  ?a fj:unit ?unit ; fj:writtenAs ?written ; prov:wasDerivedFrom ?cell ."""
-    + _WHERE
-    + """
-  OPTIONAL { ?unit skos:prefLabel ?full }
-  OPTIONAL { ?unit a ?unregistered FILTER(?unregistered = fj:UnregisteredUnit) }
-  BIND(!BOUND(?unregistered) AS ?registered)
-} ORDER BY ?table ?row ?column"""
-)
-
-_NO_RESPONSIBLE = (
-    _PREFIXES
-    + """
-SELECT ?item ?label ?cell ?table ?row ?line ?column ?header ?location ?file WHERE {
-  ?item a fj:WorkItem ; rdfs:label ?label ; prov:wasDerivedFrom ?cell .
-  FILTER NOT EXISTS { ?unit fj:responsibleFor ?item }"""
-    + _WHERE
-    + "} ORDER BY ?table ?row"
-)
 
 # Words of clauses about roles, never of a unit's name: a unit label holding one is role text
 # the splitting left over (按职责分工负责, 排在第一位的为牵头单位, 具体任务涉及…).
@@ -182,7 +77,7 @@ def quality_findings(
         return store.select(query, graphs=graphs)
 
     findings: list[dict[str, Any]] = []
-    for r in select(_UNKNOWN_JURISDICTION):
+    for r in select(sparql("check-unknown-jurisdiction")):
         source = {"table": r["table"].value}
         if "file" in r:
             source["file"] = r["file"].value
@@ -194,7 +89,7 @@ def quality_findings(
                 "source": source,
             }
         )
-    for r in select(_UNREGISTERED):
+    for r in select(sparql("check-unregistered-units")):
         unresolved = r["unresolved"].value == "true"
         findings.append(
             {
@@ -210,8 +105,8 @@ def quality_findings(
                 "source": _source(r),
             }
         )
-    findings += _written_unit_findings(select(_WRITTEN_UNITS))
-    for r in select(_BOTH_ROLES):
+    findings += _written_unit_findings(select(sparql("check-written-units")))
+    for r in select(sparql("check-both-roles")):
         findings.append(
             {
                 "kind": "responsible_and_supporting",
@@ -223,7 +118,7 @@ def quality_findings(
                 "source": _source(r),
             }
         )
-    for r in select(_NO_RESPONSIBLE):
+    for r in select(sparql("check-no-responsible")):
         findings.append(
             {
                 "kind": "no_responsible_unit",
@@ -233,7 +128,7 @@ def quality_findings(
                 "source": _source(r),
             }
         )
-    for r in select(_DOCUMENTS):
+    for r in select(sparql("check-documents")):
         if r["title"].value in GENERIC_TITLES:
             findings.append(
                 {
@@ -245,7 +140,7 @@ def quality_findings(
                     "source": _source(r),
                 }
             )
-    for r in select(_ENUMERATED):
+    for r in select(sparql("check-enumerated-cells")):
         missing = numbering_gaps(split_enumeration(r["value"].value))
         if missing:
             findings.append(
@@ -256,7 +151,7 @@ def quality_findings(
                     "source": _source(r),
                 }
             )
-    findings += _item_numbering(select(_ITEM_NUMBERS))
+    findings += _item_numbering(select(sparql("check-item-numbers")))
     return findings
 
 
@@ -336,17 +231,6 @@ def _item_numbering(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return findings
 
 
-_TABLES = (
-    _PREFIXES
-    + """
-SELECT ?table ?title ?file WHERE {
-  ?table a fj:SourceTable .
-  OPTIONAL { ?table dct:title ?title }
-  OPTIONAL { ?table fj:sourceFile ?file }
-} ORDER BY ?table"""
-)
-
-
 def findings_by_table(store: FenjieStore) -> list[dict[str, Any]]:
     """The findings grouped by source table: ``[{"table", "title", "file", "findings": [...]}]``,
     every table listed (with no findings when none), each finding with ``where`` for people."""
@@ -357,7 +241,7 @@ def findings_by_table(store: FenjieStore) -> list[dict[str, Any]]:
             "file": r["file"].value if "file" in r else "",
             "findings": [],
         }
-        for r in store.select(_TABLES)
+        for r in store.select(sparql("source-tables"))
     }
     for finding in quality_findings(store):
         group = groups.get(finding["source"]["table"])
@@ -370,7 +254,7 @@ def shacl_results(store: FenjieStore) -> list[dict[str, str]]:
     """Violations of ``ontology/shapes.ttl`` over the union of all graphs."""
     import pyshacl  # slow to import; only `check` needs it
 
-    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    triples = store.query(sparql("all-triples"))
     data = rdflib.Graph().parse(
         data=pyoxigraph.serialize(triples, format=RdfFormat.N_TRIPLES), format="nt"
     )

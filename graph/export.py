@@ -17,6 +17,7 @@ from collections import defaultdict
 import pyoxigraph
 from pyoxigraph import NamedNode, RdfFormat
 
+from fenjie.graph._sparql import sparql
 from fenjie.graph.builder import SHARED_GRAPH
 from fenjie.graph.store import FenjieStore
 
@@ -65,22 +66,8 @@ def export(store: FenjieStore, fmt: ExportFormat, *, graph: NamedNode | None = N
     if fmt in _DATASET_FORMATS:
         quads = store.inner.quads_for_pattern(None, None, None, graph)
         return pyoxigraph.serialize(quads, format=rdf_format, prefixes=PREFIXES) or b""
-    where = f"GRAPH <{graph.value}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
-    triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")
+    triples = store.query(sparql("all-triples"), graphs=[graph] if graph else None)
     return pyoxigraph.serialize(triples, format=rdf_format, prefixes=PREFIXES) or b""
-
-
-_CELLS = f"""
-PREFIX fj: <{FJ}>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?row ?col ?value WHERE {{
-  ?cell a fj:Cell ; fj:rowIndex ?row ; fj:column/fj:columnIndex ?col ; prov:value ?value
-}}"""
-_HEADER = f"""
-PREFIX fj: <{FJ}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?col ?label WHERE {{ ?c a fj:Column ; fj:columnIndex ?col ; rdfs:label ?label }}"""
-_PREAMBLE = f"SELECT ?line WHERE {{ ?table <{FJ}preamble> ?line }}"
 
 
 def export_tables(store: FenjieStore, *, graph: NamedNode | None = None) -> str:
@@ -92,14 +79,18 @@ def export_tables(store: FenjieStore, *, graph: NamedNode | None = None) -> str:
     out: list[str] = []
     for table in [graph] if graph else store.tables():
         preamble = sorted(
-            (r["line"].value.split("\t", 1) for r in store.select(_PREAMBLE, graphs=[table])),
+            (
+                r["line"].value.split("\t", 1)
+                for r in store.select(sparql("export-preamble"), graphs=[table])
+            ),
             key=lambda p: int(p[0]),
         )
         header = sorted(
-            (int(r["col"].value), r["label"].value) for r in store.select(_HEADER, graphs=[table])
+            (int(r["col"].value), r["label"].value)
+            for r in store.select(sparql("export-header"), graphs=[table])
         )
         rows: dict[int, dict[int, str]] = defaultdict(dict)
-        for r in store.select(_CELLS, graphs=[table]):
+        for r in store.select(sparql("export-cells"), graphs=[table]):
             rows[int(r["row"].value)][int(r["col"].value)] = r["value"].value
         if out:
             out.append("")
@@ -111,25 +102,6 @@ def export_tables(store: FenjieStore, *, graph: NamedNode | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-_STATS = f"""
-PREFIX fj: <{FJ}>
-SELECT
-  (COUNT(DISTINCT ?category) AS ?categories) (COUNT(DISTINCT ?item) AS ?work_items)
-WHERE {{ ?item a fj:WorkItem ; fj:category ?category }}"""
-_TARGETS = f"""
-PREFIX fj: <{FJ}>
-SELECT ?year (COUNT(?t) AS ?n) WHERE {{ ?t a fj:Target ; fj:year ?year }}
-GROUP BY ?year ORDER BY ?year"""
-_DISTINCT = f"""
-PREFIX fj: <{FJ}>
-SELECT (COUNT(DISTINCT ?unit) AS ?units) (COUNT(DISTINCT ?doc) AS ?documents)
-       (COUNT(DISTINCT ?obs) AS ?observations)
-WHERE {{ {{ ?a a fj:Assignment ; fj:unit ?unit }}
-        UNION {{ ?m a fj:DocumentMention ; fj:document/fj:basedOn* ?doc }}
-        UNION {{ ?obs a fj:Observation }} }}"""
-_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-
-
 def stats(store: FenjieStore, *, table: NamedNode | None = None) -> dict[str, object]:
     """Counts over the source tables (all of them, or one): the keys of ``fenjie stats``.
 
@@ -139,13 +111,16 @@ def stats(store: FenjieStore, *, table: NamedNode | None = None) -> dict[str, ob
     """
     tables = [table] if table else store.tables()
     shared = [g for g in store.inner.named_graphs() if g.value.endswith("/" + SHARED_GRAPH)]
-    head = store.select(_STATS, graphs=tables)[0]
-    distinct = store.select(_DISTINCT, graphs=tables + shared)[0]
+    head = store.select(sparql("stats-items"), graphs=tables)[0]
+    distinct = store.select(sparql("stats-distinct"), graphs=tables + shared)[0]
     targets = {
-        int(r["year"].value): int(r["n"].value) for r in store.select(_TARGETS, graphs=tables)
+        int(r["year"].value): int(r["n"].value)
+        for r in store.select(sparql("stats-targets"), graphs=tables)
     }
     counted = tables if table else tables + shared
-    triples = sum(int(store.select(_TRIPLES, graphs=[t])[0]["n"].value) for t in counted)
+    triples = sum(
+        int(store.select(sparql("stats-triples"), graphs=[t])[0]["n"].value) for t in counted
+    )
     return {
         "tables": len(tables),
         "categories": int(head["categories"].value),

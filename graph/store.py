@@ -34,6 +34,7 @@ from fenjie.graph._lock import store_lock  # writers other than builds take it t
 from fenjie.graph._pipeline import BuiltSource, build_many, default_workers
 from fenjie.graph._registry import UnitRegistry, agency_quads, ontology_quads
 from fenjie.graph._sources import expand_sources, file_sha256
+from fenjie.graph._sparql import sparql
 from fenjie.graph._versions import current_version, new_staging, publish, recover, versions_dir
 from fenjie.graph.builder import SHARED_GRAPH, table_slug
 from fenjie.vocab import FJ
@@ -148,9 +149,7 @@ class FenjieStore:
 
     def tables(self) -> list[NamedNode]:
         """IRIs of the source tables (named graphs) in the store."""
-        rows = self.select(
-            f"SELECT ?t WHERE {{ GRAPH ?t {{ ?t a <{FJ.SourceTable.value}> }} }} ORDER BY ?t"
-        )
+        rows = self.select(sparql("table-graphs"))
         return [r["t"] for r in rows]
 
     def __len__(self) -> int:

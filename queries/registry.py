@@ -22,14 +22,11 @@ variable of the same name; it is never formatted into the query text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cache, cached_property
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from fenjie.errors import ParameterError, QueryError, UnknownQueryError
+from fenjie.catalogue import Parameter, StoredQuery, load_catalogue, parse_stored_query
+from fenjie.errors import ParameterError, UnknownQueryError
 
 if TYPE_CHECKING:
     from fenjie.queries.backend import QueryBackend
@@ -43,140 +40,13 @@ __all__ = [
     "stored_queries",
 ]
 
-PARAM_TYPES = ("string", "integer", "decimal", "boolean", "year", "iri", "unit", "document")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*?)\s*$")
-_PARAM = re.compile(r"^(\w+)\s*\(\s*(\w+)\s*((?:,\s*[^,)]+)*)\)\s*(?::\s*(.*))?$")
-_FORM = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """One typed parameter of a stored query."""
-
-    name: str
-    type: str
-    default: str | None = None
-    required: bool = False
-    description: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "type": self.type,
-            "default": self.default,
-            "required": self.required,
-            "description": self.description,
-        }
-
-
-@dataclass(frozen=True)
-class StoredQuery:
-    """A named SPARQL query read from ``queries/NAME.rq``."""
-
-    name: str
-    title: str
-    description: str
-    parameters: tuple[Parameter, ...] = field(default_factory=tuple)
-    text: str = ""
-
-    @property
-    def form(self) -> str:
-        """``SELECT``, ``CONSTRUCT``, ``ASK`` or ``DESCRIBE``."""
-        body = "\n".join(
-            line for line in self.text.splitlines() if not line.lstrip().startswith("#")
-        )
-        found = _FORM.search(body)
-        return found.group(1).upper() if found else "SELECT"
-
-    @cached_property
-    def variables(self) -> tuple[str, ...]:
-        """The projected variables of a SELECT query, in order (empty for other forms).
-
-        Read from the parsed query, so an empty answer still has its columns.
-
-        >>> text = "SELECT ?b (COUNT(?x) AS ?a) {?b ?p ?x} GROUP BY ?b"
-        >>> parse_stored_query(text, name="n").variables
-        ('b', 'a')
-        """
-        if self.form != "SELECT":
-            return ()
-        from pyparsing import ParseException
-        from rdflib.plugins.sparql import prepareQuery
-
-        try:
-            algebra = prepareQuery(self.text).algebra
-        except (ParseException, ValueError, TypeError):  # a dialect rdflib does not read
-            return ()
-        return tuple(str(v) for v in algebra.get("PV") or ())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "title": self.title,
-            "description": self.description,
-            "form": self.form,
-            "parameters": [p.to_dict() for p in self.parameters],
-        }
-
-
-def parse_stored_query(text: str, *, name: str | None = None) -> StoredQuery:
-    """Parse a ``.rq`` file: its ``#+`` header and its query text.
-
-    >>> q = parse_stored_query("#+ name: n\\n#+ param: y (year, default 2018): a year\\nSELECT * {}")
-    >>> q.parameters[0]
-    Parameter(name='y', type='year', default='2018', required=False, description='a year')
-    """
-    meta: dict[str, str] = {}
-    params: list[Parameter] = []
-    for line in text.splitlines():
-        found = _HEADER.match(line)
-        if not found:
-            continue
-        key, value = found.group(1).lower(), found.group(2)
-        if key == "param":
-            params.append(_parse_param_line(value))
-        else:
-            meta[key] = value
-    query_name = meta.get("name") or name
-    if not query_name:
-        raise QueryError("a stored query needs a '#+ name:' header")
-    return StoredQuery(
-        name=query_name,
-        title=meta.get("title", query_name),
-        description=meta.get("description", ""),
-        parameters=tuple(params),
-        text=text,
-    )
-
-
-def _parse_param_line(value: str) -> Parameter:
-    found = _PARAM.match(value)
-    if not found:
-        raise QueryError(f"cannot read parameter header {value!r}")
-    name, ptype, options, description = found.groups()
-    if ptype not in PARAM_TYPES:
-        raise QueryError(f"parameter {name}: unknown type {ptype!r}")
-    required, default = False, None
-    for option in (o.strip() for o in (options or "").split(",") if o.strip()):
-        if option == "required":
-            required = True
-        elif option.startswith("default "):
-            default = option[len("default ") :].strip()
-        else:
-            raise QueryError(f"parameter {name}: unknown option {option!r}")
-    return Parameter(name, ptype, default, required, description or "")
-
-
-@cache
 def stored_queries() -> dict[str, StoredQuery]:
-    """All stored queries, by name, read from the package's ``*.rq`` files."""
-    found: dict[str, StoredQuery] = {}
-    for entry in sorted(files("fenjie.queries").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".rq"):
-            query = parse_stored_query(entry.read_text(encoding="utf-8"), name=entry.name[:-3])
-            found[query.name] = query
-    return found
+    """All stored queries, by name, read from the package's ``*.rq`` files (the public
+    catalogue; see :mod:`fenjie.catalogue` for the format)."""
+    return load_catalogue("fenjie.queries")
 
 
 def result_columns(query: StoredQuery, rows: list[dict[str, Any]]) -> list[str]:
