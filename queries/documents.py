@@ -34,7 +34,7 @@ from fenjie.errors import AmbiguousNameError, NotFoundError
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
 
-__all__ = ["KINDS", "dependents", "resolve_document"]
+__all__ = ["KINDS", "dependents", "dependents_of_produced", "resolve_document"]
 
 from fenjie.vocab import FJ_NS as FJ
 
@@ -148,11 +148,42 @@ def dependents(backend: QueryBackend, document: str) -> dict[str, Any]:
     doc = resolve_document(backend, document)
     bindings = {"document": NamedNode(doc["iri"])}
     rows = backend.select(get_stored("depends").text, bindings=bindings)
+    chain = backend.select(get_stored("document-chain").text, bindings=bindings)
+    return {"document": doc, "targets": _dependent_targets(doc, rows, chain)}
+
+
+def dependents_of_produced(backend: QueryBackend) -> dict[str, dict[str, Any]]:
+    """:func:`dependents` of every document a target issues (``fj:produces``), by document IRI.
+
+    Two stored queries (``progress-blocking`` and ``progress-blocking-chain``) answer for all
+    documents at once: a query per document made ``fenjie progress`` take a minute on a plan of
+    50,000 triples. Documents nothing depends on are left out.
+    """
+    rows_of: dict[str, list[dict[str, Any]]] = {}
+    for row in backend.select(get_stored("progress-blocking").text):
+        rows_of.setdefault(plain(row["document"]), []).append(row)
+    chain_of: dict[str, list[dict[str, Any]]] = {}
+    for row in backend.select(get_stored("progress-blocking-chain").text):
+        chain_of.setdefault(plain(row["document"]), []).append(row)
+    found: dict[str, dict[str, Any]] = {}
+    for iri, rows in rows_of.items():
+        doc = {"iri": iri, "title": plain(rows[0].get("documentTitle")) or iri}
+        found[iri] = {
+            "document": doc,
+            "targets": _dependent_targets(doc, rows, chain_of.get(iri, [])),
+        }
+    return found
+
+
+def _dependent_targets(
+    doc: dict[str, Any], rows: list[dict[str, Any]], chain: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The answer's targets from the rows of ``depends`` and ``document-chain`` for ``doc``."""
     based_on: dict[str, list[str]] = {}
     precedes: dict[str, list[str]] = {}
     implements: set[tuple[str, str]] = set()
     labels: dict[str, Any] = {doc["iri"]: doc["title"]}
-    for row in backend.select(get_stored("document-chain").text, bindings=bindings):
+    for row in chain:
         a, b, edge = plain(row["from"]), plain(row["to"]), plain(row["edge"])
         if edge == FJ + "implements":
             implements.add((a, b))
@@ -250,4 +281,4 @@ def dependents(backend: QueryBackend, document: str) -> dict[str, Any]:
                 "path": entry["kinds"][kinds[0]],
             }
         )
-    return {"document": doc, "targets": targets}
+    return targets

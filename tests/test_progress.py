@@ -321,3 +321,53 @@ def test_a_pdf_progress_table_matches_the_same_targets(
     assert batch.problems == []
     assert [r.about for r in batch.reports] == [T(k) for k in GOLD_ABOUT]
     assert all(r.origin.location.startswith("page ") for r in batch.reports)  # type: ignore[union-attr]
+
+
+def _key(iri: str) -> str:
+    return iri.split("/item/")[1].replace("/target/", "/")
+
+
+def test_blocking_lists_what_an_overdue_target_holds_up(store: FenjieStore) -> None:
+    answer = progress(LocalBackend(store), as_of=date(2019, 12, 31))
+    blocking = {_key(b["target"]["iri"]): b for b in answer["blocking"]}
+    # 出台自创区《空间规划》 (2018) is overdue: the targets citing 《空间规划》 wait for it (through the
+    # document it issues), and so do the later targets of its work item (fj:precedes)
+    plan = blocking["1-1/2018/2"]
+    assert plan["status"] == "未报送"
+    paths = {
+        _key(d["iri"]): [step.get("edge") or step["label"] for step in d["path"]]
+        for d in plan["dependents"]
+    }
+    assert paths == {
+        "1-1/2017/3": ["出台自创区《空间规划》", "fj:produces", "空间规划", "fj:produces", "编制自创区空间规划"],
+        "1-1/2018/1": ["出台自创区《空间规划》", "fj:produces", "空间规划", "fj:produces", "编制自创区空间规划",
+                       "fj:precedes", "召开阶段工作总结会议"],
+        "1-1/2019/1": ["出台自创区《空间规划》", "fj:precedes", "召开阶段工作总结会议"],
+        "1-1/2019/2": ["出台自创区《空间规划》", "fj:precedes", "推动空间规划实施"],
+    }  # fmt: skip
+    # a target of the last year holds up nothing
+    assert not any(key.split("/")[1] == "2019" for key in blocking)
+
+
+@pytest.mark.parametrize("plan", ["bundled", "synthetic"])
+def test_dependents_of_all_issued_documents_at_once_equal_one_by_one(
+    plan: str, tmp_path: Path
+) -> None:
+    from fenjie.bench.synthetic import write_synthetic
+    from fenjie.queries.documents import dependents, dependents_of_produced
+
+    store = FenjieStore.in_memory()
+    sources = [bundled_example()] if plan == "bundled" else write_synthetic(tmp_path, 60)
+    build_sources(sources, store=store)
+    backend = LocalBackend(store)
+    issued = {
+        row["document"].value
+        for row in backend.select(
+            "PREFIX fj: <https://w3id.org/fenjie/def#> "
+            "SELECT ?document WHERE { ?target a fj:Target ; fj:produces ?document }"
+        )
+    }
+    one_by_one = {iri: dependents(backend, iri) for iri in sorted(issued)}
+    at_once = dependents_of_produced(backend)
+    assert at_once == {iri: answer for iri, answer in one_by_one.items() if answer["targets"]}
+    assert at_once  # the plans do issue documents that others depend on
