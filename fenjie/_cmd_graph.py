@@ -298,6 +298,9 @@ def check(store_path: str, fmt: str) -> None:
         echo(f"findings: {len(report['findings'])}")
         for f in report["findings"]:
             echo(f"  [{f['kind']}] {f['message']} — {describe_source(f['source'])}")
+        echo(f"notes: {len(report['notes'])} (readings resting on a vocabulary, for review)")
+        for f in report["notes"]:
+            echo(f"  [{f['kind']}] {f['message']} — {describe_source(f['source'])}")
     if not report["conforms"]:
         raise SystemExit(1)
 

@@ -1,7 +1,9 @@
 """``fenjie check``: SHACL validation (pyshacl) and a data-quality report.
 
-Quality findings are facts about the source tables worth a human look; they do not make the graph
-invalid. Each names the source cell (table, row, column, line) it comes from.
+Quality findings are doubts about the source tables worth a human look (``build --strict`` refuses
+them); notes say how a name was read where the reading rests on a vocabulary (a registered short
+name such as 省科技厅 in a 湖南 plan): facts to review, not doubts. Neither makes the graph invalid.
+Each names the source cell (table, row, column, line) it comes from.
 
 >>> from fenjie.graph import FenjieStore, build_sources
 >>> from fenjie.config import bundled_example
@@ -28,7 +30,19 @@ from fenjie.graph._documents import GENERIC_TITLES
 from fenjie.graph._sparql import sparql
 from fenjie.graph.store import FenjieStore
 
-__all__ = ["check", "describe_source", "findings_by_table", "quality_findings", "shacl_results"]
+__all__ = [
+    "NOTE_KINDS",
+    "check",
+    "describe_source",
+    "findings_by_table",
+    "quality_findings",
+    "resolution_notes",
+    "shacl_results",
+]
+
+# Kinds that record a reading resting on a vocabulary rather than a doubt: reported by
+# `fenjie check` as notes, never counted against `build --strict`.
+NOTE_KINDS = frozenset({"short_name"})
 
 
 # Words of clauses about roles, never of a unit's name: a unit label holding one is role text
@@ -69,9 +83,9 @@ def quality_findings(
     store: FenjieStore, *, graphs: Iterable[NamedNode] | None = None
 ) -> list[dict[str, Any]]:
     """Every doubtful parse, each with its source cell: units in no vocabulary, role text left
-    over after splitting, units known only by a short name, units both responsible and
-    supporting, work items without a responsible unit, documents not tied to a title, gaps and
-    jumps in numbering. ``graphs`` limits the findings to those tables (and the shared graph)."""
+    over after splitting, units both responsible and supporting, work items without a
+    responsible unit, documents not tied to a title, gaps and jumps in numbering. ``graphs``
+    limits the findings to those tables (and the shared graph)."""
 
     def select(query: str) -> list[dict[str, Any]]:
         return store.select(query, graphs=graphs)
@@ -105,7 +119,11 @@ def quality_findings(
                 "source": _source(r),
             }
         )
-    findings += _written_unit_findings(select(sparql("check-written-units")))
+    findings += [
+        f
+        for f in _written_unit_findings(select(sparql("check-written-units")))
+        if f["kind"] not in NOTE_KINDS
+    ]
     for r in select(sparql("check-both-roles")):
         findings.append(
             {
@@ -153,6 +171,19 @@ def quality_findings(
             )
     findings += _item_numbering(select(sparql("check-item-numbers")))
     return findings
+
+
+def resolution_notes(
+    store: FenjieStore, *, graphs: Iterable[NamedNode] | None = None
+) -> list[dict[str, Any]]:
+    """Units read through a registered short name (省科技厅 → 湖南省科学技术厅), each with its
+    source cell, once per table, unit and spelling: the readings a reviewer may want to see."""
+    select = store.select
+    return [
+        f
+        for f in _written_unit_findings(select(sparql("check-written-units"), graphs=graphs))
+        if f["kind"] in NOTE_KINDS
+    ]
 
 
 def _written_unit_findings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -232,21 +263,24 @@ def _item_numbering(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def findings_by_table(store: FenjieStore) -> list[dict[str, Any]]:
-    """The findings grouped by source table: ``[{"table", "title", "file", "findings": [...]}]``,
-    every table listed (with no findings when none), each finding with ``where`` for people."""
+    """The findings and notes grouped by source table: ``[{"table", "title", "file",
+    "findings": [...], "notes": [...]}]``, every table listed (with empty lists when there are
+    none), each finding and note with ``where`` for people."""
     groups = {
         r["table"].value: {
             "table": r["table"].value,
             "title": r["title"].value if "title" in r else "",
             "file": r["file"].value if "file" in r else "",
             "findings": [],
+            "notes": [],
         }
         for r in store.select(sparql("source-tables"))
     }
-    for finding in quality_findings(store):
-        group = groups.get(finding["source"]["table"])
-        if group is not None:
-            group["findings"].append({**finding, "where": describe_source(finding["source"])})
+    for key, entries in (("findings", quality_findings(store)), ("notes", resolution_notes(store))):
+        for entry in entries:
+            group = groups.get(entry["source"]["table"])
+            if group is not None:
+                group[key].append({**entry, "where": describe_source(entry["source"])})
     return list(groups.values())
 
 
@@ -277,10 +311,11 @@ def shacl_results(store: FenjieStore) -> list[dict[str, str]]:
 
 
 def check(store: FenjieStore) -> dict[str, Any]:
-    """The full report: ``{"conforms", "violations", "findings"}``."""
+    """The full report: ``{"conforms", "violations", "findings", "notes"}``."""
     violations = shacl_results(store)
     return {
         "conforms": not any(v["severity"] == "Violation" for v in violations),
         "violations": violations,
         "findings": quality_findings(store),
+        "notes": resolution_notes(store),
     }

@@ -13,7 +13,7 @@ import pytest
 from pyoxigraph import NamedNode
 
 from fenjie.graph import FenjieStore, build_sources
-from fenjie.graph.check import quality_findings
+from fenjie.graph.check import quality_findings, resolution_notes
 
 CORPUS = Path(__file__).parent / "corpus"
 DOUBTFUL = (
@@ -46,15 +46,28 @@ def test_every_kind_of_doubt_is_found_where_it_is(doubtful: Path) -> None:
     assert ("numbering_gap", 3, 3) in found  # 1、2、4、 in one target cell
     assert ("leftover_role_text", 3, 4) in found  # 按职责分工负责 left in a unit's name
     assert ("no_responsible_unit", 4, 2) in found  # only a supporting unit
-    assert ("short_name", 5, 4) in found  # 省科技厅 → 湖南省科学技术厅 by its short name
-    assert ("short_name", 6, 4) in found  # 市科技局 → the 长沙 bureau, by its short name
     assert ("unresolved_document", 5, 3) in found  # 《意见》 never defined
     assert ("numbering_gap", 5, 2) in found  # work items 1, 2, 5: 3 and 4 missing
     assert ("numbering_jump", 6, 2) in found  # then 4 after 5
     assert ("unregistered_unit", 3, 4) in found  # the leftover "unit" is in no vocabulary
     gap = next(f for f in findings if f["kind"] == "numbering_gap")
     assert gap["source"]["file"] == "doubtful.tsv"
-    short = next(f for f in findings if f["kind"] == "short_name" and f["unit"] == "省科技厅")
+    assert "short_name" not in {f["kind"] for f in findings}  # a reading, not a doubt
+
+
+def test_short_names_are_notes_with_their_place(doubtful: Path) -> None:
+    store = FenjieStore.in_memory()
+    build_sources([doubtful], store=store)
+    notes = resolution_notes(store)
+    found = {
+        (f["kind"], f["unit"], f["source"].get("line"), f["source"].get("column")) for f in notes
+    }
+    assert found == {
+        ("short_name", "省科技厅", 5, 4),  # 省科技厅 → 湖南省科学技术厅 by its short name
+        ("short_name", "市科技局", 6, 4),  # 市科技局 → the 长沙 bureau, by its short name
+        ("short_name", "市商务局", 4, 5),
+    }
+    short = next(f for f in notes if f["unit"] == "省科技厅")
     assert "湖南省科学技术厅" in short["message"]
 
 
@@ -67,7 +80,8 @@ def test_check_and_build_summary_list_them_with_their_place(doubtful: Path, tmp_
     assert "[leftover_role_text]" in built.stdout and "doubtful.tsv line 3" in built.stdout
     report = json.loads(fenjie("check", "--format", "json", store=store).stdout)
     kinds = {f["kind"] for f in report["findings"]}
-    assert {"leftover_role_text", "no_responsible_unit", "numbering_jump", "short_name"} <= kinds
+    assert {"leftover_role_text", "no_responsible_unit", "numbering_jump"} <= kinds
+    assert {(n["kind"], n["unit"]) for n in report["notes"]} >= {("short_name", "省科技厅")}
     text = fenjie("check", store=store).stdout
     assert "[numbering_jump]" in text and "doubtful.tsv line 6 (row 4, column 2 工作内容)" in text
 
@@ -123,15 +137,19 @@ def test_the_page_shows_the_findings_per_table(
         api = response.json()
         assert sorted(t["file"] for t in api) == ["doubtful.tsv", "xss.tsv"]
         expected = {t["file"]: len(t["findings"]) for t in api}
-        assert all(n >= 8 for n in expected.values())
+        assert all(n >= 7 for n in expected.values())
+        notes = {t["file"]: len(t["notes"]) for t in api}
+        assert notes == {"doubtful.tsv": 3, "xss.tsv": 3}
         page = chromium.new_page()
         try:
             page.goto(base + "/#findings")
             page.wait_for_selector(".findings-table")
             sections = page.locator(".findings-table")
             assert sections.count() == 2
-            shown = {s.locator("h3").inner_text(): s.locator("li").count() for s in sections.all()}
-            assert sorted(shown.values()) == sorted(expected.values())
+            shown = [s.locator("ul.findings > li").count() for s in sections.all()]
+            assert sorted(shown) == sorted(expected.values())
+            folded = [s.locator("details ul.notes > li").count() for s in sections.all()]
+            assert folded == [3, 3]  # notes are shown folded, apart from the doubts
             text = page.locator("#findings-result").inner_text()
             assert "doubtful.tsv line 3 (row 1, column 4 责任单位)" in text
             assert "<img src=x onerror=window.__xss=1>" in text  # shown as text, never markup

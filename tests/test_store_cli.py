@@ -148,6 +148,11 @@ def test_check_reports_unit_both_responsible_and_supporting(built):
     both = [f for f in report["findings"] if f["kind"] == "responsible_and_supporting"]
     assert [(f["unit"], f["work_item"]) for f in both] == [("省商务厅", "对外合作交流平台")]
     assert both[0]["source"]["header"] == "配合/参与单位"
+    assert [f["kind"] for f in report["findings"]] == [
+        "responsible_and_supporting"
+    ]  # the one doubt
+    shorts = {n["unit"] for n in report["notes"] if n["kind"] == "short_name"}
+    assert {"省科技厅", "湖南银监局", "省发改委"} <= shorts and len(report["notes"]) == 18
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process

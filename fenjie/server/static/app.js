@@ -614,7 +614,13 @@ async function loadFindings() {
       const head = el("h3", { text: `${t.title || t.file}（${t.file}）：存疑 ${t.findings.length} 处` });
       const list = el("ul", { class: "findings" });
       for (const f of t.findings) list.append(el("li", {}, el("code", { text: f.kind }), " ", f.message, " — ", el("span", { class: "where", text: f.where })));
-      out.append(el("section", { class: "findings-table" }, head, t.findings.length ? list : el("p", { text: "无" })));
+      const section = el("section", { class: "findings-table" }, head, t.findings.length ? list : el("p", { text: "无" }));
+      if (t.notes && t.notes.length) {
+        const notes = el("ul", { class: "notes" });
+        for (const n of t.notes) notes.append(el("li", {}, el("code", { text: n.kind }), " ", n.message, " — ", el("span", { class: "where", text: n.where })));
+        section.append(el("details", {}, el("summary", { text: `按简称认定的单位 ${t.notes.length} 处（供核对，不算存疑）` }), notes));
+      }
+      out.append(section);
     }
     if (!tables.length) out.append(el("p", { text: "库中还没有表。" }));
   } catch (error) { showError(out, error); }
