@@ -144,12 +144,12 @@ def split_units(cell: str) -> list[UnitMention]:
     >>> [u.name for u in split_units("各市州、县市区人民政府，各县（市、区）、市直各部门")]
     ['各市州、县市区人民政府', '各县（市、区）', '市直各部门']
     """
-    kept = set()  # offsets of separators inside a collective addressee
+    kept: set[int] = set()  # offsets of separators inside a collective addressee
     for match in COLLECTIVE.finditer(cell):
         if match.start() == 0 or cell[match.start() - 1] in _UNIT_SEPARATORS | {" ", "\u3000"}:
             kept.update(range(match.start(), match.end()))
     parts: list[str] = []
-    depth, current = 0, []
+    depth, current = 0, list[str]()
     for k, ch in enumerate(cell):
         if ch in "（(":
             depth += 1
@@ -161,12 +161,12 @@ def split_units(cell: str) -> list[UnitMention]:
         else:
             current.append(ch)
     parts.append("".join(current))
-    mentions = []
+    mentions: list[UnitMention] = []
     for part in parts:
         written = _tidy_spaces(part)
         if not written:
             continue
-        match = None if COLLECTIVE.fullmatch(written) else _SCOPE.match(written)
-        name, scope = (match["name"], match["scope"]) if match else (written, None)
+        scoped = None if COLLECTIVE.fullmatch(written) else _SCOPE.match(written)
+        name, scope = (scoped["name"], scoped["scope"]) if scoped else (written, None)
         mentions.append(UnitMention(written, name, scope, len(mentions) + 1))
     return mentions

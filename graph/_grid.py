@@ -90,13 +90,17 @@ def _drop_covered_columns(rows: Sequence[RawRow]) -> list[int]:
     width = max((len(r.cells) for r in rows), default=0)
     keep = []
     for c in range(width):
-        covered = all(
-            c >= len(r.cells) or (isinstance(r.cells[c], Covered) and r.cells[c].column < c)
-            for r in rows
-        )
-        if not covered:
+        if not all(_covered_sideways(r.cells, c) for r in rows):
             keep.append(c)
     return keep
+
+
+def _covered_sideways(cells: Sequence[str | Covered], c: int) -> bool:
+    """Column ``c`` of this row is missing or covered by a cell to its left."""
+    if c >= len(cells):
+        return True
+    cell = cells[c]
+    return isinstance(cell, Covered) and cell.column < c
 
 
 def resolve_merges(rows: Sequence[RawRow]) -> list[GridRow]:

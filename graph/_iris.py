@@ -24,7 +24,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 @lru_cache(maxsize=65536)  # pinyin conversion dominates building; names repeat across rows
 def slugify(text: str, *, max_syllables: int = 12) -> str:
     """Lower-case ASCII slug of ``text``: Chinese as toneless pinyin, words joined by hyphens."""
-    words = []
+    words: list[str] = []
     for token in lazy_pinyin(text, errors="default"):
         words.extend(w for w in _NON_ALNUM.split(token.lower()) if w)
     return "-".join(words[:max_syllables]) or "x"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from fenjie.graph._names import normalize_unit_name
 from fenjie.graph._vocab import FJ, RDF, SKOS
@@ -54,10 +54,13 @@ class UnitRegistry:
         label_predicates = {SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel}
         units = {q.subject for q in quads if q.predicate == RDF.type and q.object == FJ.Unit}
         for q in quads:
-            if q.predicate in label_predicates and q.subject in units:
-                registry.by_label.setdefault(normalize_unit_name(q.object.value), q.subject)
-            elif q.predicate == FJ.jurisdiction and isinstance(q.object, NamedNode):
-                registry.jurisdiction[q.subject] = q.object.value.rsplit("/", 1)[-1]
+            subject, value = q.subject, q.object
+            if not isinstance(subject, NamedNode):  # units.ttl names every unit with an IRI
+                continue
+            if q.predicate in label_predicates and subject in units and isinstance(value, Literal):
+                registry.by_label.setdefault(normalize_unit_name(value.value), subject)
+            elif q.predicate == FJ.jurisdiction and isinstance(value, NamedNode):
+                registry.jurisdiction[subject] = value.value.rsplit("/", 1)[-1]
         registry.subjects = frozenset(q.subject for q in quads if isinstance(q.subject, NamedNode))
         return registry
 

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from fenjie.graph._cells import COLLECTIVE
 from fenjie.graph._iris import hashed_slug
@@ -127,6 +127,16 @@ class ResolvedUnit:
     member_kind: str = ""  # groups: "governments" or "departments"; "" when unknown
 
 
+@dataclass
+class _KindFacts:
+    """What agencies.ttl says of one kind, gathered quad by quad."""
+
+    names: dict[Level, str] = field(default_factory=dict)
+    full: set[str] = field(default_factory=set)
+    short: set[str] = field(default_factory=set)
+    label: str = ""
+
+
 def _load_kinds(base: str) -> dict[str, AgencyKind]:
     """Agency kinds by every normalised form (full and short) they are written in."""
     props = {
@@ -135,27 +145,23 @@ def _load_kinds(base: str) -> dict[str, AgencyKind]:
         FJ.cityName: Level.CITY,
         FJ.countyName: Level.COUNTY,
     }
-    raw: dict[NamedNode, dict[str, object]] = {}
+    raw: dict[NamedNode, _KindFacts] = {}
     for q in agency_quads(base):
-        entry = raw.setdefault(q.subject, {"names": {}, "full": set(), "short": set(), "label": ""})  # type: ignore[arg-type]
+        if not isinstance(q.subject, NamedNode) or not isinstance(q.object, Literal):
+            continue  # agencies.ttl: every kind is an IRI, every name a literal
+        facts = raw.setdefault(q.subject, _KindFacts())
         value = q.object.value
         if q.predicate in props:
-            entry["names"][props[q.predicate]] = value  # type: ignore[index]
+            facts.names[props[q.predicate]] = value
         elif q.predicate == FJ.fullForm:
-            entry["full"].add(normalize_unit_name(value))  # type: ignore[attr-defined]
+            facts.full.add(normalize_unit_name(value))
         elif q.predicate == SKOS.altLabel:
-            entry["short"].add(normalize_unit_name(value))  # type: ignore[attr-defined]
+            facts.short.add(normalize_unit_name(value))
         elif q.predicate == SKOS.prefLabel:
-            entry["label"] = value
+            facts.label = value
     kinds: dict[str, AgencyKind] = {}
-    for iri, e in raw.items():
-        kind = AgencyKind(
-            iri,  # type: ignore[arg-type]
-            str(e["label"]),
-            dict(e["names"]),  # type: ignore[call-overload]
-            frozenset(e["full"]),  # type: ignore[arg-type]
-            frozenset(e["short"]),  # type: ignore[arg-type]
-        )
+    for iri, f in raw.items():
+        kind = AgencyKind(iri, f.label, dict(f.names), frozenset(f.full), frozenset(f.short))
         for form in kind.full_forms | kind.short_forms:
             kinds[form] = kind
         national = kind.names.get(Level.NATIONAL)

@@ -261,8 +261,14 @@ def _read_sheet(ws: Any, book: Any, limits: Limits, *, name: str) -> _Sheet:
         merged = parser.merged_cells.mergeCell if parser.merged_cells else []
     merges = []
     for merge in merged:
-        c0, r0, c1, r1 = range_boundaries(merge.ref)
-        if not (1 <= r0 <= r1 <= EXCEL_ROWS and 1 <= c0 <= c1 <= EXCEL_COLUMNS):
+        c0, r0, c1, r1 = range_boundaries(merge.ref)  # None for whole rows or columns (A:A)
+        if (
+            c0 is None
+            or r0 is None
+            or c1 is None
+            or r1 is None
+            or not (1 <= r0 <= r1 <= EXCEL_ROWS and 1 <= c0 <= c1 <= EXCEL_COLUMNS)
+        ):
             raise InputError(f"sheet {ws.title}: merged range {merge.ref} is invalid", file=name)
         merges.append((r0, c0, r1, c1))
     return _sheet(ws.title, content, merges, limits, name=name)

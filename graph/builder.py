@@ -254,10 +254,10 @@ class _Builder:
             item = self.work_items[-1]
         owners: list[tuple[NamedNode, str, NamedNode]] = []  # (node, text, cell) citing documents
         # titles in a category's or work item's own text (落实《X》): searched once per node
-        for node, col in ((category, by_kind[ColumnKind.CATEGORY]), (item.iri, [work_item_col])):
-            if col and text[col[0]] and node not in self.cited_owners:
+        for node, cols in ((category, by_kind[ColumnKind.CATEGORY]), (item.iri, [work_item_col])):
+            if cols and text[cols[0]] and node not in self.cited_owners:
                 self.cited_owners.add(node)
-                owners.append((node, text[col[0]], cells[col[0]]))
+                owners.append((node, text[cols[0]], cells[cols[0]]))
         for col in by_kind[ColumnKind.BASELINE]:
             for entry in split_enumeration(row.cells[col - 1]):
                 node = self.enumerated(item, "baseline", FJ.BaselineItem, entry, cells[col])
@@ -274,7 +274,13 @@ class _Builder:
         self.assignments(item, by_kind, row, cells)
         self.document_mentions(owners)
 
-    def category(self, row, by_kind, text, cells) -> NamedNode:
+    def category(
+        self,
+        row: Row,
+        by_kind: dict[ColumnKind, list[int]],
+        text: dict[int, str],
+        cells: dict[int, NamedNode],
+    ) -> NamedNode:
         columns = by_kind[ColumnKind.CATEGORY]
         label = text[columns[0]] if columns else ""
         if not label:
@@ -312,7 +318,9 @@ class _Builder:
         self.counts["work_items"] += 1
         return item
 
-    def enumerated(self, item, kind: str, cls: NamedNode, entry: Item, cell) -> NamedNode:
+    def enumerated(
+        self, item: _WorkItem, kind: str, cls: NamedNode, entry: Item, cell: NamedNode
+    ) -> NamedNode:
         item.positions[kind] += 1
         node = NamedNode(f"{item.iri.value}/{kind}/{item.positions[kind]}")
         self.add(node, RDF.type, cls)
@@ -333,7 +341,9 @@ class _Builder:
             self.observation(node, f"{node.value}/observation/{k}", quantity, year, None)
         return node
 
-    def observation(self, target, iri: str, q: Quantity, year: int, parent) -> None:
+    def observation(
+        self, target: NamedNode, iri: str, q: Quantity, year: int, parent: NamedNode | None
+    ) -> None:
         node = NamedNode(iri)
         self.add(node, RDF.type, FJ.Observation)
         self.add(node, RDF.type, QB.Observation)
@@ -424,7 +434,13 @@ class _Builder:
             if u.status == "unresolved":
                 add(node, RDF.type, FJ.UnresolvedUnit)
 
-    def assignments(self, item: _WorkItem, by_kind, row: Row, cells) -> None:
+    def assignments(
+        self,
+        item: _WorkItem,
+        by_kind: dict[ColumnKind, list[int]],
+        row: Row,
+        cells: dict[int, NamedNode],
+    ) -> None:
         has_lead_column = bool(by_kind[ColumnKind.LEAD])
         # (column, role or None for "the first listed leads", assignment slot)
         plan: list[tuple[int, Role | None, str]] = [
@@ -466,7 +482,7 @@ class _Builder:
                     self.add(unit, FJ.supports, item.iri)
                 else:
                     self.add(unit, FJ.responsibleFor, item.iri)
-                    if effective == "lead":
+                    if effective is Role.LEAD:
                         self.add(unit, FJ.leads, item.iri)
 
     # -- documents ---------------------------------------------------------------------------

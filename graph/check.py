@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypedDict
 
 import pyoxigraph
 import rdflib
@@ -32,6 +32,7 @@ from fenjie.graph.store import FenjieStore
 
 __all__ = [
     "NOTE_KINDS",
+    "Source",
     "check",
     "describe_source",
     "findings_by_table",
@@ -53,8 +54,23 @@ _CLAUSE_WORDS = re.compile(
 _SCOPE = re.compile(r"[（(][^（）()]*[）)]$")
 
 
-def _source(row: dict[str, Any]) -> dict[str, Any]:
-    source = {
+class _SourceTable(TypedDict):
+    table: str
+
+
+class Source(_SourceTable, total=False):
+    """Where a finding comes from: its table, and for a cell its row, line, column and header."""
+
+    file: str
+    location: str
+    row: int
+    line: int
+    column: int
+    header: str
+
+
+def _source(row: dict[str, Any]) -> Source:
+    source: Source = {
         "table": row["table"].value,
         "row": int(row["row"].value),
         "line": int(row["line"].value),
@@ -68,7 +84,7 @@ def _source(row: dict[str, Any]) -> dict[str, Any]:
     return source
 
 
-def describe_source(source: dict[str, Any]) -> str:
+def describe_source(source: Source) -> str:
     """Where a finding comes from, for people: ``plan.txt lines 9–13 (row 2, column 3 责任单位)``."""
     file = source.get("file", "")
     if "row" not in source:  # a finding about the whole source
@@ -92,7 +108,7 @@ def quality_findings(
 
     findings: list[dict[str, Any]] = []
     for r in select(sparql("check-unknown-jurisdiction")):
-        source = {"table": r["table"].value}
+        source: Source = {"table": r["table"].value}
         if "file" in r:
             source["file"] = r["file"].value
         findings.append(

@@ -110,7 +110,11 @@ def stats(store: FenjieStore, *, table: NamedNode | None = None) -> dict[str, ob
     and the unit registry are left out.
     """
     tables = [table] if table else store.tables()
-    shared = [g for g in store.inner.named_graphs() if g.value.endswith("/" + SHARED_GRAPH)]
+    shared = [
+        g
+        for g in store.inner.named_graphs()
+        if isinstance(g, NamedNode) and g.value.endswith("/" + SHARED_GRAPH)
+    ]
     head = store.select(sparql("stats-items"), graphs=tables)[0]
     distinct = store.select(sparql("stats-distinct"), graphs=tables + shared)[0]
     targets = {

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Variable
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, RdfFormat, Triple, Variable
 
 from fenjie.config import DEFAULT_BASE, default_store_path
 from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreBusyError, StoreError
@@ -136,7 +136,7 @@ class FenjieStore:
         *,
         bindings: Mapping[str, Any] | None = None,
         graphs: Iterable[NamedNode] | None = None,
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """SELECT rows as dicts of variable name → term (unbound variables left out)."""
         solutions = self.query(sparql, bindings=bindings, graphs=graphs)
         if not isinstance(solutions, QuerySolutions):
@@ -229,7 +229,7 @@ def _collect_shared(store: pyoxigraph.Store, shared: NamedNode) -> None:
     """
     subjects = {q.subject for q in store.quads_for_pattern(None, None, None, shared)}
 
-    def used(node: NamedNode) -> bool:
+    def used(node: NamedNode | BlankNode | Triple) -> bool:
         return any(
             q.graph_name != shared
             for pattern in ((node, None, None), (None, None, node))
@@ -242,9 +242,10 @@ def _collect_shared(store: pyoxigraph.Store, shared: NamedNode) -> None:
     frontier = list(kept)
     while frontier:
         for q in store.quads_for_pattern(frontier.pop(), None, None, shared):
-            if q.object in subjects and q.object not in kept:
-                kept.add(q.object)
-                frontier.append(q.object)
+            target = q.object
+            if not isinstance(target, Literal) and target in subjects and target not in kept:
+                kept.add(target)
+                frontier.append(target)
     for node in subjects - kept:
         for q in list(store.quads_for_pattern(node, None, None, shared)):
             store.remove(q)
@@ -362,7 +363,8 @@ def _unchanged(
     for path, digest in jobs:
         iri = NamedNode(f"{base}table/{table_slug(path.name)}")
         if digest and any(
-            q.object.value == digest for q in store.quads_for_pattern(iri, sha256, None, iri)
+            isinstance(q.object, Literal) and q.object.value == digest
+            for q in store.quads_for_pattern(iri, sha256, None, iri)
         ):
             same.add(path)
     return same
