@@ -111,7 +111,7 @@ class Session:
             self._opener = urllib.request.build_opener()
             self.headers = credentials.preemptive_headers()
 
-    def open(self, request: urllib.request.Request, *, timeout: float) -> Any:
+    def open(self, request: urllib.request.Request, *, timeout: float | None) -> Any:
         """``urlopen`` for this server: the response, or ``urllib.error.HTTPError``."""
         for name, value in self.headers.items():
             request.add_header(name, value)

@@ -126,7 +126,8 @@ def _shortest(edges: dict[str, list[str]], start: str, goal: str) -> list[str] |
         frontier = nxt
     if goal not in previous:
         return None
-    path, at = [], goal
+    path: list[str] = []
+    at: str | None = goal
     while at is not None:
         path.append(at)
         at = previous[at]
@@ -192,8 +193,8 @@ def _dependent_targets(
         labels.setdefault(a, plain(row.get("fromLabel")))
         labels.setdefault(b, plain(row.get("toLabel")))
     for adjacency in (based_on, precedes):
-        for targets in adjacency.values():
-            targets.sort()
+        for successors in adjacency.values():
+            successors.sort()
 
     def doc_chain(via: str) -> list[dict[str, Any]]:
         nodes = _shortest(based_on, via, doc["iri"]) or [via, doc["iri"]]
@@ -267,7 +268,7 @@ def _dependent_targets(
         best = entry["kinds"].get(kind)
         if best is None or _path_key(path) < _path_key(best):
             entry["kinds"][kind] = path
-    targets = []
+    targets: list[dict[str, Any]] = []
     for entry in sorted(found.values(), key=lambda e: (e["_order"], e["iri"])):
         kinds = [k for k in KINDS if k in entry["kinds"]]
         targets.append(

@@ -369,19 +369,19 @@ def diff_editions(
         lambda: {"gained": [], "lost": [], "role_changed": [], "renamed_from": []}
     )
     for o in before.items.values():
-        n = counterpart.get(o.iri)
+        successor = counterpart.get(o.iri)
         for unit, role in _role_map(o, renamed).items():
-            new_role = n.roles.get(unit) if n else None
-            if new_role is None:
+            new_role = successor.roles.get(unit) if successor else None
+            if successor is None or new_role is None:
                 units[unit]["lost"].append({"work_item": _ref(o), "role": role})
             elif new_role != role:
                 units[unit]["role_changed"].append(
-                    {"work_item": _ref(n), "old_role": role, "new_role": new_role}  # type: ignore[arg-type]
+                    {"work_item": _ref(successor), "old_role": role, "new_role": new_role}
                 )
     reverse = {n.iri: o for o, n, _ in pairs}
     for n in after.items.values():
-        o = reverse.get(n.iri)
-        had = _role_map(o, renamed) if o else {}
+        predecessor = reverse.get(n.iri)
+        had = _role_map(predecessor, renamed) if predecessor else {}
         for unit, role in n.roles.items():
             if unit not in had:
                 units[unit]["gained"].append({"work_item": _ref(n), "role": role})

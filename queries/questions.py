@@ -122,7 +122,7 @@ def _add_details(
     or predecessors through which the obligation reaches it (a card names who else is involved).
     """
     rows = backend.select(get_stored("obligation-details").text, bindings={"unit": unit})
-    parties: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    parties: dict[str, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
     baselines: dict[str, dict[str, Any]] = defaultdict(dict)
     deadlines: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -185,10 +185,10 @@ def coordination_load(
         labels[unit] = plain(row.get("unitLabel")) or unit
         roles[unit][plain(row["role"])].add(item)
         members[item].add(unit)
-    network = nx.Graph()
+    network: nx.Graph[str] = nx.Graph()
     network.add_nodes_from(roles)
-    for units in members.values():
-        for a, b in combinations(sorted(units), 2):
+    for together in members.values():
+        for a, b in combinations(sorted(together), 2):
             if network.has_edge(a, b):
                 network[a][b]["shared"] += 1
             else:
@@ -197,7 +197,7 @@ def coordination_load(
         data["distance"] = 1.0 / data["shared"]
     degree = nx.degree_centrality(network) if len(network) > 1 else dict.fromkeys(network, 0.0)
     betweenness = nx.betweenness_centrality(network, weight="distance")
-    units = []
+    units: list[dict[str, Any]] = []
     for unit, by_role in roles.items():
         items = set().union(*by_role.values())
         targets: Counter[int] = Counter()

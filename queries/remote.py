@@ -59,9 +59,9 @@ def _tokens(sparql: str) -> list[tuple[str, int, int]]:
             i = j + len(quote)
             continue
         if c == "<":
-            end = re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:])
-            if end:
-                i += end.end()
+            iri_ref = re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:])
+            if iri_ref:
+                i += iri_ref.end()
                 continue
         if c == "{":
             found.append(("{", i, depth))
@@ -188,7 +188,7 @@ def _wrapper_class() -> type:
     """
     from SPARQLWrapper import SPARQLWrapper
 
-    class SessionWrapper(SPARQLWrapper):  # type: ignore[misc]
+    class SessionWrapper(SPARQLWrapper):
         def __init__(self, endpoint: str, session: Session) -> None:
             super().__init__(endpoint)
             self.session = session

@@ -111,14 +111,14 @@ def resolve_unit(backend: QueryBackend, name: str) -> dict[str, Any]:
         raise NotFoundError("no unit name given")
     if name.startswith(("http://", "https://", "urn:")):
         try:
-            iri = NamedNode(name)
+            node: NamedNode | None = NamedNode(name)
         except ValueError:
-            iri = None
-        if iri is not None:
+            node = None
+        if node is not None:
             rows = backend.select(
                 "SELECT ?unit ?label WHERE { ?unit a <https://w3id.org/fenjie/def#Unit> "
                 "OPTIONAL { ?unit <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } }",
-                bindings={"unit": iri},
+                bindings={"unit": node},
             )
             if rows:
                 return {"iri": name, "label": plain(rows[0].get("label")) or name}
