@@ -70,15 +70,17 @@ class OfflinePage:
 
     def counts(self) -> dict[str, int]:
         """Nodes and edges held by the page's vis DataSets."""
-        return self.page.evaluate(
+        counts = self.page.evaluate(
             "({nodes: window.fenjieView.nodes.length, edges: window.fenjieView.edges.length})"
         )
+        return {"nodes": int(counts["nodes"]), "edges": int(counts["edges"])}
 
     def moving(self, *, wait_ms: int = 300) -> bool:
         """Whether any node moves within ``wait_ms`` (physics still running)."""
-        before = self.page.evaluate("JSON.stringify(window.fenjieView.network.getPositions())")
+        positions = "JSON.stringify(window.fenjieView.network.getPositions())"
+        before = str(self.page.evaluate(positions))
         self.page.wait_for_timeout(wait_ms)
-        after = self.page.evaluate("JSON.stringify(window.fenjieView.network.getPositions())")
+        after = str(self.page.evaluate(positions))
         return before != after
 
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fenjie.errors import FenjieError, ParameterError
 from fenjie.roles import Role
 from fenjie.viz._data import Backend, load
 from fenjie.viz._model import EDGE_STYLES
+
+if TYPE_CHECKING:
+    from fenjie.queries import QueryBackend
 
 __all__ = ["CJK_FONTS", "cjk_font", "load_rows", "write_load_chart"]
 
@@ -53,13 +57,15 @@ def cjk_font() -> str:
 
 def _weight(value: object) -> int:
     names = {"light": 300, "normal": 400, "regular": 400, "medium": 500, "bold": 700}
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return names.get(str(value).lower(), 400)
+    if isinstance(value, (int, float, str)):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    return names.get(str(value).lower(), 400)
 
 
-def load_rows(backend: Backend, *, year: int | None = None) -> list[dict[str, object]]:
+def load_rows(backend: QueryBackend, *, year: int | None = None) -> list[dict[str, str | int]]:
     """Per unit (busiest first): work items led, co-responsible, supporting.
 
     The numbers are issue 3's ``coordination_load`` (``responsible`` there is co-responsible);
@@ -68,7 +74,7 @@ def load_rows(backend: Backend, *, year: int | None = None) -> list[dict[str, ob
     from fenjie.queries import coordination_load
 
     data = load(backend)
-    rows = []
+    rows: list[dict[str, str | int]] = []
     for u in coordination_load(backend, year=year, pairs=0)["units"]:
         iri = str(u["unit"]["iri"])
         label = data.units.get(iri, {}).get("label") or u["unit"]["label"]
@@ -102,6 +108,7 @@ def write_load_chart(
     matplotlib.use("Agg")
     from matplotlib import font_manager
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     font_manager.fontManager.addfont(font_path)
     font = font_manager.FontProperties(fname=font_path)
@@ -110,7 +117,7 @@ def write_load_chart(
     labels = [str(r["label"]) for r in rows][::-1]
     left = [0] * len(rows)
     for role in _ROLES:
-        values = [int(r[role]) for r in rows][::-1]  # type: ignore[call-overload]
+        values = [int(r[role]) for r in rows][::-1]
         name, color, _ = EDGE_STYLES[role]
         ax.barh(labels, values, left=left, color=color, label=name)
         left = [a + b for a, b in zip(left, values, strict=True)]
@@ -119,7 +126,9 @@ def write_load_chart(
     title = "协同负担：各单位承担的工作内容" + (f"（{year}年）" if year else "")
     ax.set_title(title, fontproperties=font)
     ax.legend(prop=font, loc="lower right")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    locator = ax.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator: whole work items only
+        locator.set_params(integer=True)
     fig.tight_layout()
     fig.savefig(target, format=fmt)
     return target

@@ -33,9 +33,9 @@ FORMATS = ("graphml", "gexf")
 _KEEP = ("label", "kind", "title", "category", "load", "size", "x", "y", "year", "weight", "width")
 
 
-def plain_graph(view: View, *, network: str | None = None) -> nx.MultiDiGraph:
+def plain_graph(view: View, *, network: str | None = None) -> nx.MultiDiGraph[str]:
     """A copy of a view's graph with only scalar attributes (what GraphML/GEXF can hold)."""
-    out = nx.MultiDiGraph(name=view.title)
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=view.title)
     for node, attrs in view.graph.nodes(data=True):
         out.add_node(node, **_scalars(attrs))
         if isinstance(attrs.get("color"), str):
@@ -54,7 +54,7 @@ def _scalars(attrs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def networks(backend: Backend, *, year: int | None = None) -> nx.MultiDiGraph:
+def networks(backend: Backend, *, year: int | None = None) -> nx.MultiDiGraph[str]:
     """Units, groups, work items; role edges (unit → item) and shared-work edges (unit – unit)."""
     from fenjie.viz._render import as_backend
 
@@ -70,12 +70,13 @@ def networks(backend: Backend, *, year: int | None = None) -> nx.MultiDiGraph:
     for node, attrs in units.nodes(data=True):
         if node not in merged:
             merged.add_node(node, **attrs)
-    merged.add_edges_from(units.edges(keys=True, data=True))
+    for a, b, key, attrs in units.edges(keys=True, data=True):
+        merged.add_edge(a, b, key=key, **attrs)
     merged.graph["name"] = "责任分工与协同网络"
     return merged
 
 
-def _serialize(graph: nx.MultiDiGraph, fmt: str) -> bytes:
+def _serialize(graph: nx.MultiDiGraph[str], fmt: str) -> bytes:
     buffer = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(graph, buffer, encoding="utf-8")

@@ -72,7 +72,7 @@ def bipartite(view: View) -> None:
     order = {n: float(i) for i, n in enumerate(right)}
     left = _barycentre_order(view, left, order)
     left_cols = max(1, math.ceil(len(left) / _COLUMN))
-    x = -(left_cols * 320) - (320 if members else 0)
+    x: float = -(left_cols * 320) - (320 if members else 0)
     if members:
         by_group = {n: float(i) for i, n in enumerate(left)}
         x = place_column(view, _barycentre_order(view, members, by_group), x=x, gap=70, width=320)
@@ -84,7 +84,7 @@ def bipartite(view: View) -> None:
 
 def weighted(view: View) -> None:
     """Units placed so that pairs sharing many work items sit close."""
-    g = nx.Graph()
+    g: nx.Graph[str] = nx.Graph()
     g.add_nodes_from(view.graph)
     for a, b, d in view.graph.edges(data=True):
         g.add_edge(a, b, distance=1.0 / max(d.get("weight", 1), 1))

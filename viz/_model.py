@@ -91,12 +91,12 @@ def unit_size(load: float) -> float:
     return round(12 + 7 * math.sqrt(max(load, 0)), 1)
 
 
-def legend_node(kind: str, *, label: str | None = None, color: str | None = None) -> dict:
+def legend_node(kind: str, *, label: str | None = None, color: str | None = None) -> dict[str, Any]:
     text, default_color, shape = NODE_STYLES[kind]
     return {"kind": "node", "label": label or text, "color": color or default_color, "shape": shape}
 
 
-def legend_edge(kind: str) -> dict:
+def legend_edge(kind: str) -> dict[str, Any]:
     text, color, dashes = EDGE_STYLES[kind]
     return {"kind": "edge", "label": text, "color": color, "dashes": dashes}
 
@@ -107,7 +107,7 @@ class View:
 
     name: str
     title: str
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph[str]
     subtitle: str = ""
     legend: list[dict[str, Any]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
 from rich.cells import cell_len
 
@@ -43,7 +44,7 @@ def _label_size(label: str, *, wrap: float | None) -> tuple[float, float]:
     return min(max(widths), wrap), rows * (FONT_SIZE + 3)
 
 
-def node_box(attrs: dict) -> Box:
+def node_box(attrs: dict[str, Any]) -> Box:
     """The box a node covers on the canvas, label included."""
     x, y = float(attrs.get("x", 0.0)), float(attrs.get("y", 0.0))
     label = str(attrs.get("label", ""))
@@ -69,11 +70,11 @@ def _pairs(boxes: dict[str, Box], margin: float = _MARGIN) -> list[tuple[str, st
         return []
     cell = max(max(b[2] - b[0], b[3] - b[1]) for b in boxes.values()) + margin
     grid: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for n, b in boxes.items():
-        for gx in range(math.floor(b[0] / cell), math.floor(b[2] / cell) + 1):
-            for gy in range(math.floor(b[1] / cell), math.floor(b[3] / cell) + 1):
+    for n, box in boxes.items():
+        for gx in range(math.floor(box[0] / cell), math.floor(box[2] / cell) + 1):
+            for gy in range(math.floor(box[1] / cell), math.floor(box[3] / cell) + 1):
                 grid[(gx, gy)].append(n)
-    found = set()
+    found: set[tuple[str, str]] = set()
     for members in grid.values():
         for i, a in enumerate(members):
             for b in members[i + 1 :]:

@@ -61,6 +61,7 @@ class FenjieNetwork(Network):
         self._node_set: set[Any] = set()
         self._edge_ids: set[Any] = set()
 
+    # pyvis's ``color`` parameter is one of the ``options`` here
     def add_node(self, n_id: Any, label: Any = None, shape: str = "dot", **options: Any) -> None:  # type: ignore[override]
         if n_id in self._node_set:
             return
@@ -70,7 +71,7 @@ class FenjieNetwork(Network):
         self.node_map[n_id] = node.options
         self._node_set.add(n_id)
 
-    def add_edge(self, source: Any, to: Any, **options: Any) -> None:  # type: ignore[override]
+    def add_edge(self, source: Any, to: Any, **options: Any) -> None:
         if source not in self._node_set or to not in self._node_set:
             raise KeyError(f"edge {source!r} → {to!r} joins a node that is not in the network")
         key = options.get("id", (source, to))
@@ -129,7 +130,7 @@ def script_json(data: Any) -> str:
 
 @cache
 def _static(name: str) -> str:
-    return files("fenjie.viz").joinpath("static", name).read_text(encoding="utf-8")
+    return files("fenjie.viz").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 @cache
@@ -150,7 +151,9 @@ _SCRIPTS = ("vis-network.min.js", "view.js")
 
 @cache
 def _environment() -> jinja2.Environment:
-    source = files("fenjie.viz").joinpath("templates", "view.html").read_text(encoding="utf-8")
+    source = (
+        files("fenjie.viz").joinpath("templates").joinpath("view.html").read_text(encoding="utf-8")
+    )
     env = jinja2.Environment(
         loader=jinja2.DictLoader({"view.html": source}),
         autoescape=True,

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fenjie.errors import ParameterError
 from fenjie.viz._data import Backend, load
@@ -14,6 +15,9 @@ from fenjie.viz._model import MAX_NODES, View
 from fenjie.viz._page import render_page
 from fenjie.viz._views import build_coordination, build_responsibility
 from fenjie.viz._views_focus import build_dependency, build_unit
+
+if TYPE_CHECKING:
+    from fenjie.queries import QueryBackend
 
 __all__ = ["VIEWS", "as_backend", "build_view", "render_view"]
 
@@ -25,7 +29,8 @@ VIEWS: dict[str, str] = {
     "unit": "单位关系网络",
 }
 
-_BUILDERS = {
+# each takes the graph data, the backend and its own filters (see render)
+_BUILDERS: dict[str, Callable[..., View]] = {
     "responsibility": build_responsibility,
     "coordination": build_coordination,
     "dependency": build_dependency,
@@ -33,7 +38,7 @@ _BUILDERS = {
 }
 
 
-def as_backend(backend: Any) -> Any:
+def as_backend(backend: Any) -> QueryBackend:
     """A ``fenjie.queries`` backend; a bare :class:`~fenjie.graph.FenjieStore` is wrapped."""
     # views read only through fenjie.queries, never the store itself
     from fenjie.queries import as_backend as queries_backend

@@ -47,10 +47,10 @@ def colour_by_status(view: View, backend: Any, as_of: date | str) -> None:
             counts[key][colour] += 1
     by_node.update(worst)
     for node, data in view.graph.nodes(data=True):
-        colour = by_node.get(node)
-        if colour is None or data.get("kind") not in ("item", "unit", "group", "member"):
+        node_colour = by_node.get(node)
+        if node_colour is None or data.get("kind") not in ("item", "unit", "group", "member"):
             continue
-        data["color"] = LIGHTS[colour]
+        data["color"] = LIGHTS[node_colour]
         tally = counts[node]
         data["title"] = (
             f"{data.get('title', '')}\n截至 {answer['as_of']}：已完成 {tally['green']}，"

@@ -51,7 +51,7 @@ def _select_items(data: GraphData, *, year: int | None, category: str | None) ->
     return sorted(items, key=lambda i: _item_key(data, i))
 
 
-def _item_key(data: GraphData, item: str) -> tuple:
+def _item_key(data: GraphData, item: str) -> tuple[str, int, int, int, str]:
     rec = data.items[item]
     cat = data.categories.get(rec["category"] or "", {})
     return (rec["table"] or "", cat.get("order", 0), rec["order"], rec["number"], item)
@@ -79,7 +79,7 @@ def _item_tip(
     return "\n".join(lines)
 
 
-def _unit_tip(data: GraphData, unit: str, counts: Counter, load: dict[str, Any]) -> str:
+def _unit_tip(data: GraphData, unit: str, counts: Counter[str], load: dict[str, Any]) -> str:
     rec = data.units.get(unit, {"label": unit, "name": unit, "group": False})
     lines = [rec["label"]]
     if rec["name"] != rec["label"]:
@@ -135,7 +135,7 @@ def build_responsibility(
     }
     view = View("responsibility", "责任分工网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
     load = _load_numbers(backend, year) if backend is not None else {}
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
     items_of: dict[str, set[str]] = defaultdict(set)
     for a in assigned:
         counts[a["unit"]][a["role"]] += 1
@@ -219,7 +219,11 @@ def build_responsibility(
 
 
 def _aggregate_items(
-    view: View, data: GraphData, assigned: list[dict], items: list[str], cats: dict[str, int]
+    view: View,
+    data: GraphData,
+    assigned: list[dict[str, Any]],
+    items: list[str],
+    cats: dict[str, int],
 ) -> None:
     per_cat: dict[str, list[str]] = defaultdict(list)
     for i in items:
@@ -235,7 +239,7 @@ def _aggregate_items(
             category=label,
             size=unit_size(len(members)),
         )
-    weights: Counter = Counter()
+    weights: Counter[tuple[str, str, str]] = Counter()
     for a in assigned:
         weights[
             (a["unit"], (data.items[a["item"]]["category"] or "none") + "#aggregate", a["role"])
@@ -279,11 +283,11 @@ def build_coordination(
     roles = role_filter(role)
     keep = set(_select_items(data, year=year, category=category))
     by_item: dict[str, set[str]] = defaultdict(set)
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for a in data.assignments:
-        if a["item"] in keep and (roles is None or a["role"] in roles):
-            by_item[a["item"]].add(a["unit"])
-            counts[a["unit"]][a["role"]] += 1
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for assignment in data.assignments:
+        if assignment["item"] in keep and (roles is None or assignment["role"] in roles):
+            by_item[assignment["item"]].add(assignment["unit"])
+            counts[assignment["unit"]][assignment["role"]] += 1
     shared = _shared_items(by_item)
     carried = Counter(u for unit_set in by_item.values() for u in unit_set)
     units = sorted(carried, key=lambda u: (-carried[u], u))

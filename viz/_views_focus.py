@@ -245,7 +245,7 @@ def build_unit(
         "unit", "单位关系网络", nx.MultiDiGraph(), subtitle=f"{rec['label']} · {_title(data, '')}"
     )
     load = _load_numbers(backend, year) if backend is not None else {}
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
     for a in data.assignments:
         if a["item"] in items:
             counts[a["unit"]][a["role"]] += 1
@@ -313,7 +313,7 @@ def build_unit(
             f"共 {view.graph.number_of_nodes()} 个节点，已省略年度目标；请用 --year 筛选。"
         )
         view.graph.remove_nodes_from(
-            [n for n, d in list(view.graph.nodes(data=True)) if d["kind"] == "target"]
+            [n for n, d in view.graph.nodes(data=True) if d["kind"] == "target"]
         )
     if not items:
         view.messages.append("该单位在所选条件下没有承担工作内容。")
