@@ -6,7 +6,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -15,13 +15,16 @@ from fenjie._cli_limits import limit_options, limits_from
 from fenjie.config import DEFAULT_BASE, SETTINGS, bundled_example
 from fenjie.printable import printable
 
+if TYPE_CHECKING:
+    from pyoxigraph import NamedNode
+
 __all__ = ["COMMANDS"]
 
 _BASE = SETTINGS[1]
 _PROGRESS_MIN_ROWS = 2000
 
 
-def _describe_counts(counts: dict) -> str:
+def _describe_counts(counts: dict[str, Any]) -> str:
     targets = ", ".join(f"{y}: {n}" for y, n in counts["targets"].items())
     return (
         f"{counts['categories']} categories, {counts['work_items']} work items, "
@@ -107,7 +110,7 @@ def build(
     interactive = sys.stderr.isatty()
     # a pseudo-terminal may report 0 columns; shutil falls back to $COLUMNS or 80
     width = shutil.get_terminal_size().columns
-    rows_bars: dict[str, tqdm] = {}
+    rows_bars: dict[str, tqdm[NoReturn]] = {}  # bars counted by hand (no iterable)
     tables_bar = (
         tqdm(total=len(paths), unit="table", desc="构建", leave=False, ncols=width)
         if interactive and len(paths) > 1
@@ -169,7 +172,7 @@ def build(
     echo(f"store: {store_path} ({done} table(s) built{skipped} in {elapsed:.2f} s)")
 
 
-def _echo_findings(store_path: str, base: str, tables: list) -> None:
+def _echo_findings(store_path: str, base: str, tables: list[NamedNode]) -> None:
     """The doubtful parses of the tables just built, each with its place in the source."""
     from pyoxigraph import NamedNode
 

@@ -158,7 +158,10 @@ def progress(
         f"逾期 {s['overdue']}，有风险 {s['at_risk']}"
     )
     zh = ["年份", "工作内容", "目标", "责任单位", "状态", "到期", "逾期", "有风险"]
-    flag = lambda v: "是" if v is True else ("" if v is False else v)  # noqa: E731
+
+    def flag(v: object) -> object:
+        return "是" if v is True else ("" if v is False else v)
+
     echo(text_table(zh, [[flag(v) for v in r] for r in rows], limit=40))
     echo("\n各单位完成情况（任何角色；牵头）：")
     unit_rows = [

@@ -228,7 +228,10 @@ def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt
     if fmt == "json":
         emit_json(answer)
         return
-    via = lambda e: " → ".join(s["unit"]["label"] or s["unit"]["iri"] for s in e["via"])  # noqa: E731
+
+    def via(e: dict[str, Any]) -> str:
+        return " → ".join(s["unit"]["label"] or s["unit"]["iri"] for s in e["via"])
+
     if fmt == "csv":
         headers = ["unit", "role", "work_item", "category", "via", "year", "target", "table"]
         rows = [
@@ -379,8 +382,10 @@ def push(
     if bool(gsp) == bool(update_url):
         raise click.UsageError("give exactly one of --gsp URL or --update URL")
     store = FenjieStore.open(store_path, read_only=True)
-    auth = {"user": user, "password": password, "token": token}
-    sent = push_gsp(store, gsp, **auth) if gsp else push_update(store, update_url, **auth)
+    if gsp:
+        sent = push_gsp(store, gsp, user=user, password=password, token=token)
+    elif update_url:  # exactly one of the two, checked above
+        sent = push_update(store, update_url, user=user, password=password, token=token)
     for graph, count in sent.items():
         echo(f"pushed {count} triples to <{graph}>")
     echo(f"{len(sent)} graph(s), {sum(sent.values())} triples → {gsp or update_url}")

@@ -337,7 +337,7 @@ def _blocking(
         produced[plain(row["target"])].append(
             {"iri": plain(row["document"]), "title": plain(row.get("title"))}
         )
-    out = []
+    out: list[dict[str, Any]] = []
     for state in overdue:
         node = state.node
         me = _path_node(node.iri, node.text, "Target")

@@ -67,7 +67,7 @@ def _lead_rows(answer: dict[str, Any]) -> list[list[str]]:
 
 
 def _overdue_rows(answer: dict[str, Any]) -> list[list[str]]:
-    rows = []
+    rows: list[list[str]] = []
     for t in (t for t in answer["targets"] if t["overdue"]):
         units = "、".join(u["label"] or u["iri"] for u in t["units"] if u["role"] != "supporting")
         rows.append(
@@ -198,6 +198,7 @@ def _docx(answer: dict[str, Any], path: Path, title: str) -> None:
 def _xlsx(answer: dict[str, Any], path: Path, title: str) -> None:
     import openpyxl
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = openpyxl.Workbook()
     head = Font(name=FONTS["heading"], bold=True, size=11)
@@ -213,6 +214,7 @@ def _xlsx(answer: dict[str, Any], path: Path, title: str) -> None:
     ]
     for k, (name, header, rows) in enumerate(sheets):
         sheet = book.active if k == 0 else book.create_sheet()
+        assert isinstance(sheet, Worksheet)  # a new workbook opens on a worksheet
         sheet.title = name
         sheet.append(header)
         for cell in sheet[1]:

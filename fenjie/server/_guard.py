@@ -208,6 +208,15 @@ class _TreeFacts:
     prefixes: tuple[str, ...]
 
 
+def _tree_facts(tree: Any, kind: str) -> _TreeFacts:
+    """Read the facts off a parse tree (pyparsing results of nested rdflib ``CompValue``s)."""
+    return _TreeFacts(
+        names=tuple(_name(n) for n in _walk(tree)),
+        words={w: _leaf_words(tree, w) for w in _WORDS[kind]},
+        prefixes=tuple(n.get("prefix") for n in _walk(tree) if _name(n) == "PrefixDecl"),
+    )
+
+
 def _parse(text: str, kind: str) -> tuple[_TreeFacts, Any]:
     """Facts of rdflib's parse tree of ``text``, and its algebra (raises on anything unread)."""
     from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
@@ -219,16 +228,11 @@ def _parse(text: str, kind: str) -> tuple[_TreeFacts, Any]:
     level = rdflib_log.level
     rdflib_log.setLevel(logging.ERROR)  # "does not look like a valid URI" is not ours to print
     try:
-        tree = parseUpdate(text) if kind == "update" else parseQuery(text)
-        facts = _TreeFacts(
-            names=tuple(_name(n) for n in _walk(tree)),
-            words={w: _leaf_words(tree, w) for w in _WORDS[kind]},
-            prefixes=tuple(n.get("prefix") for n in _walk(tree) if _name(n) == "PrefixDecl"),
-        )
-        algebra = (
-            translateUpdate(tree).algebra if kind == "update" else translateQuery(tree).algebra
-        )
-        return facts, algebra
+        if kind == "update":
+            update = parseUpdate(text)
+            return _tree_facts(update, kind), translateUpdate(update).algebra
+        query = parseQuery(text)
+        return _tree_facts(query, kind), translateQuery(query).algebra
     finally:
         sys.setrecursionlimit(limit)
         rdflib_log.setLevel(level)

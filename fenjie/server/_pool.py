@@ -185,9 +185,10 @@ class WorkerPool:
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
-        procs, self._all = list(self._all), set()
-        if self._spare is not None:
-            procs += [p for p in await asyncio.gather(self._spare, return_exceptions=True)]
+        procs: list[_Proc | BaseException] = list(self._all)
+        self._all = set()
+        if self._spare is not None:  # a spare that failed to start is an exception here
+            procs += await asyncio.gather(self._spare, return_exceptions=True)
             self._spare = None
         await asyncio.gather(
             *(loop.run_in_executor(None, p.stop) for p in procs if isinstance(p, _Proc))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hmac
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -50,7 +50,7 @@ class Operation:
     format: str | None = None
 
 
-def _refuse(message: str, status: int = 400, code: str = "bad_request", **details: Any) -> None:
+def _refuse(message: str, status: int = 400, code: str = "bad_request", **details: Any) -> NoReturn:
     raise RequestRefusedError(message, status=status, code=code, **details)
 
 
@@ -118,14 +118,12 @@ def _build(params: dict[str, list[str]], *, allow_update: bool) -> Operation:
         _refuse("a request carries either 'query' or 'update', not both")
     if updates and not allow_update:
         _refuse("updates are sent with POST, never GET", status=400)
-    fmt = (params.get("format") or params.get("output") or [None])[0]
-    common = {
-        "default_graphs": _iris(params.get("default-graph-uri", []), "default-graph-uri"),
-        "named_graphs": _iris(params.get("named-graph-uri", []), "named-graph-uri"),
-        "format": fmt,
-    }
+    formats = params.get("format") or params.get("output") or []
+    fmt = formats[0] if formats else None
+    default_graphs = _iris(params.get("default-graph-uri", []), "default-graph-uri")
+    named_graphs = _iris(params.get("named-graph-uri", []), "named-graph-uri")
     if queries:
-        return Operation("query", queries[0], **common)
+        return Operation("query", queries[0], default_graphs, named_graphs, fmt)
     if updates:
         return Operation(
             "update",
@@ -133,7 +131,7 @@ def _build(params: dict[str, list[str]], *, allow_update: bool) -> Operation:
             default_graphs=_iris(params.get("using-graph-uri", []), "using-graph-uri"),
             named_graphs=_iris(params.get("using-named-graph-uri", []), "using-named-graph-uri"),
         )
-    return Operation(None, **common)
+    return Operation(None, default_graphs=default_graphs, named_graphs=named_graphs, format=fmt)
 
 
 async def read_operation(request: Request, *, max_body: int) -> Operation:
@@ -251,7 +249,7 @@ async def sparql_endpoint(request: Request) -> Response:
         media,
         operation.default_graphs,
         operation.named_graphs,
-        payload["has_from"],
+        from_clause,
         settings.max_rows,
     )
     answer = app.answers.get(key)
@@ -289,7 +287,7 @@ def service_description(request: Request) -> Response:
     body = ox.serialize(
         triples, format=fmt, prefixes=prefixes if fmt == ox.RdfFormat.TURTLE else None
     )
-    return _response(media, body, head=request.method == "HEAD")
+    return _response(media, body or b"", head=request.method == "HEAD")
 
 
 async def graph_store(request: Request) -> Response:
@@ -309,7 +307,8 @@ async def graph_store(request: Request) -> Response:
                 code="read_only",
             )
         _refuse(f"method {request.method} not allowed on /store", status=405, code="method")
-    fmt = (params.get("format") or [None])[0]
+    formats = params.get("format") or []
+    fmt = formats[0] if formats else None
     media = negotiate(request.headers.get("accept"), list(GRAPH_FORMATS), fmt=fmt)
     payload = {"graph": _iris(graphs, "graph")[0] if graphs else None, "media": media}
     media, body = await app.pool.run("graph", payload)

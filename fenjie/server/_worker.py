@@ -126,13 +126,13 @@ class Worker:
         if isinstance(result, ox.QueryBoolean):
             media = media or "application/sparql-results+json"
             fmt = ox.QueryResultsFormat.from_media_type(media)
-            return media, result.serialize(format=fmt), False
+            return media, result.serialize(format=fmt) or b"", False
         media = media or "text/turtle"
         triples = list(islice(result, max_rows + 1))
         truncated = len(triples) > max_rows
-        fmt = ox.RdfFormat.from_media_type(media)
-        body = ox.serialize(triples[:max_rows], format=fmt, prefixes=_prefixes_for(fmt))
-        return media, body, truncated
+        rdf_fmt = ox.RdfFormat.from_media_type(media)
+        body = ox.serialize(triples[:max_rows], format=rdf_fmt, prefixes=_prefixes_for(rdf_fmt))
+        return media, body or b"", truncated
 
     def _solutions(self, solutions: Any, media: str, max_rows: int) -> tuple[str, bytes, bool]:
         names = [v.value for v in solutions.variables]
@@ -149,23 +149,26 @@ class Worker:
         fmt = ox.QueryResultsFormat.from_media_type(media)
         if fmt != ox.QueryResultsFormat.JSON:
             parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            body = parsed.serialize(format=fmt)
+            body = parsed.serialize(format=fmt) or b""
         return media, body, truncated
 
     def graph(self, generation: int, payload: dict[str, Any]) -> tuple[str, bytes]:
         store = self._open(generation)
         iri = payload.get("graph")
         if iri is None:
-            triples = list(
-                store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            everything = store.query(
+                "CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True
             )
+            assert isinstance(everything, ox.QueryTriples)  # a CONSTRUCT answers triples
+            triples = list(everything)
         else:
             node = ox.NamedNode(iri)
             if not store.contains_named_graph(node):
                 raise NotFoundError(f"no graph <{iri}> in the store", graph=iri)
             triples = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
         fmt = ox.RdfFormat.from_media_type(payload["media"])
-        return payload["media"], ox.serialize(triples, format=fmt, prefixes=_prefixes_for(fmt))
+        body = ox.serialize(triples, format=fmt, prefixes=_prefixes_for(fmt)) or b""
+        return payload["media"], body
 
     def update(self, payload: dict[str, Any]) -> Any:
         if "update" in payload:
@@ -282,7 +285,8 @@ def worker_main(conn: Any, path: str, allow_service: tuple[str, ...] = ()) -> No
             elif kind == "update":
                 value = worker.update(payload)
             elif kind == "close":
-                value = worker.close()
+                worker.close()
+                value = None
             else:
                 value = "pong"
             reply: tuple[str, Any] = ("ok", value)
