@@ -259,9 +259,9 @@ def _dependent_targets(
             path += doc_chain(via)
         else:
             node = plain(row["node"])
-            chain = _shortest(precedes, node, target) or [node, target]
+            steps = _shortest(precedes, node, target) or [node, target]
             path = [me]
-            for earlier in reversed(chain[:-1]):
+            for earlier in reversed(steps[:-1]):
                 label = plain(row.get("nodeText")) if earlier == node else labels.get(earlier)
                 path += [_edge("precedes", inverse=True), _node(earlier, label, "Target")]
             path += [cite, *doc_chain(via)]
