@@ -69,6 +69,13 @@ def _describe_counts(counts: dict[str, Any]) -> str:
     "do not say it themselves (title, 文号, issuer).",
 )
 @click.option(
+    "--implements",
+    metavar="PLAN",
+    help="The plan of the level above that every source implements (分解落实): a table in the "
+    "store by IRI, slug, file name or a part of its title. Without it, fenjie reads it from the "
+    "notice (为贯彻落实《…》) when the title is a stored plan's.",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
@@ -84,6 +91,7 @@ def build(
     wait: bool,
     lock_timeout: float | None,
     jurisdiction: str | None,
+    implements: str | None,
     jobs: int | None,
     **limit_values: int | None,
 ) -> None:
@@ -148,6 +156,7 @@ def build(
             lock_timeout=lock_timeout,
             workers=jobs,
             jurisdiction=jurisdiction,
+            implements=implements,
             on_notice=lambda message: click.echo(message, err=True),
         )
     finally:

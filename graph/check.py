@@ -27,6 +27,7 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from fenjie.graph._cells import numbering_gaps, split_enumeration
 from fenjie.graph._documents import GENERIC_TITLES
+from fenjie.graph._levels import levels_findings
 from fenjie.graph._sparql import sparql
 from fenjie.graph.store import FenjieStore
 
@@ -186,6 +187,9 @@ def quality_findings(
                 }
             )
     findings += _item_numbering(select(sparql("check-item-numbers")))
+    # plans implementing plans: doubtful title matches, ambiguous or missing work item links
+    tables = None if graphs is None else [g.value for g in graphs]
+    findings += levels_findings(store.inner, tables)
     return findings
 
 

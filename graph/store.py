@@ -29,6 +29,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, RdfFormat,
 from fenjie.config import DEFAULT_BASE, default_store_path
 from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreBusyError, StoreError
 from fenjie.graph._faults import kill_point
+from fenjie.graph._levels import link_levels
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._lock import store_lock  # writers other than builds take it too
 from fenjie.graph._pipeline import BuiltSource, build_many, default_workers
@@ -182,8 +183,9 @@ class _Writer:
     """Loads built tables into a store: graphs they replace are removed first, quads bulk-loaded
     in batches of a bounded size."""
 
-    def __init__(self, store: pyoxigraph.Store, base: str) -> None:
+    def __init__(self, store: pyoxigraph.Store, base: str, implements: str | None = None) -> None:
         self.store, self.base = store, base
+        self.implements = implements  # the plan every table written implements (--implements)
         self.batch: list[bytes] = []
         self.batch_bytes = 0
         self.replaced = False  # a graph was replaced: shared nodes may have lost their last user
@@ -206,6 +208,19 @@ class _Writer:
         self.batch_bytes += len(data)
         if self.batch_bytes >= _BATCH_BYTES:
             self.flush()
+        self.declare(iri)
+
+    def declare(self, iri: NamedNode) -> None:
+        """Record ``--implements`` on a table (also one skipped as unchanged: the declaration is
+        how it was built this time); without it, a skipped table keeps what it had."""
+        if self.implements is None:
+            return
+        self.flush()
+        for q in list(self.store.quads_for_pattern(iri, FJ.declaredImplements, None, iri)):
+            self.store.remove(q)
+        self.store.add(
+            pyoxigraph.Quad(iri, FJ.declaredImplements, pyoxigraph.Literal(self.implements), iri)
+        )
 
     def flush(self) -> None:
         if self.batch:
@@ -220,6 +235,9 @@ class _Writer:
         self.flush()
         if self.replaced:
             _collect_shared(self.store, NamedNode(self.base + SHARED_GRAPH))
+        # which plan implements which, and which work items carry down which: over all tables,
+        # since the parent may be built after its child (graph/_levels.py)
+        link_levels(self.store, self.base)
 
 
 def _collect_shared(store: pyoxigraph.Store, shared: NamedNode) -> None:
@@ -266,6 +284,7 @@ def build_sources(
     workers: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
     jurisdiction: str | None = None,
+    implements: str | None = None,
 ) -> list[BuiltSource]:
     """Read and build every source (files, folders or glob patterns) into the store, atomically.
 
@@ -282,7 +301,9 @@ def build_sources(
     lock: when another build holds it, ``wait`` for it (up to ``lock_timeout`` seconds if given) or
     raise :class:`~fenjie.errors.StoreBusyError`. ``on_notice(message)`` hears about the wait and
     about repairs of what a crashed build left. ``limits`` bound what each source may cost to
-    read. ``jurisdiction`` (浙江省) overrides the jurisdiction read from each source.
+    read. ``jurisdiction`` (浙江省) overrides the jurisdiction read from each source;
+    ``implements`` (a table's name or IRI) declares the plan every source implements (levels:
+    ``graph/_levels.py``, recomputed after every build).
     """
     paths = expand_sources(sources)
     _check_distinct_graphs(paths, base)
@@ -297,7 +318,7 @@ def build_sources(
         if fresh:
             target.clear()
         return _build_in_memory(
-            target, jobs, base, count, limits, jurisdiction, on_table, on_progress
+            target, jobs, base, count, limits, jurisdiction, on_table, on_progress, implements
         )
     path = Path(store_path if store_path is not None else default_store_path())
     with store_lock(path, wait=wait, timeout=lock_timeout, on_wait=on_notice):
@@ -306,7 +327,16 @@ def build_sources(
             if on_notice:
                 on_notice(action)
         return _build_staged(
-            path, jobs, base, count, limits, jurisdiction, fresh, on_table, on_progress
+            path,
+            jobs,
+            base,
+            count,
+            limits,
+            jurisdiction,
+            fresh,
+            on_table,
+            on_progress,
+            implements,
         )
 
 
@@ -332,6 +362,7 @@ def _build_in_memory(
     jurisdiction: str | None,
     on_table: Callable[[BuiltSource], None] | None,
     on_progress: Callable[[str, int, int], None] | None,
+    implements: str | None = None,
 ) -> list[BuiltSource]:
     """Build everything first, then write: a store the caller holds is changed only on success."""
     built = list(
@@ -344,7 +375,7 @@ def _build_in_memory(
             on_progress=on_progress,
         )
     )
-    writer = _Writer(target, base)
+    writer = _Writer(target, base, implements)
     writer.start()
     for result, data in built:
         writer.add(result.iri, data)
@@ -380,6 +411,7 @@ def _build_staged(
     fresh: bool,
     on_table: Callable[[BuiltSource], None] | None,
     on_progress: Callable[[str, int, int], None] | None,
+    implements: str | None = None,
 ) -> list[BuiltSource]:
     """Build into a new staging version and switch the store to it (build lock held)."""
     staging = new_staging(path)
@@ -393,7 +425,16 @@ def _build_staged(
                     f"cannot copy the store at {path}: {exc}", store=str(path)
                 ) from exc
         results = _fill(
-            staging, jobs, base, workers, limits, jurisdiction, fresh, on_table, on_progress
+            staging,
+            jobs,
+            base,
+            workers,
+            limits,
+            jurisdiction,
+            fresh,
+            on_table,
+            on_progress,
+            implements,
         )
         gc.collect()  # the staging store is closed before it becomes the live one
         publish(path, staging)
@@ -417,12 +458,13 @@ def _fill(
     fresh: bool,
     on_table: Callable[[BuiltSource], None] | None,
     on_progress: Callable[[str, int, int], None] | None,
+    implements: str | None = None,
 ) -> list[BuiltSource]:
     """Write the sources into the staging store, table by table; the store is closed on return."""
     new = pyoxigraph.Store(str(staging))
     kill_point("staging")
     skipped = set() if fresh else _unchanged(new, jobs, base)
-    writer = _Writer(new, base)
+    writer = _Writer(new, base, implements)
     writer.start()
     todo = [job for job in jobs if job[0] not in skipped]
     done = build_many(
@@ -438,6 +480,7 @@ def _fill(
         if source in skipped:
             iri = NamedNode(f"{base}table/{table_slug(source.name)}")
             result = BuiltSource(source=source, iri=iri, skipped=True, sha256=digest)
+            writer.declare(iri)
         else:
             result, data = next(done)
             writer.add(result.iri, data)

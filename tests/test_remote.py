@@ -214,6 +214,8 @@ def test_every_stored_query_remote_equals_embedded(
         "name": "省科技厅",
         "table": table,
         "node": f"{table}/item/1-2/target/2017/1",
+        "item": f"{table}/item/1-5",
+        "child": table,
     }
     compared = set()
     for query in stored_queries().values():

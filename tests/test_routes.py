@@ -57,7 +57,12 @@ def _enum_cases() -> list[tuple[str, str, str]]:
 # a value of each type of a named query's parameter
 TYPED = {"unit": "省科技厅", "document": "意见", "year": "2018", "string": "省科技厅"}
 _TABLE = "https://w3id.org/fenjie/id/table/changzhutan-innovation-zone-2017-2019"
-NAMED = {"table": _TABLE, "node": f"{_TABLE}/item/1-2/target/2017/1"}  # IRI parameters by name
+NAMED = {  # IRI parameters by name
+    "table": _TABLE,
+    "node": f"{_TABLE}/item/1-2/target/2017/1",
+    "item": f"{_TABLE}/item/1-5",
+    "child": _TABLE,
+}
 
 
 @pytest.mark.parametrize(("path", "name", "value"), _enum_cases())
