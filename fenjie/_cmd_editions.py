@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from fenjie._cli_common import emit_json, format_option
+from fenjie._cli_common import echo, emit_json, format_option
 from fenjie._cmd_query import backend_options
 
 __all__ = ["COMMANDS"]
@@ -110,12 +110,29 @@ def _print_table(answer: dict[str, Any]) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file."
 )
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Also store the matches in the store (NEW prov:wasRevisionOf OLD, one match per work "
+    "item), replacing an earlier record of the pair; `fenjie obligations` then says what is new.",
+)
 @backend_options
-def diff(backend: Any, old: str, new: str, threshold: float, fmt: str, output: Path | None) -> None:
+def diff(
+    backend: Any,
+    old: str,
+    new: str,
+    threshold: float,
+    fmt: str,
+    output: Path | None,
+    record: bool,
+) -> None:
     """Compare two editions of a plan (OLD, NEW: table names, file names or IRIs in the store)."""
     from fenjie.queries.editions import diff_editions
 
-    answer = diff_editions(backend, old, new, threshold=threshold)
+    if record:
+        answer = _diff_and_record(backend, old, new, threshold)
+    else:
+        answer = diff_editions(backend, old, new, threshold=threshold)
     if fmt == "html" or (output is not None and output.suffix.lower() in (".html", ".htm")):
         from fenjie.viz import diff_report
 
@@ -136,6 +153,40 @@ def diff(backend: Any, old: str, new: str, threshold: float, fmt: str, output: P
             emit_json(answer)
         return
     _print_table(answer)
+
+
+def _diff_and_record(backend: Any, old: str, new: str, threshold: float) -> dict[str, Any]:
+    """Compare and record under the store's lock (a build switching versions meanwhile would
+    drop the record), on the store opened for writing."""
+    from fenjie.errors import ParameterError
+    from fenjie.graph.store import FenjieStore, store_lock
+    from fenjie.queries import LocalBackend
+    from fenjie.queries.editions import diff_editions
+    from fenjie.queries.revisions import record_revision
+
+    if not isinstance(backend, LocalBackend) or backend.store.path is None:
+        raise ParameterError(
+            "--record 只写入本机磁盘上的存储（--store）；如需共享，请在本地构建并记录后用 "
+            "fenjie push 上传",
+            parameter="record",
+        )
+    path = backend.store.path
+    backend.store.close()
+    with store_lock(path):
+        store = FenjieStore.open(path)
+        try:
+            answer = diff_editions(LocalBackend(store), old, new, threshold=threshold)
+            recorded = record_revision(store, answer)
+        finally:
+            store.close()
+    echo(
+        f"已记录版本匹配：{recorded.matches} 项（有变化 {recorded.changed}），"
+        f"新增工作内容 {recorded.added} 项"
+        + ("，已替换此前的记录" if recorded.replaced else "")
+        + f" → <{recorded.graph}>",
+        err=True,
+    )
+    return answer
 
 
 COMMANDS = [diff]

@@ -273,3 +273,172 @@ def test_report_renders_offline_and_runs_no_markup(
     assert "<script>window.__xss=2</script>" in text
     assert [u for u in requests if not u.startswith("file:")] == []
     page.close()
+
+
+# -- matches recorded in the graph (fenjie diff --record) ---------------------------------------
+
+# the gold matches: (new work item, old work item) → the kinds of change (none: unchanged)
+GOLD_MATCHES = {
+    ("协同创新体系", "协同创新体系"): [],
+    ("政策支撑体系", "政策支撑体系"): [],
+    ("调整资金投入方式", "调整资金投入方式"): [],
+    ("优化创新创业生态环境", "营造创新创业环境"): ["reworded", "targets", "baseline"],
+    ("规划展示平台", "规划展示平台"): ["moved"],
+    ("高层次人才聚集示范", "高层次人才聚集示范"): ["targets"],
+    ("军民融合创新示范", "军民融合创新示范"): [],
+    ("科技成果转化及产业化示范", "科技成果转化及产业化示范"): [],
+    ("创新型产业集群培育", "创新型产业集群培育"): [],
+    ("科技公共服务平台", "科技公共服务平台"): ["units"],
+    ("科技金融服务平台", "科技金融服务平台"): [],
+    ("科技成果(知识产权)交易平台", "科技成果(知识产权)交易平台"): ["units"],
+    ("对外合作交流平台", "对外合作交流平台"): [],
+}
+NEW_IN_REVISION = {"科技创新大数据平台"}
+
+_STORED_MATCHES = """
+PREFIX fj: <https://w3id.org/fenjie/def#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?newLabel ?oldLabel ?score ?kind ?change ?g WHERE {
+  GRAPH ?g {
+    ?new fj:revisionOf ?old ; prov:qualifiedRevision ?m .
+    ?m prov:entity ?old ; fj:matchScore ?score ; fj:matchKind ?kind .
+    OPTIONAL { ?m fj:changeKind ?change }
+  }
+  ?new rdfs:label ?newLabel . ?old rdfs:label ?oldLabel .
+}"""
+
+
+def _stored_matches(store: FenjieStore) -> dict[tuple[str, str], list[str]]:
+    from fenjie.queries.revisions import CHANGE_KINDS
+
+    kinds = {t.value: k for k, t in CHANGE_KINDS.items()}
+    found: dict[tuple[str, str], list[str]] = {}
+    for row in store.select(_STORED_MATCHES):
+        key = (row["newLabel"].value, row["oldLabel"].value)
+        changes = found.setdefault(key, [])
+        assert float(row["score"].value) >= 60
+        assert row["kind"].value.endswith("#Changed" if "change" in row else "#Unchanged")
+        if "change" in row:
+            changes.append(kinds[row["change"].value])
+    return {k: sorted(v) for k, v in found.items()}
+
+
+@pytest.fixture
+def writable(store_path: Path, tmp_path: Path) -> Path:
+    """A copy of the two-edition store that a test may write to."""
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(store_path.resolve(), copy)
+    return copy
+
+
+def test_record_stores_every_match_once_and_replaces_itself(writable: Path) -> None:
+    from fenjie.queries.revisions import record_revision
+
+    store = FenjieStore.open(writable)
+    answer = diff_editions(LocalBackend(store), OLD, NEW)
+    first = record_revision(store, answer)
+    assert (first.matches, first.changed, first.added, first.replaced) == (13, 5, 1, False)
+    assert _stored_matches(store) == {k: sorted(v) for k, v in GOLD_MATCHES.items()}
+    # the tables, and the plans they are the text of, each the revision of the other
+    revision = store.select(
+        "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX dct: <http://purl.org/dc/terms/> "
+        "SELECT ?new ?old ?g WHERE { GRAPH ?g { ?new prov:wasRevisionOf ?old } "
+        "OPTIONAL { ?new dct:title ?title } } ORDER BY ?title"
+    )
+    assert sorted((r["new"].value, r["old"].value, r["g"].value) for r in revision) == sorted(
+        [
+            (answer["new"]["iri"], answer["old"]["iri"], first.graph),
+            (
+                "https://w3id.org/fenjie/id/doc/zhang-zhu-tan-guo-jia-zi-zhu-chuang-xin-shi-fan-qu-13820d",
+                "https://w3id.org/fenjie/id/doc/zhang-zhu-tan-guo-jia-zi-zhu-chuang-xin-shi-fan-qu-7749aa",
+                first.graph,
+            ),
+        ]
+    )
+    size = len(store)
+    # again, with a stricter threshold: the pair's record is replaced, not added to
+    strict = diff_editions(LocalBackend(store), OLD, NEW, threshold=80)
+    second = record_revision(store, strict)
+    assert second.replaced and second.graph == first.graph
+    matches = _stored_matches(store)
+    assert ("优化创新创业生态环境", "营造创新创业环境") not in matches
+    assert len(matches) == 12
+    comparisons = store.select(
+        "PREFIX fj: <https://w3id.org/fenjie/def#> SELECT ?c ?t WHERE "
+        "{ ?c a fj:EditionComparison ; fj:threshold ?t }"
+    )
+    assert [float(r["t"].value) for r in comparisons] == [80.0]
+    # the one match less: its 7 triples and its 3 change kinds
+    assert len(store) == size - 10
+    again = record_revision(store, strict)
+    assert again.replaced and len(store) == size - 10
+
+
+def test_recorded_graph_conforms_to_the_shapes(writable: Path) -> None:
+    """The edition shapes of ontology/shapes.ttl hold on the recorded graph (with the types of
+    the tables and work items it names; the other shapes are left out: they are slow on a whole
+    store and tested elsewhere), and catch a record that lost its prov:wasRevisionOf."""
+    import pyshacl
+    from pyoxigraph import NamedNode
+    from rdflib import Graph, Namespace, URIRef
+
+    from fenjie.queries.revisions import record_revision
+    from tests.ontology_files import parse_ttl
+
+    store = FenjieStore.open(writable)
+    recorded = record_revision(store, diff_editions(LocalBackend(store), OLD, NEW))
+    data = Graph()
+    for quad in store.inner.quads_for_pattern(None, None, None, NamedNode(recorded.graph)):
+        data.add(tuple(_rdflib(t) for t in (quad.subject, quad.predicate, quad.object)))
+    rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    for quad in store.inner.quads_for_pattern(None, rdf_type, None, None):
+        if isinstance(quad.subject, NamedNode):
+            data.add(tuple(_rdflib(t) for t in (quad.subject, quad.predicate, quad.object)))
+    assert len(data) > 200
+    shapes = parse_ttl("shapes.ttl")
+    sh, fjsh = (
+        Namespace("http://www.w3.org/ns/shacl#"),
+        Namespace("https://w3id.org/fenjie/def/shapes#"),
+    )
+    for shape in list(shapes.subjects(sh.targetClass, None)):
+        if shape not in (fjsh.EditionComparisonShape, fjsh.EditionMatchShape):
+            shapes.remove((shape, sh.targetClass, None))
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+    assert conforms, text
+    # a broken record is caught: the revised table no longer a revision of the previous one
+    data.remove((None, URIRef("http://www.w3.org/ns/prov#wasRevisionOf"), None))
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+    assert not conforms and "EditionComparisonShape" in text and recorded.graph in text
+
+
+def _rdflib(term: Any) -> Any:
+    from pyoxigraph import Literal, NamedNode
+    from rdflib import Literal as RLiteral
+    from rdflib import URIRef
+
+    if isinstance(term, NamedNode):
+        return URIRef(term.value)
+    assert isinstance(term, Literal)
+    datatype = None if term.language else URIRef(term.datatype.value)
+    return RLiteral(term.value, lang=term.language, datatype=datatype)
+
+
+def test_cli_record(writable: Path) -> None:
+    runner = CliRunner()
+    done = runner.invoke(main, ["diff", OLD, NEW, "--store", str(writable), "--record"])
+    assert done.exit_code == 0, done.output
+    assert "已记录版本匹配：13 项（有变化 5），新增工作内容 1 项" in done.output
+    with FenjieStore.open(writable, read_only=True) as store:
+        assert _stored_matches(store) == {k: sorted(v) for k, v in GOLD_MATCHES.items()}
+    again = runner.invoke(
+        main, ["diff", OLD, NEW, "--store", str(writable), "--record", "--format", "json"]
+    )
+    assert again.exit_code == 0, again.output
+    assert "已替换此前的记录" in again.output
+    remote = runner.invoke(
+        main, ["diff", OLD, NEW, "--endpoint", "http://127.0.0.1:9/sparql", "--record"]
+    )
+    assert remote.exit_code != 0 and "fenjie push" in remote.output
