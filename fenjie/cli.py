@@ -54,6 +54,7 @@ _COMMAND_MODULES = (
     "fenjie._cmd_bench",
     "fenjie._cmd_progress",
     "fenjie._cmd_editions",
+    "fenjie._cmd_levels",
 )
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from fenjie.config import bundled_example
 from fenjie.graph import FenjieStore, build_sources
+from fenjie.queries import LocalBackend
 
 DATA = Path(__file__).parent / "data" / "levels"
 CITY = DATA / "changsha-innovation-zone-2017-2019.tsv"
@@ -53,12 +54,22 @@ def as_docx(tsv: Path, out: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> FenjieStore:
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The provincial table and the city's plan (as .docx) built into one persistent store."""
     folder = tmp_path_factory.mktemp("levels")
     city = as_docx(CITY, folder / f"{GOLD['child']}.docx")
-    memory = FenjieStore.in_memory()
-    build_sources([bundled_example(), city], store=memory)
-    return memory
+    build_sources([bundled_example(), city], store_path=folder / "store")
+    return folder / "store"
+
+
+@pytest.fixture(scope="module")
+def store(store_path: Path) -> FenjieStore:
+    return FenjieStore.open(store_path, read_only=True)
+
+
+@pytest.fixture(scope="module")
+def backend(store: FenjieStore) -> LocalBackend:
+    return LocalBackend(store)
 
 
 def _tail(iri: str) -> str:
@@ -119,3 +130,157 @@ def test_the_city_own_item_is_a_finding(store: FenjieStore) -> None:
     levels = [f for f in quality_findings(store) if f["kind"] == "unlinked_work_item"]
     assert [f["work_item"] for f in levels] == ["岳麓山国家大学科技城建设"]
     assert levels[0]["source"]["table"] == CHILD and levels[0]["source"]["row"] == 8
+
+
+# -- the questions ------------------------------------------------------------------------------
+
+
+def _key(iri: str) -> str:
+    return iri.rsplit("/item/", 1)[1].split("/")[0]
+
+
+def test_no_follow_up_in_changsha_exactly_as_gold(backend: LocalBackend) -> None:
+    """Which provincial targets have no follow-up in 长沙: exactly the hand-written list."""
+    from fenjie.queries.levels import follow_up_gaps
+
+    answer = follow_up_gaps(backend, "长沙")
+    assert answer["child"]["iri"] == CHILD
+    assert [p["iri"] for p in answer["parents"]] == [PARENT]
+    assert [
+        [_key(w["work_item"]["iri"]), w["work_item"]["label"]] for w in answer["work_items"]
+    ] == (GOLD["gaps"]["work_items"])
+    found = [
+        [_key(t["iri"]), t["year"], int(t["iri"].rsplit("/", 1)[1]), t["text"]]
+        for t in answer["targets"]
+    ]
+    assert found == GOLD["gaps"]["targets"]
+    unfollowed = {key for key, _ in GOLD["gaps"]["work_items"]}
+    assert all(
+        t["work_item_followed"] == (_key(t["iri"]) not in unfollowed) for t in answer["targets"]
+    )
+
+
+def test_children_of_a_provincial_item_with_their_units(backend: LocalBackend) -> None:
+    from fenjie.queries.levels import carried_down
+
+    answer = carried_down(backend, f"{PARENT}/item/1-5")
+    assert answer["work_item"]["label"] == "营造创新创业环境"
+    children = {c["work_item"]["iri"].rsplit("/item/", 1)[1]: c for c in answer["children"]}
+    assert set(children) == {k for k, v in GOLD["work_items"].items() if v["parent"] == "1-5"}
+    lead = {
+        k: [u["unit"]["label"] for u in c["units"] if u["role"] == "lead"]
+        for k, c in children.items()
+    }
+    assert lead == {"1-3": ["长沙市科学技术局"], "1-4": ["长沙市知识产权局"]}
+    assert all(c["plan"]["iri"] == CHILD and c["children"] == [] for c in children.values())
+    # by label, within the provincial plan
+    assert carried_down(backend, "营造创新创业环境", plan=GOLD["parent"]) == answer
+
+
+def test_a_city_bureau_traced_up_to_provincial_targets_and_documents(
+    backend: LocalBackend,
+) -> None:
+    from fenjie.queries.levels import trace_up
+
+    gold = GOLD["bureau_trace"]
+    answer = trace_up(backend, gold["unit"])
+    got = [
+        {
+            "child": _key(o["work_item"]["iri"]),
+            "role": o["role"],
+            "parent": _key(o["path"][-1]["work_item"]["iri"]),
+        }
+        for o in answer["obligations"]
+    ]
+    assert got == gold["obligations"]
+    targets = {
+        (_key(t["iri"]), t["year"], int(t["iri"].rsplit("/", 1)[1])): t["path"]
+        for o in answer["obligations"]
+        for t in o["targets"]
+    }
+    expected = {
+        tuple(g["child"]): tuple(g["parent"])
+        for g in GOLD["targets"]
+        if g["child"][0] in {o["child"] for o in gold["obligations"]}
+    }
+    assert {
+        k: (
+            _key(p[-1]["iri"]),
+            int(p[-1]["iri"].split("/target/")[1].split("/")[0]),
+            int(p[-1]["iri"].rsplit("/", 1)[1]),
+        )
+        for k, p in targets.items()
+    } == expected
+    titles = {d["title"] for o in answer["obligations"] for d in o["documents"]}
+    assert (
+        "长株潭国家自主创新示范区建设目标任务分解表（2017—2019年）" in titles
+    )  # the plan it serves
+    assert "湖南省众创空间管理办法（试行）" in titles  # a document the provincial targets cite
+
+
+def test_group_broken_down_by_member(backend: LocalBackend) -> None:
+    from fenjie.queries.levels import group_breakdown
+
+    answer = group_breakdown(backend, GOLD["group"])
+    items = {_key(i["work_item"]["iri"]): i for i in answer["work_items"]}
+    assert sorted(items) == sorted(GOLD["assigned_parent_items"])
+    by_parent: dict[str, set[str]] = {}
+    for key, v in GOLD["work_items"].items():
+        if v["parent"]:
+            by_parent.setdefault(v["parent"], set()).add(key)
+    for key, item in items.items():
+        members = {m["member"]["label"]: m for m in item["members"]}
+        assert set(members) == {"长沙市人民政府", *GOLD["group_breakdown"]["members_without_plans"]}
+        for name in GOLD["group_breakdown"]["members_without_plans"]:
+            assert members[name]["plans"] == [] and members[name]["assigned"] == []
+        changsha = members["长沙市人民政府"]
+        assert [p["iri"] for p in changsha["plans"]] == [CHILD]
+        assert {_key(a["work_item"]["iri"]) for a in changsha["assigned"]} == by_parent.get(
+            key, set()
+        )
+        assert all(a["units"] for a in changsha["assigned"])
+
+
+@pytest.mark.slow  # runs fenjie in fresh processes and a server
+def test_cli_and_api_answer_as_the_library(
+    store_path: Path, backend: LocalBackend, server_factory: Any
+) -> None:
+    import subprocess
+    import sys
+
+    import httpx
+
+    from fenjie.queries.levels import carried_down, follow_up_gaps, group_breakdown, trace_up
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "fenjie", "levels", *args, "--store", str(store_path)]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    answer = follow_up_gaps(backend, "长沙")
+    assert json.loads(cli("gaps", "长沙", "--format", "json").stdout) == answer
+    table = cli("gaps", "长沙").stdout
+    assert "未承接的工作 2 项，未承接的目标 29 项" in table and "军民融合创新示范" in table
+    unknown = cli("trace", "不存在的局")
+    assert unknown.returncode != 0 and "Traceback" not in unknown.stderr
+    item = f"{PARENT}/item/1-5"
+    with server_factory(store_path) as base:
+        cases = [
+            ("/api/levels/gaps", {"child": "长沙"}, answer),
+            ("/api/levels/children", {"item": item}, carried_down(backend, item)),
+            (
+                "/api/levels/trace",
+                {"unit": "长沙市知识产权局"},
+                trace_up(backend, "长沙市知识产权局"),
+            ),
+            (
+                "/api/levels/group",
+                {"group": "长株潭三市政府"},
+                group_breakdown(backend, "长株潭三市政府"),
+            ),
+        ]
+        for path, params, expected in cases:
+            response = httpx.get(base + path, params=params, timeout=60)
+            assert response.status_code == 200, response.text
+            assert response.json() == expected
+        missing = httpx.get(base + "/api/levels/gaps", timeout=60)
+        assert missing.status_code == 400

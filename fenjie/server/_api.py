@@ -29,6 +29,10 @@ __all__ = [
     "document",
     "findings",
     "health",
+    "level_children",
+    "level_gaps",
+    "level_group",
+    "level_trace",
     "obligations",
     "progress",
     "query_list",
@@ -102,6 +106,31 @@ async def diff(request: Request, params: Params) -> Response:
         threshold=DEFAULT_THRESHOLD if threshold is None else float(threshold),
     )
     return JSON(answer)
+
+
+async def level_children(request: Request, params: Params) -> Response:
+    from fenjie.queries.levels import carried_down
+
+    answer = await _call(request, carried_down, params["item"], plan=params["plan"])
+    return JSON(answer)
+
+
+async def level_gaps(request: Request, params: Params) -> Response:
+    from fenjie.queries.levels import follow_up_gaps
+
+    return JSON(await _call(request, follow_up_gaps, params["child"]))
+
+
+async def level_trace(request: Request, params: Params) -> Response:
+    from fenjie.queries.levels import trace_up
+
+    return JSON(await _call(request, trace_up, params["unit"]))
+
+
+async def level_group(request: Request, params: Params) -> Response:
+    from fenjie.queries.levels import group_breakdown
+
+    return JSON(await _call(request, group_breakdown, params["group"]))
 
 
 async def diff_report(request: Request, params: Params) -> Response:

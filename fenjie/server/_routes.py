@@ -210,6 +210,33 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         media="text/html",
     ),
     Endpoint(
+        "/api/levels/children",
+        "Levels: the child work items and units that carry a work item down, to any depth",
+        _api.level_children,
+        (
+            Param("item", "the parent work item: IRI or label", required=True),
+            Param("plan", "the table the work item is in (name, file or IRI), when labels repeat"),
+        ),
+    ),
+    Endpoint(
+        "/api/levels/gaps",
+        "Levels: the parent work items and targets a child plan leaves without follow-up (断档)",
+        _api.level_gaps,
+        (Param("child", "the child plan: table name, file name or IRI", required=True),),
+    ),
+    Endpoint(
+        "/api/levels/trace",
+        "Levels: a unit's work items traced up to the work items, targets and documents they serve",
+        _api.level_trace,
+        (Param("unit", "any label or IRI of the unit", required=True),),
+    ),
+    Endpoint(
+        "/api/levels/group",
+        "Levels: a group's work items broken down by member: what each member's plan assigned",
+        _api.level_group,
+        (Param("group", "the group (长株潭三市政府): any label or IRI", required=True),),
+    ),
+    Endpoint(
         "/api/progress",
         "Progress (督办) of every target as of a date: status, due, overdue, at risk, unit rates",
         _api.progress,
