@@ -15,13 +15,14 @@ as an RDF term to the projected variable of the same name; it is never formatted
 
 The public catalogue is ``queries/*.rq`` (listed by ``fenjie queries``, served at
 ``/api/queries/NAME``); parts below ``fenjie.queries`` keep private catalogues of their own
-(``graph/sparql/*.rq``: the store's, the check's and the export's queries), read by this same
-loader. This module sits below every part so that all of them can.
+(``graph/sparql/*.rq``: the store's, the check's and the export's queries;
+``queries/endpoint/*.rq``: what the remote backend asks an endpoint about itself), read by this
+same loader. This module sits below every part so that all of them can.
 
 >>> q = parse_stored_query("#+ name: n\\n#+ param: y (year, default 2018): a year\\nSELECT * {}")
 >>> q.parameters[0]
 Parameter(name='y', type='year', default='2018', required=False, description='a year')
->>> sorted(load_catalogue("fenjie.graph", "sparql"))[:2]
+>>> sorted(load_catalogue("fenjie.graph.sparql"))[:2]
 ['all-triples', 'check-both-roles']
 """
 
@@ -164,23 +165,21 @@ def _parse_param_line(value: str) -> Parameter:
 
 
 @cache
-def load_catalogue(package: str, folder: str = "") -> dict[str, StoredQuery]:
-    """The queries of one catalogue, by name: the ``*.rq`` files in ``folder`` of ``package``."""
-    root = files(package)
-    if folder:
-        root = root.joinpath(folder)
+def load_catalogue(package: str) -> dict[str, StoredQuery]:
+    """The queries of one catalogue, by name: the ``*.rq`` files of ``package`` (a folder)."""
     found: dict[str, StoredQuery] = {}
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+    for entry in sorted(files(package).iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".rq"):
             query = parse_stored_query(entry.read_text(encoding="utf-8"), name=entry.name[:-3])
             found[query.name] = query
     return found
 
 
-def catalogue_query(package: str, folder: str, name: str) -> str:
-    """The text of query ``name`` in one catalogue, else :class:`~fenjie.errors.UnknownQueryError`
-    (a private catalogue's names are fixed in code: a wrong one is a bug, found by any test)."""
-    queries = load_catalogue(package, folder)
+def catalogue_query(package: str, name: str) -> str:
+    """The text of query ``name`` in the catalogue ``package``, else
+    :class:`~fenjie.errors.UnknownQueryError` (a private catalogue's names are fixed in code: a
+    wrong one is a bug, which any test reaching it finds)."""
+    queries = load_catalogue(package)
     if name not in queries:
-        raise UnknownQueryError(f"no query named {name!r} in {package}/{folder}")
+        raise UnknownQueryError(f"no query named {name!r} in {package}")
     return queries[name].text

@@ -58,11 +58,7 @@ def resolve_document(backend: QueryBackend, name: str) -> dict[str, Any]:
         except ValueError:
             bindings = None
         if bindings:
-            rows = backend.select(
-                f"SELECT ?document ?title WHERE {{ ?document a <{FJ}PolicyDocument> "
-                "OPTIONAL { ?document <http://purl.org/dc/terms/title> ?title } }",
-                bindings=bindings,
-            )
+            rows = backend.select(get_stored("document-title").text, bindings=bindings)
             if rows:
                 return {"iri": name, "title": plain(rows[0].get("title")) or name}
     wanted = name.translate(_BRACKETS).strip()

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from fenjie.config import DEFAULT_BASE
 from fenjie.errors import QueryError, QuerySyntaxError, QueryTimeoutError, StoreError
 from fenjie.queries._auth import Credentials, Session
+from fenjie.queries.endpoint import sparql as endpoint_query
 
 __all__ = ["RemoteBackend", "push_gsp", "push_update", "with_values"]
 
@@ -284,9 +285,9 @@ class RemoteBackend:
     def graphs(self) -> list[str]:
         """IRIs of the endpoint's named graphs under ``base`` (asked once, then remembered)."""
         if self._graphs is None:
-            names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+            names = self._graph_names(endpoint_query("named-graphs"))
             if not names:
-                names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+                names = self._graph_names(endpoint_query("named-graphs-with-triples"))
             base = self.base
             self._graphs = sorted(g for g in set(names) if base is None or g.startswith(base))
         return self._graphs

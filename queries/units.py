@@ -115,11 +115,7 @@ def resolve_unit(backend: QueryBackend, name: str) -> dict[str, Any]:
         except ValueError:
             node = None
         if node is not None:
-            rows = backend.select(
-                "SELECT ?unit ?label WHERE { ?unit a <https://w3id.org/fenjie/def#Unit> "
-                "OPTIONAL { ?unit <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } }",
-                bindings={"unit": node},
-            )
+            rows = backend.select(get_stored("unit-label").text, bindings={"unit": node})
             if rows:
                 return {"iri": name, "label": plain(rows[0].get("label")) or name}
     rows = backend.select(get_stored("unit-by-label").text, bindings={"name": Literal(name)})

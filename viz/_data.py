@@ -1,6 +1,10 @@
 """What the views draw, read from the store through SPARQL (works on a local store or an endpoint).
 
-Only ``backend.select(sparql, *, bindings=None)`` is used, so a ``fenjie.queries`` backend
+The queries are named queries of the catalogue (``queries/*.rq``): ``assignments``,
+``documents`` and ``tables`` as the questions and the API use them, and those only the views need
+so far (``work-item-outline``, ``plan-units``, ``group-members``, ``assignment-scopes``,
+``targets``, ``baselines``, ``target-sequence``, ``document-mentions``). Only
+``backend.select(sparql, *, bindings=None)`` is used, so a ``fenjie.queries`` backend
 (``LocalBackend`` / ``RemoteBackend``) or a :class:`~fenjie.graph.FenjieStore` will do. The queries
 take no user input: filters (year, role, category, unit, document) are applied to the rows in
 Python, so nothing typed by a user is ever formatted into query text.
@@ -23,87 +27,12 @@ from typing import Any, Protocol
 
 __all__ = ["Backend", "GraphData", "ROLES", "load"]
 
+from fenjie.queries.registry import get_stored
 from fenjie.roles import Role
 from fenjie.vocab import FJ_NS as FJ
 
-_PREFIXES = f"""PREFIX fj: <{FJ}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX dct: <http://purl.org/dc/terms/>
-"""
-
 #: role IRI local name → (key used by the views, Chinese label)
 ROLES: dict[str, tuple[str, str]] = {r.term.value.removeprefix(FJ): (r.value, r.zh) for r in Role}
-
-_ASSIGNMENTS = (
-    _PREFIXES
-    + """SELECT ?unit ?item ?role ?scope WHERE {
-  ?a a fj:Assignment ; fj:unit ?unit ; fj:workItem ?item ; fj:role ?role .
-  OPTIONAL { ?a fj:scope ?scope }
-}"""
-)
-_ITEMS = (
-    _PREFIXES
-    + """SELECT ?item ?label ?number ?order ?category ?categoryLabel ?categoryOrder ?table WHERE {
-  ?item a fj:WorkItem ; rdfs:label ?label .
-  OPTIONAL { ?item fj:itemNumber ?number }
-  OPTIONAL { ?item fj:order ?order }
-  OPTIONAL { ?item dct:isPartOf ?table }
-  OPTIONAL { ?item fj:category ?category .
-             OPTIONAL { ?category rdfs:label ?categoryLabel }
-             OPTIONAL { ?category fj:order ?categoryOrder } }
-}"""
-)
-_UNITS = (
-    _PREFIXES
-    + """SELECT ?unit ?pref ?alt ?group WHERE {
-  { ?a fj:unit ?unit } UNION { ?unit a fj:UnitGroup } UNION { ?g org:hasMember ?unit }
-  OPTIONAL { ?unit skos:prefLabel ?pref }
-  OPTIONAL { ?unit skos:altLabel ?alt }
-  OPTIONAL { ?unit a fj:UnitGroup . BIND(true AS ?group) }
-}"""
-)
-_MEMBERS = (
-    _PREFIXES + "SELECT ?group ?member WHERE { ?group a fj:UnitGroup ; org:hasMember ?member }"
-)
-_TARGETS = (
-    _PREFIXES
-    + """SELECT ?target ?item ?year ?text ?order WHERE {
-  ?target a fj:Target ; fj:workItem ?item ; fj:year ?year ; fj:text ?text .
-  OPTIONAL { ?target fj:order ?order }
-}"""
-)
-_BASELINES = (
-    _PREFIXES
-    + """SELECT ?baseline ?item ?text ?order WHERE {
-  ?baseline a fj:BaselineItem ; fj:workItem ?item ; fj:text ?text .
-  OPTIONAL { ?baseline fj:order ?order }
-}"""
-)
-_TABLES = (
-    _PREFIXES
-    + """SELECT ?table ?title WHERE {
-  ?table a fj:SourceTable . OPTIONAL { ?table dct:title ?title }
-}"""
-)
-_PRECEDES = _PREFIXES + "SELECT ?from ?to WHERE { ?from fj:precedes ?to }"
-_REFERS = (
-    _PREFIXES
-    + """SELECT ?node ?doc ?produces WHERE {
-  ?node fj:refersTo ?doc .
-  BIND(EXISTS { ?node fj:produces ?doc } AS ?produces)
-}"""
-)
-_DOCUMENTS = (
-    _PREFIXES
-    + """SELECT ?doc ?title ?alt ?basedOn WHERE {
-  ?doc a fj:PolicyDocument .
-  OPTIONAL { ?doc dct:title ?title }
-  OPTIONAL { ?doc dct:alternative ?alt }
-  OPTIONAL { ?doc fj:basedOn ?basedOn }
-}"""
-)
 
 
 class Backend(Protocol):
@@ -177,22 +106,32 @@ def _unit_label(pref: str | None, alts: list[str], iri: str) -> str:
     return pref or iri.rsplit("/", 1)[-1]
 
 
+def _truth(row: dict[str, Any], key: str) -> bool:
+    """A boolean column (``"1"^^xsd:boolean`` from Virtuoso reads as true)."""
+    return _v(row, key) in (True, "true", "1")
+
+
+def _select(backend: Backend, name: str) -> list[dict[str, Any]]:
+    return backend.select(get_stored(name).text)
+
+
 def load(backend: Backend) -> GraphData:
-    """Read everything the views need with a handful of SELECT queries."""
+    """Read everything the views need with a handful of named queries."""
     data = GraphData()
-    for r in backend.select(_ASSIGNMENTS):
-        role = _v(r, "role", "").rsplit("#", 1)[-1]
-        if role not in ROLES:
+    scopes = {
+        (_v(r, "unit"), _v(r, "item")): _v(r, "scope")
+        for r in _select(backend, "assignment-scopes")
+    }
+    keys = {role.value for role in Role}
+    for r in _select(backend, "assignments"):
+        role = _v(r, "role", "")
+        if role not in keys:
             continue
+        unit, item = _v(r, "unit"), _v(r, "item")
         data.assignments.append(
-            {
-                "unit": _v(r, "unit"),
-                "item": _v(r, "item"),
-                "role": ROLES[role][0],
-                "scope": _v(r, "scope"),
-            }
+            {"unit": unit, "item": item, "role": role, "scope": scopes.get((unit, item))}
         )
-    for r in backend.select(_ITEMS):
+    for r in _select(backend, "work-item-outline"):
         iri = _v(r, "item")
         cat = _v(r, "category")
         data.items[iri] = {
@@ -212,14 +151,14 @@ def load(backend: Backend) -> GraphData:
     prefs: dict[str, str] = {}
     alts: dict[str, set[str]] = defaultdict(set)
     groups: set[str] = set()
-    for r in backend.select(_UNITS):
+    for r in _select(backend, "plan-units"):
         iri = _v(r, "unit")
         if "pref" in r:
             prefs[iri] = _v(r, "pref")
         if "alt" in r:
             alts[iri].add(_v(r, "alt"))
         alts.setdefault(iri, set())
-        if _v(r, "group") in (True, "true", "1"):
+        if _truth(r, "group"):
             groups.add(iri)
     for iri in alts:
         data.units[iri] = {
@@ -229,11 +168,11 @@ def load(backend: Backend) -> GraphData:
             "alt": sorted(alts[iri]),
             "group": iri in groups,
         }
-    for r in backend.select(_MEMBERS):
+    for r in _select(backend, "group-members"):
         data.members.setdefault(_v(r, "group"), []).append(_v(r, "member"))
     for members in data.members.values():
         members.sort()
-    for r in backend.select(_TARGETS):
+    for r in _select(backend, "targets"):
         iri = _v(r, "target")
         data.targets[iri] = {
             "iri": iri,
@@ -242,7 +181,7 @@ def load(backend: Backend) -> GraphData:
             "text": _v(r, "text", ""),
             "order": _int(r, "order"),
         }
-    for r in backend.select(_BASELINES):
+    for r in _select(backend, "baselines"):
         iri = _v(r, "baseline")
         data.baselines[iri] = {
             "iri": iri,
@@ -250,23 +189,25 @@ def load(backend: Backend) -> GraphData:
             "text": _v(r, "text", ""),
             "order": _int(r, "order"),
         }
-    data.precedes = sorted({(_v(r, "from"), _v(r, "to")) for r in backend.select(_PRECEDES)})
+    data.precedes = sorted(
+        {(_v(r, "from"), _v(r, "to")) for r in _select(backend, "target-sequence")}
+    )
     data.refers = sorted(
         {
-            (_v(r, "node"), _v(r, "doc"), _v(r, "produces") in (True, "true", "1"))
-            for r in backend.select(_REFERS)
+            (_v(r, "node"), _v(r, "document"), _truth(r, "produces"))
+            for r in _select(backend, "document-mentions")
         }
     )
-    for r in backend.select(_DOCUMENTS):
-        iri = _v(r, "doc")
+    for r in _select(backend, "documents"):
+        iri = _v(r, "document")
         doc = data.documents.setdefault(
             iri, {"iri": iri, "title": _v(r, "title", ""), "alt": set(), "based_on": set()}
         )
-        if "alt" in r:
-            doc["alt"].add(_v(r, "alt"))
+        if "alternative" in r:
+            doc["alt"].add(_v(r, "alternative"))
         if "basedOn" in r:
             doc["based_on"].add(_v(r, "basedOn"))
-    for r in backend.select(_TABLES):
+    for r in _select(backend, "tables"):
         data.tables[_v(r, "table")] = _v(r, "title", "")
     for doc in data.documents.values():
         doc["alt"] = sorted(doc["alt"])

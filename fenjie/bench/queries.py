@@ -24,8 +24,6 @@ from typing import Any
 
 __all__ = ["bench_size", "format_report", "run_bench"]
 
-from fenjie.vocab import FJ_NS as _FJ
-
 
 def _median_time(func: Callable[[], Any], *, repeat: int, budget: float) -> tuple[float, int]:
     """Median seconds over up to ``repeat`` runs (fewer once ``budget`` seconds are spent)."""
@@ -73,36 +71,17 @@ def _capped_median(func: Callable[[], Any], *, repeat: int, cap: float) -> float
 
 
 def _samples(backend: Any) -> dict[str, str]:
+    from fenjie.bench.sparql import sparql
     from fenjie.queries import plain
 
-    unit = backend.select(
-        f"SELECT ?u (COUNT(?i) AS ?n) WHERE {{ ?u <{_FJ}responsibleFor>|<{_FJ}supports> ?i }} "
-        "GROUP BY ?u ORDER BY DESC(?n) ?u LIMIT 1"
-    )[0]["u"]
-    doc = backend.select(
-        f"SELECT ?d (COUNT(?t) AS ?n) WHERE {{ ?t <{_FJ}refersTo> ?d }} "
-        "GROUP BY ?d ORDER BY DESC(?n) ?d LIMIT 1"
-    )[0]["d"]
-    year = backend.select(
-        f"SELECT ?y (COUNT(?t) AS ?n) WHERE {{ ?t a <{_FJ}Target> ; <{_FJ}year> ?y }} "
-        "GROUP BY ?y ORDER BY DESC(?n) ?y LIMIT 1"
-    )[0]["y"]
-    label = backend.select(
-        "SELECT ?u ?l WHERE { ?u <http://www.w3.org/2004/02/skos/core#altLabel> ?l } LIMIT 1",
-        bindings={"u": unit},
-    )
-    title = backend.select(
-        "SELECT ?d ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t } LIMIT 1", bindings={"d": doc}
-    )
-    table = backend.select(
-        f"SELECT ?t (COUNT(?i) AS ?n) WHERE {{ ?i a <{_FJ}WorkItem> ; "
-        "<http://purl.org/dc/terms/isPartOf> ?t } GROUP BY ?t ORDER BY DESC(?n) ?t LIMIT 1"
-    )[0]["t"]
-    node = backend.select(f"SELECT ?t WHERE {{ ?t a <{_FJ}Target> }} ORDER BY ?t LIMIT 1")[0]["t"]
-    successor = backend.select(
-        "SELECT ?u WHERE { ?e <http://www.w3.org/ns/org#resultingOrganization> ?u } "
-        "ORDER BY ?u LIMIT 1"
-    )
+    unit = backend.select(sparql("sample-busiest-unit"))[0]["u"]
+    doc = backend.select(sparql("sample-most-cited-document"))[0]["d"]
+    year = backend.select(sparql("sample-busiest-year"))[0]["y"]
+    label = backend.select(sparql("sample-short-name"), bindings={"u": unit})
+    title = backend.select(sparql("sample-title"), bindings={"d": doc})
+    table = backend.select(sparql("sample-largest-table"))[0]["t"]
+    node = backend.select(sparql("sample-target"))[0]["t"]
+    successor = backend.select(sparql("sample-successor"))
     return {
         # per-query samples first ("query.parameter"), so that every query has an answer to find
         "document-by-name.name": plain(title[0]["t"]) if title else "",

@@ -156,9 +156,9 @@ class Worker:
         store = self._open(generation)
         iri = payload.get("graph")
         if iri is None:
-            everything = store.query(
-                "CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-            )
+            from fenjie.graph.sparql import sparql  # only dumps need it; workers start light
+
+            everything = store.query(sparql("all-triples"), use_default_graph_as_union=True)
             assert isinstance(everything, ox.QueryTriples)  # a CONSTRUCT answers triples
             triples = list(everything)
         else:

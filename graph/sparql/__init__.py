@@ -18,4 +18,4 @@ __all__ = ["sparql"]
 
 def sparql(name: str) -> str:
     """The text of ``graph/sparql/NAME.rq``."""
-    return catalogue_query("fenjie.graph", "sparql", name)
+    return catalogue_query("fenjie.graph.sparql", name)
