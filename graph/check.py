@@ -28,7 +28,7 @@ from pyoxigraph import NamedNode, RdfFormat
 from fenjie.graph._cells import numbering_gaps, split_enumeration
 from fenjie.graph._documents import GENERIC_TITLES
 from fenjie.graph._levels import levels_findings
-from fenjie.graph.sparql import sparql
+from fenjie.graph._sparql import sparql
 from fenjie.graph.store import FenjieStore
 
 __all__ = [

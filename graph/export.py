@@ -17,8 +17,8 @@ from collections import defaultdict
 import pyoxigraph
 from pyoxigraph import NamedNode, RdfFormat
 
+from fenjie.graph._sparql import sparql
 from fenjie.graph.builder import SHARED_GRAPH
-from fenjie.graph.sparql import sparql
 from fenjie.graph.store import FenjieStore
 
 __all__ = ["ExportFormat", "export", "export_tables", "stats"]

@@ -35,9 +35,9 @@ from fenjie.graph._lock import store_lock  # writers other than builds take it t
 from fenjie.graph._pipeline import BuiltSource, build_many, default_workers
 from fenjie.graph._registry import UnitRegistry, agency_quads, ontology_quads
 from fenjie.graph._sources import expand_sources, file_sha256
+from fenjie.graph._sparql import sparql
 from fenjie.graph._versions import current_version, new_staging, publish, recover, versions_dir
 from fenjie.graph.builder import SHARED_GRAPH, table_slug
-from fenjie.graph.sparql import sparql
 from fenjie.vocab import FJ
 
 __all__ = ["BuiltSource", "FenjieStore", "MEMORY", "build_sources", "store_lock"]

@@ -156,7 +156,7 @@ class Worker:
         store = self._open(generation)
         iri = payload.get("graph")
         if iri is None:
-            from fenjie.graph.sparql import sparql  # only dumps need it; workers start light
+            from fenjie.graph._sparql import sparql  # only dumps need it; workers start light
 
             everything = store.query(sparql("all-triples"), use_default_graph_as_union=True)
             assert isinstance(everything, ox.QueryTriples)  # a CONSTRUCT answers triples
