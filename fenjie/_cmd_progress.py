@@ -58,6 +58,7 @@ def report(
     from fenjie.errors import InputError
     from fenjie.graph.store import MEMORY, FenjieStore, store_lock
     from fenjie.progress.ingest import reports_from_table
+    from fenjie.progress.model import FileOrigin
     from fenjie.progress.record import add_reports
     from fenjie.progress.table import read_progress_table
     from fenjie.queries import LocalBackend
@@ -78,7 +79,12 @@ def report(
             {
                 "source": {"file": str(source), "sha256": table.sha256, "reader": table.reader},
                 "reports": [
-                    {"iri": r.iri(base), "about": r.about, "row": r.origin.location}  # type: ignore[union-attr]
+                    {
+                        "iri": r.iri(base),
+                        "about": r.about,
+                        # reports read from a table come from a file
+                        "row": r.origin.location if isinstance(r.origin, FileOrigin) else None,
+                    }
                     for r in batch.reports
                 ],
                 "problems": [p.to_dict() for p in batch.problems],

@@ -379,16 +379,17 @@ def push(
     from fenjie.graph.store import FenjieStore
     from fenjie.queries import push_gsp, push_update
 
-    if bool(gsp) == bool(update_url):
+    if gsp and not update_url:
+        url, push_to = gsp, push_gsp
+    elif update_url and not gsp:
+        url, push_to = update_url, push_update
+    else:
         raise click.UsageError("give exactly one of --gsp URL or --update URL")
     store = FenjieStore.open(store_path, read_only=True)
-    if gsp:
-        sent = push_gsp(store, gsp, user=user, password=password, token=token)
-    elif update_url:  # exactly one of the two, checked above
-        sent = push_update(store, update_url, user=user, password=password, token=token)
+    sent = push_to(store, url, user=user, password=password, token=token)
     for graph, count in sent.items():
         echo(f"pushed {count} triples to <{graph}>")
-    echo(f"{len(sent)} graph(s), {sum(sent.values())} triples → {gsp or update_url}")
+    echo(f"{len(sent)} graph(s), {sum(sent.values())} triples → {url}")
 
 
 COMMANDS = [list_queries, query, obligations, load, depends, push]

@@ -58,6 +58,8 @@ class FenjieError(Exception):
 
     code = "error"
     http_status = 500
+    #: detail for the server's log only (a foreign engine's message), never sent to a client
+    log = ""
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)

@@ -53,11 +53,12 @@ def _table_rows(
     table: Any, page_no: int, t: int, first: int, *, name: str, limits: Limits
 ) -> list[RawRow]:
     texts = table.extract(x_tolerance=1.5, y_tolerance=3)
-    origins: dict[tuple[float, ...], tuple[int, int]] = {}
+    origins: dict[tuple[float, float, float, float], tuple[int, int]] = {}
     for r, row in enumerate(table.rows):
         for c, box in enumerate(row.cells):
             if box is not None:
-                origins.setdefault(tuple(box), (r, c))
+                x0, top, x1, bottom = box
+                origins.setdefault((x0, top, x1, bottom), (r, c))
     xs = [col.bbox for col in table.columns]
     rows = []
     for r, row in enumerate(table.rows):
@@ -70,7 +71,7 @@ def _table_rows(
                 cells.append(text)
                 continue
             centre = ((xs[c][0] + xs[c][2]) / 2, (row.bbox[1] + row.bbox[3]) / 2)
-            cover = next((o for b, o in origins.items() if _inside(centre, b)), None)  # type: ignore[arg-type]
+            cover = next((o for b, o in origins.items() if _inside(centre, b)), None)
             cells.append(Covered(first + cover[0], cover[1]) if cover else "")
         where = f"page {page_no}, table {t}, row {r + 1}"
         rows.append(RawRow(cells, line=first + r + 1, location=where))

@@ -103,8 +103,9 @@ def text_table(
         )
     for row in cells:
         table.add_row(*(Text(v) for v in row))
+    buffer = io.StringIO()
     console = Console(
-        file=io.StringIO(),
+        file=buffer,
         width=fit or _UNBOUNDED,
         color_system=None,
         markup=False,
@@ -113,7 +114,7 @@ def text_table(
         soft_wrap=False,
     )
     console.print(table)
-    text = console.file.getvalue()  # type: ignore[attr-defined]
+    text = buffer.getvalue()
     return "\n".join(line.rstrip() for line in text.splitlines())
 
 

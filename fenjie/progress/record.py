@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import NamedNode, Quad, Store
 
 from fenjie.graph.store import FenjieStore
 from fenjie.progress.model import FileOrigin, ProgressReport, report_quads, source_quads
@@ -48,6 +48,6 @@ def add_reports(store: FenjieStore, reports: Sequence[ProgressReport], *, base: 
     return Recorded(added, existing)
 
 
-def _extend(inner: object, quads: Iterable[Quad]) -> None:
+def _extend(inner: Store, quads: Iterable[Quad]) -> None:
     # Store.extend is one transaction (unlike bulk_extend): a crash leaves none of the batch.
-    inner.extend(quads)  # type: ignore[attr-defined]
+    inner.extend(quads)

@@ -72,7 +72,7 @@ def failure(what: str, exc: BaseException) -> QueryError:
     )
     err.code = "query_failed"
     err.http_status = 500
-    err.log = f"{type(exc).__name__}: {exc}"  # type: ignore[attr-defined]
+    err.log = f"{type(exc).__name__}: {exc}"
     return err
 
 
@@ -248,8 +248,8 @@ def _error_payload(exc: BaseException) -> dict[str, Any]:
         "status": exc.http_status,
         "details": dict(exc.details),
     }
-    if getattr(exc, "log", None):
-        payload["log"] = exc.log  # type: ignore[attr-defined]
+    if exc.log:
+        payload["log"] = exc.log
     return payload
 
 
