@@ -209,22 +209,45 @@ def _emit_graph(triples: list[Any], fmt: str) -> None:
     echo(out.decode("utf-8"), nl=False, data=True)
 
 
+#: what a work item of a revised edition is against the previous edition (one term each)
+EDITION_ZH = {"new": "新增", "changed": "有变化", "unchanged": "未变化"}
+
+
+def _edition_text(edition: dict[str, Any] | None) -> str:
+    """新增 / 有变化（表述调整、…）/ 未变化 for the terminal; empty outside revised editions."""
+    if not edition:
+        return ""
+    from fenjie.viz._diff_report import CHANGE_ZH
+
+    changes = "、".join(CHANGE_ZH.get(c, c) for c in edition["changes"])
+    return EDITION_ZH[edition["status"]] + (f"（{changes}）" if changes else "")
+
+
 @click.command()
 @click.argument("unit")
 @click.option("--year", type=int, help="Only targets of this year.")
 @click.option("--role", type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--edition",
+    type=click.Choice(list(EDITION_ZH)),
+    help="Only work items that are new, changed or unchanged in their edition "
+    "(tables recorded as revisions with `fenjie diff --record`).",
+)
 @format_option("table", "json", "csv")
 @backend_options
-def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt: str) -> None:
+def obligations(
+    backend: Any, unit: str, year: int | None, role: str | None, edition: str | None, fmt: str
+) -> None:
     """What UNIT must do: work items it leads, shares or supports, with targets per year.
 
     UNIT may be a full name, short form or variant; obligations of groups it belongs to and of
-    predecessor agencies are included, each saying how (via).
+    predecessor agencies are included, each saying how (via). In a revised edition each work
+    item says whether it is new, changed or unchanged against the previous edition.
     """
     from fenjie.queries import obligations as answer_obligations
     from fenjie.queries._format import csv_text, text_table
 
-    answer = answer_obligations(backend, unit, year=year, role=role)
+    answer = answer_obligations(backend, unit, year=year, role=role, edition=edition)
     if fmt == "json":
         emit_json(answer)
         return
@@ -232,17 +255,23 @@ def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt
     def via(e: dict[str, Any]) -> str:
         return " → ".join(s["unit"]["label"] or s["unit"]["iri"] for s in e["via"])
 
+    def was(e: dict[str, Any]) -> list[Any]:
+        edition = e["edition"] or {}
+        return [edition.get("status"), (edition.get("previous_item") or {}).get("label")]
+
     if fmt == "csv":
         headers = ["unit", "role", "work_item", "category", "via", "year", "target", "table"]
+        headers += ["edition", "previous_item"]
         rows = [
             [answer["unit"]["label"], e["role"], e["work_item"]["label"], e["category"], via(e)]
-            + [t["year"], t["text"], e["source"]["title"]]
+            + [t["year"], t["text"], e["source"]["title"], *was(e)]
             for e in answer["obligations"]
             for t in e["targets"] or [{"year": None, "text": None}]
         ]
         echo(csv_text(headers, rows), nl=False, data=True)
         return
     has_via = any(e["via"] for e in answer["obligations"])
+    has_edition = any(e["edition"] for e in answer["obligations"])
     rows = []
     for e in answer["obligations"]:
         years = sorted({t["year"] for t in e["targets"]})
@@ -250,13 +279,22 @@ def obligations(backend: Any, unit: str, year: int | None, role: str | None, fmt
             f"{y}年：" + "；".join(t["text"] for t in e["targets"] if t["year"] == y) for y in years
         )
         item = e["work_item"]["label"] + (f"\n（{e['category']}）" if e["category"] else "")
-        rows.append([Role(e["role"]).zh, item, *([via(e)] if has_via else []), targets])
+        rows.append(
+            [Role(e["role"]).zh, item, *([via(e)] if has_via else [])]
+            + ([_edition_text(e["edition"])] if has_edition else [])
+            + [targets]
+        )
     counts = answer["counts"]
-    echo(
+    line = (
         f"{answer['unit']['label']}：{len(answer['obligations'])} 项"
         f"（{'，'.join(f'{r.zh} {counts[r.value]}' for r in Role)}）"
     )
-    headers = ["角色", "工作内容（主要任务）", *(["经由"] if has_via else []), "目标"]
+    if has_edition:
+        statuses = answer["edition_counts"]
+        line += "；修订版中" + "，".join(f"{EDITION_ZH[s]} {n}" for s, n in statuses.items())
+    echo(line)
+    headers = ["角色", "工作内容（主要任务）", *(["经由"] if has_via else [])]
+    headers += [*(["与上一版相比"] if has_edition else []), "目标"]
     echo(text_table(headers, rows, no_wrap=[0]))
 
 

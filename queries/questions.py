@@ -23,6 +23,7 @@ from typing import Any
 from fenjie.errors import ParameterError
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored, year_term
+from fenjie.queries.revisions import EDITION_STATUSES, edition_items
 from fenjie.queries.units import resolve_unit, unit_routes
 from fenjie.roles import Role
 
@@ -40,7 +41,12 @@ def _check(year: int | None, role: str | None) -> str | None:
 
 
 def obligations(
-    backend: QueryBackend, unit: str, *, year: int | None = None, role: str | None = None
+    backend: QueryBackend,
+    unit: str,
+    *,
+    year: int | None = None,
+    role: str | None = None,
+    edition: str | None = None,
 ) -> dict[str, Any]:
     """What ``unit`` (any label or IRI) must do: one entry per work item and role.
 
@@ -48,15 +54,24 @@ def obligations(
     in ``via`` (see :func:`~fenjie.queries.units.unit_routes`); direct ones have ``via: []``.
     With ``year``, only work items with targets in that year, and only those targets.
 
-    Returns ``{"unit": {"iri", "label"}, "year", "role", "counts": {role: n}, "obligations":
-    [{"work_item": {"iri", "label"}, "category", "role", "via": [...], "targets": [{"year",
-    "text", "iri"}], "source": {"iri", "title"}, "parties": {role: [{"iri", "label"}]},
-    "baseline": [text], "deadline": text | None}]}``. ``parties`` names the other units of the
-    work item by role (the lead among them for a supporting unit).
+    Returns ``{"unit": {"iri", "label"}, "year", "role", "edition", "counts": {role: n},
+    "edition_counts": {status: n}, "obligations": [{"work_item": {"iri", "label"}, "category",
+    "role", "via": [...], "targets": [{"year", "text", "iri"}], "source": {"iri", "title"},
+    "parties": {role: [{"iri", "label"}]}, "baseline": [text], "deadline": text | None,
+    "edition": {...} | None}]}``. ``parties`` names the other units of the work item by role (the
+    lead among them for a supporting unit). ``edition`` says, for a work item of a table recorded
+    as the revision of an earlier one (``fenjie diff --record``), whether it is ``new``,
+    ``changed`` or ``unchanged`` (see :func:`~fenjie.queries.revisions.edition_items`); with the
+    ``edition`` argument, only those work items.
     """
     from pyoxigraph import NamedNode
 
     role = _check(year, role)
+    if edition is not None and edition not in EDITION_STATUSES:
+        raise ParameterError(
+            f"edition must be one of {', '.join(EDITION_STATUSES)}, not {edition!r}",
+            parameter="edition",
+        )
     who = resolve_unit(backend, unit)
     bindings: dict[str, Any] = {"unit": NamedNode(who["iri"])}
     if year is not None:
@@ -100,12 +115,21 @@ def obligations(
         entry.pop("_order")
         entry["targets"] = [{k: v for k, v in t.items() if k != "_order"} for t in targets]
         result.append(entry)
+    # new, changed or unchanged against the previous edition, from the recorded matches
+    editions = edition_items(backend, [e["source"]["iri"] for e in result])
+    for entry in result:
+        entry["edition"] = editions.get(entry["work_item"]["iri"])
+    if edition is not None:
+        result = [e for e in result if e["edition"] and e["edition"]["status"] == edition]
     counts = Counter(e["role"] for e in result)
+    statuses = Counter(e["edition"]["status"] for e in result if e["edition"])
     return {
         "unit": who,
         "year": year,
         "role": role,
+        "edition": edition,
         "counts": {r: counts.get(r, 0) for r in ROLES},
+        "edition_counts": {s: statuses.get(s, 0) for s in EDITION_STATUSES},
         "obligations": result,
     }
 

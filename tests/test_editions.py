@@ -27,7 +27,7 @@ from click.testing import CliRunner
 
 from fenjie.cli import main
 from fenjie.config import bundled_example
-from fenjie.errors import NotFoundError
+from fenjie.errors import NotFoundError, ParameterError
 from fenjie.graph import FenjieStore, build_sources
 from fenjie.queries import LocalBackend
 from fenjie.queries.editions import diff_editions
@@ -442,3 +442,226 @@ def test_cli_record(writable: Path) -> None:
         main, ["diff", OLD, NEW, "--endpoint", "http://127.0.0.1:9/sparql", "--record"]
     )
     assert remote.exit_code != 0 and "fenjie push" in remote.output
+
+
+def _gold_edition(label: str) -> tuple[str, str | None, list[str]]:
+    """(status, earlier work item, kinds of change) of a work item of the revised edition."""
+    if label in NEW_IN_REVISION:
+        return ("new", None, [])
+    (old, changes), *rest = [(o, c) for (n, o), c in GOLD_MATCHES.items() if n == label]
+    assert not rest
+    return ("changed" if changes else "unchanged", old, sorted(changes))
+
+
+def _editions(answer: dict[str, Any]) -> dict[str, tuple[str, str | None, list[str]]]:
+    found = {}
+    for entry in answer["obligations"]:
+        edition = entry["edition"]
+        if entry["source"]["iri"].endswith("2017-2019"):
+            assert edition is None, entry["work_item"]  # the first edition revises nothing
+            continue
+        assert edition["previous"]["iri"].endswith("2017-2019")
+        previous = edition["previous_item"]
+        found[entry["work_item"]["label"]] = (
+            edition["status"],
+            previous["label"] if previous else None,
+            sorted(edition["changes"]),
+        )
+    return found
+
+
+def test_obligations_say_what_is_new_in_the_edition(writable: Path) -> None:
+    from fenjie.queries import obligations
+    from fenjie.queries.revisions import record_revision
+
+    store = FenjieStore.open(writable)
+    before = obligations(LocalBackend(store), "省科技厅")
+    assert all(e["edition"] is None for e in before["obligations"])  # nothing recorded yet
+    record_revision(store, diff_editions(LocalBackend(store), OLD, NEW))
+    backend = LocalBackend(store)
+    answer = obligations(backend, "省科技厅")
+    found = _editions(answer)
+    # 省科技厅 has a part in every work item of the revised edition
+    assert found == {label: _gold_edition(label) for label, _ in GOLD_MATCHES} | {
+        label: _gold_edition(label) for label in NEW_IN_REVISION
+    }
+    assert answer["edition_counts"] == {"new": 1, "changed": 5, "unchanged": 8}
+    # 省财政厅's work items in the revised table (its rows there, read by hand)
+    finance = _editions(obligations(backend, "省财政厅"))
+    mine = ["调整资金投入方式", "规划展示平台", "科技公共服务平台", "科技金融服务平台"]
+    assert finance == {label: _gold_edition(label) for label in [*mine, "科技创新大数据平台"]}
+    assert finance["科技公共服务平台"] == ("changed", "科技公共服务平台", ["units"])
+    new = obligations(backend, "省科技厅", edition="new")
+    assert [e["work_item"]["label"] for e in new["obligations"]] == ["科技创新大数据平台"]
+    assert new["edition_counts"] == {"new": 1, "changed": 0, "unchanged": 0}
+    changed = obligations(backend, "省科技厅", edition="changed", role="lead")
+    assert sorted(e["work_item"]["label"] for e in changed["obligations"]) == [
+        "优化创新创业生态环境",
+        "科技公共服务平台",
+        "规划展示平台",
+    ]
+    with pytest.raises(ParameterError):
+        obligations(backend, "省科技厅", edition="added")
+
+
+def test_cli_obligations_new_in_edition(writable: Path) -> None:
+    runner = CliRunner()
+    assert (
+        runner.invoke(main, ["diff", OLD, NEW, "--store", str(writable), "--record"]).exit_code == 0
+    )
+    table = runner.invoke(main, ["obligations", "省财政厅", "--store", str(writable)])
+    assert table.exit_code == 0, table.output
+    assert "与上一版相比" in table.output and "修订版中新增 1，有变化 2，未变化 2" in table.output
+    assert "有变化（分工调整）" in table.output
+    new = runner.invoke(
+        main,
+        [
+            "obligations",
+            "省科技厅",
+            "--store",
+            str(writable),
+            "--edition",
+            "new",
+            "--format",
+            "csv",
+        ],
+    )
+    assert new.exit_code == 0, new.output
+    rows = new.output.strip().splitlines()
+    assert rows[0].endswith(",edition,previous_item")
+    assert {r.split(",")[2] for r in rows[1:]} == {"科技创新大数据平台"}
+    assert all(r.endswith(",new,") for r in rows[1:])
+
+
+@pytest.fixture(scope="module")
+def page_store(tmp_path_factory: pytest.TempPathFactory, xss_source: tuple[Path, str]) -> Path:
+    """Both editions and the poisoned copy of the first, built into one store; the two editions
+    recorded as revision and previous edition."""
+    folder = tmp_path_factory.mktemp("editions-page")
+    revised = _as_xlsx(REVISED, folder / "changzhutan-innovation-zone-2018-2020-revised.xlsx")
+    path = folder / "store"
+    build_sources([bundled_example(), revised, xss_source[0]], store_path=path)
+    recorded = CliRunner().invoke(main, ["diff", OLD, NEW, "--store", str(path), "--record"])
+    assert recorded.exit_code == 0, recorded.output
+    return path
+
+
+def test_page_compares_editions_and_marks_new_work_items(
+    page_store: Path, server_factory: Any, chromium: Any, xss_source: tuple[Path, str]
+) -> None:
+    """The 比较版本 tab in headless Chromium: pick two tables, the diff as /api/diff says, the
+    report link; the 单位任务 tab marks what is new in the revised edition; a poisoned edition's
+    text shows as text, and nothing leaves the server."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import httpx
+    from playwright.sync_api import expect
+
+    with server_factory(page_store, "--timeout", "120", startup=120) as base:
+        tables = {
+            r["file"]: r["table"]
+            for r in httpx.get(base + "/api/queries/tables", timeout=60).json()["rows"]
+        }
+        old, new = (
+            tables["changzhutan-innovation-zone-2017-2019.tsv"],
+            tables["changzhutan-innovation-zone-2018-2020-revised.xlsx"],
+        )
+        context = chromium.new_context(locale="zh-CN")
+        page = context.new_page()
+        foreign: list[str] = []
+        errors: list[str] = []
+        page.on(
+            "request",
+            lambda r: (
+                foreign.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None
+            ),
+        )
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            page.goto(base + "/#editions")
+            page.wait_for_selector("#editions-old option", state="attached")
+            assert page.locator("#editions-old option").count() == 3
+            page.select_option("#editions-old", old)
+            page.select_option("#editions-new", new)
+            page.click("#editions-form button[type=submit]")
+            page.wait_for_selector("#editions-items tbody tr")
+            summary = page.locator("#editions-summary").inner_text()
+            assert "工作内容：新增 1，删除 1，有变化 5，未变化 8" in summary
+            answer = httpx.get(
+                base + "/api/diff", params={"old": old, "new": new}, timeout=60
+            ).json()
+            shown = {
+                (kind, before, after)
+                for kind, before, after in (
+                    row.split("\t")[:3]
+                    for row in page.locator("#editions-items tbody tr").evaluate_all(
+                        "rows => rows.map(r => [...r.cells].map(c => c.textContent).join('\\t'))"
+                    )
+                )
+            }
+            item = lambda ref: (f"{ref['number']}、" if ref.get("number") else "") + ref["label"]  # noqa: E731
+            assert shown == (
+                {("新增", "", item(i)) for i in answer["work_items"]["added"]}
+                | {("删除", item(i), "") for i in answer["work_items"]["dropped"]}
+                | {
+                    ("有变化", item(c["old"]), item(c["new"]))
+                    for c in answer["work_items"]["changed"]
+                }
+            )
+            assert ("有变化", "5、营造创新创业环境", "4、优化创新创业生态环境") in shown
+            units = page.locator("#editions-units").inner_text()
+            assert "湖南省知识产权局" in units and "共同负责 → 牵头" in units
+            assert "每万人发明专利拥有量" in page.locator("#editions-indicators").inner_text()
+            # the report link names the same two tables; the report opens and says the same
+            href = page.locator("#editions-report").get_attribute("href")
+            assert href is not None and href.startswith("/reports/diff?")
+            given = parse_qs(urlsplit(href).query)
+            assert (given["old"], given["new"]) == ([old], [new])
+            report = context.new_page()
+            report.goto(base + href)
+            assert "分解表版本比对" in report.inner_text("body")
+            assert "优化创新创业生态环境" in report.inner_text("body")
+            report.close()
+
+            # the poisoned edition: its markup is text in the tab
+            page.select_option("#editions-new", tables["xss.tsv"])
+            page.click("#editions-form button[type=submit]")
+            # (the page's policy forbids evaluated strings: wait with locators)
+            page.locator("#editions-units", has_text=xss_source[1]).wait_for()
+            assert xss_source[1] in page.locator("#editions-units").inner_text()
+            assert "<script>window.__xss=2</script>" in page.locator("#editions-items").inner_text()
+            assert page.evaluate("typeof window.__xss") == "undefined"
+
+            # 单位任务: the revised edition's work items are marked; the filter keeps the new one
+            page.click("button[data-tab=unit]")
+            page.fill("#unit-input", "省科技厅")
+            page.click("#unit-form button[type=submit]")
+            page.wait_for_selector(".obligation")
+            marks = {
+                card.get_attribute("data-iri"): card.locator(".edition-badge").get_attribute(
+                    "data-edition"
+                )
+                for card in page.locator(".obligation").all()
+                if card.locator(".edition-badge").count()
+            }
+            expected = {
+                o["work_item"]["iri"]: o["edition"]["status"]
+                for o in httpx.get(
+                    base + "/api/obligations", params={"unit": "省科技厅"}, timeout=60
+                ).json()["obligations"]
+                if o["edition"]
+            }
+            assert marks == expected and len(marks) == 14
+            assert sorted(marks.values()).count("new") == 1
+            assert (
+                "修订版中新增 1，有变化 5，未变化 8" in page.locator("#unit-summary").inner_text()
+            )
+            page.select_option("#unit-edition", "new")
+            page.click("#unit-form button[type=submit]")
+            expect(page.locator(".obligation")).to_have_count(1)
+            card = page.locator(".obligation")
+            assert "科技创新大数据平台" in card.inner_text()
+            assert card.locator(".edition-badge").inner_text() == "新增"
+            assert errors == [] and foreign == []
+        finally:
+            context.close()

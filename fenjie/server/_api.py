@@ -82,7 +82,7 @@ async def units(request: Request, params: Params) -> Response:
 
 
 async def obligations(request: Request, params: Params) -> Response:
-    kwargs = {"year": params["year"], "role": params["role"]}
+    kwargs = {"year": params["year"], "role": params["role"], "edition": params["edition"]}
     return JSON(await _call(request, queries.obligations, params["unit"], **kwargs))
 
 

@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from fenjie.errors import ParameterError
 from fenjie.queries import stored_queries
+from fenjie.queries.revisions import EDITION_STATUSES
 from fenjie.roles import Role
 from fenjie.server import _api, _reports
 from fenjie.server._page import STATIC, index
@@ -176,6 +177,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param("unit", "any label or the IRI of the unit", required=True),
             _YEAR,
             Param("role", "only this role", choices=tuple(r.value for r in Role)),
+            Param(
+                "edition",
+                "only work items new, changed or unchanged against the previous edition "
+                "(tables recorded as revisions: fenjie diff --record)",
+                choices=EDITION_STATUSES,
+            ),
         ),
     ),
     Endpoint(

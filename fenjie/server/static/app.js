@@ -7,6 +7,9 @@ const ROLE_ORDER = ["lead", "responsible", "co-responsible", "supporting"];
 const KIND_NAMES = { direct: "直接引用", based_on: "依据文件", work_item: "工作内容引用", category: "主要任务引用", earlier_target: "前期目标", baseline: "前期基础", plan: "所属方案贯彻落实" };
 const KIND_ORDER = ["direct", "based_on", "earlier_target", "baseline"];
 const VIA_NAMES = { member_of: "经由", successor_of: "前身" };
+// A work item of a revised edition against the previous one, and what changed (as `fenjie diff`).
+const EDITION_NAMES = { new: "新增", changed: "有变化", unchanged: "未变化" };
+const CHANGE_NAMES = { reworded: "表述调整", moved: "调整所属任务", targets: "年度目标调整", baseline: "前期工作基础调整", units: "分工调整" };
 const CENTRALITY_HELP = {
   degree: "度中心性：与该单位共同承担过工作内容的单位，占其他全部单位的比例（0–1）。越高，需要打交道的单位越多。",
   betweenness: "介数中心性：其他单位之间的最短协同路径经过该单位的比例（0–1）。越高，越是各单位之间的协调枢纽。",
@@ -256,7 +259,7 @@ async function loadObligations() {
   if (!unit) return;
   clear(out).append(el("p", { class: "note", text: "查询中…" }));
   try {
-    const data = await getJSON("/api/obligations?" + query({ unit, year: $("unit-year").value, role: $("unit-role").value }));
+    const data = await getJSON("/api/obligations?" + query({ unit, year: $("unit-year").value, role: $("unit-role").value, edition: $("unit-edition").value }));
     input.dataset.label = input.value;
     renderObligations(out, data);
   } catch (error) {
@@ -269,7 +272,8 @@ function renderObligations(out, data) {
   const counts = Object.entries(data.counts || {}).map(([role, n]) => `${ROLE_NAMES[role] || role} ${n}`);
   out.append(el("p", { class: "summary", id: "unit-summary" },
     el("strong", { text: label(data.unit) }), ` 共 ${obligations.length} 项任务`,
-    counts.length ? `（${counts.join("，")}）` : ""));
+    counts.length ? `（${counts.join("，")}）` : "",
+    editionSummary(data)));
   const byRole = new Map();
   for (const ob of obligations) {
     if (!byRole.has(ob.role)) byRole.set(ob.role, []);
@@ -290,20 +294,39 @@ function renderObligations(out, data) {
     for (const t of ob.targets && ob.targets.length ? ob.targets : [{}]) {
       rows.push(el("tr", {}, cell(ROLE_NAMES[ob.role] || ob.role), cell(label(ob.work_item)), cell(ob.category),
         cell(viaText(ob.via)), cell(names("lead")), cell(names("responsible")), cell(names("supporting")),
-        cell((ob.baseline || []).join("；")), cell(ob.deadline), cell(t.year), cell(t.text)));
+        cell((ob.baseline || []).join("；")), cell(ob.deadline), cell(t.year), cell(t.text), cell(editionText(ob.edition))));
     }
   }
   const details = el("details", { class: "obligation-table no-print" }, el("summary", { text: "表格形式（可下载）" }),
-    dataTable("unit-table", ["角色", "工作内容", "主要任务", "经由", "牵头单位", "共同负责单位", "配合单位", "前期工作基础", "完成时限", "年份", "目标"],
+    dataTable("unit-table", ["角色", "工作内容", "主要任务", "经由", "牵头单位", "共同负责单位", "配合单位", "前期工作基础", "完成时限", "年份", "目标", "与上一版相比"],
       rows, label(data.unit) + "的任务"));
   out.append(details);
 }
 function viaText(via) {
   return (via || []).map((step) => (typeof step === "string" ? step : `${VIA_NAMES[step.relation] || "经由"} ${label(step.unit)}`)).join(" → ");
 }
+// "；修订版中新增 1，有变化 5，未变化 8" when some work items belong to a recorded revision
+function editionSummary(data) {
+  const counts = data.edition_counts || {};
+  if (!(data.obligations || []).some((ob) => ob.edition)) return "";
+  return "；修订版中" + Object.keys(EDITION_NAMES).map((s) => `${EDITION_NAMES[s]} ${counts[s] || 0}`).join("，");
+}
+function editionText(edition) {
+  if (!edition) return "";
+  const changes = (edition.changes || []).map((c) => CHANGE_NAMES[c] || c).join("、");
+  return (EDITION_NAMES[edition.status] || edition.status) + (changes ? `（${changes}）` : "");
+}
+// The mark on a card: 新增 / 有变化 / 未变化, the earlier work item and the match score as its tooltip
+function editionBadge(edition) {
+  if (!edition) return null;
+  const before = edition.previous_item
+    ? `上一版：${label(edition.previous_item)}（${label(edition.previous)}），匹配分 ${edition.score}`
+    : `上一版（${label(edition.previous)}）中没有对应的工作内容`;
+  return el("span", { class: "edition-badge " + edition.status, "data-edition": edition.status, title: before, text: editionText(edition) });
+}
 function renderObligation(ob) {
   const card = el("article", { class: "obligation", "data-iri": ob.work_item ? ob.work_item.iri : null },
-    el("h3", { text: label(ob.work_item) }));
+    el("h3", {}, label(ob.work_item), editionBadge(ob.edition)));
   const meta = [ob.category, ob.source ? label(ob.source) : null].filter(Boolean).join(" · ");
   if (meta) card.append(el("div", { class: "meta", text: meta }));
   if (ob.via && ob.via.length) card.append(el("div", { class: "meta via", text: viaText(ob.via) }));
