@@ -141,14 +141,14 @@ def diff(
             click.echo(html, nl=False)
         else:
             output.write_text(html, encoding="utf-8")
-            click.echo(f"wrote {output}")
+            click.echo(f"已写入 {output}")
         return
     if fmt == "json":
         if output is not None:
             import json
 
             output.write_text(json.dumps(answer, ensure_ascii=False, indent=2), encoding="utf-8")
-            click.echo(f"wrote {output}")
+            click.echo(f"已写入 {output}")
         else:
             emit_json(answer)
         return

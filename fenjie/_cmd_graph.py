@@ -27,10 +27,23 @@ _PROGRESS_MIN_ROWS = 2000
 def _describe_counts(counts: dict[str, Any]) -> str:
     targets = ", ".join(f"{y}: {n}" for y, n in counts["targets"].items())
     return (
-        f"{counts['categories']} categories, {counts['work_items']} work items, "
-        f"targets {{{targets}}}, {counts['units']} units, {counts['documents']} documents, "
-        f"{counts['observations']} observations, {counts['triples']} triples"
+        f"主要任务 {counts['categories']} 项，工作内容 {counts['work_items']} 项，"
+        f"目标 {{{targets}}}，单位 {counts['units']} 个，文件 {counts['documents']} 个，"
+        f"指标 {counts['observations']} 个，三元组 {counts['triples']} 个"
     )
+
+
+#: The row names of ``fenjie stats`` (the JSON keys stay English).
+_STATS_LABELS = {
+    "tables": "表",
+    "categories": "主要任务",
+    "work_items": "工作内容",
+    "targets": "目标",
+    "units": "单位",
+    "documents": "文件",
+    "observations": "指标",
+    "triples": "三元组",
+}
 
 
 @click.command()
@@ -164,21 +177,23 @@ def build(
             bar.close()
     for table in built:
         if table.skipped:
-            echo(f"unchanged, skipped {table.source} (same SHA-256; --fresh rebuilds it)")
+            echo(
+                f"未变化，跳过 {table.source} (unchanged, skipped: same SHA-256; --fresh rebuilds it)"
+            )
             continue
-        echo(f"built {table.iri.value} from {table.source} (reader: {table.reader})")
+        echo(f"已构建 {table.iri.value}，来源 {table.source} (reader: {table.reader})")
         echo(f"  {_describe_counts(table.counts)}")
         if table.jurisdiction is not None:
-            echo(f"  行政区域 jurisdiction: {table.jurisdiction.describe()}")
+            echo(f"  行政区域：{table.jurisdiction.describe()} (jurisdiction)")
         if table.unresolved_units:
-            echo(f"  unresolved units (jurisdiction unknown): {'、'.join(table.unresolved_units)}")
+            echo(f"  所属地区不明的单位 (unresolved units)：{'、'.join(table.unresolved_units)}")
         if table.unregistered_units:
-            echo(f"  unregistered units: {'、'.join(table.unregistered_units)}")
+            echo(f"  未登记的单位 (unregistered units)：{'、'.join(table.unregistered_units)}")
     _echo_findings(store_path, base, [t.iri for t in built])
     elapsed = time.perf_counter() - started
     done = sum(not t.skipped for t in built)
-    skipped = f", {len(built) - done} unchanged" if done < len(built) else ""
-    echo(f"store: {store_path} ({done} table(s) built{skipped} in {elapsed:.2f} s)")
+    skipped = f"，{len(built) - done} 张未变化" if done < len(built) else ""
+    echo(f"存储：{store_path}（构建 {done} 张表{skipped}，用时 {elapsed:.2f} 秒）")
 
 
 def _echo_findings(store_path: str, base: str, tables: list[NamedNode]) -> None:
@@ -215,8 +230,8 @@ def _strict_probe(paths: list[Path], base: str, limits: Any) -> None:
     for f in findings:
         echo(f"[{f['kind']}] {f['message']} — {describe_source(f['source'])}", err=True)
     click.echo(
-        f"--strict: 存疑 {len(findings)} 处 ({len(findings)} doubtful parse(s)); "
-        "the store was not changed",
+        f"--strict：存疑 {len(findings)} 处，存储未改变 "
+        f"({len(findings)} doubtful parse(s); the store was not changed)",
         err=True,
     )
     raise SystemExit(1)
@@ -238,7 +253,7 @@ def stats(store_path: str, fmt: str) -> None:
     for key, value in data.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k}: {v}" for k, v in value.items())
-        echo(f"{key:<14}{value}")
+        echo(f"{_STATS_LABELS.get(key, key)}\t{value}")
 
 
 @click.command()
@@ -278,7 +293,7 @@ def export(store_path: str, fmt: str, graph_iri: str | None, output: Path | None
             )
     if output:
         output.write_bytes(data)
-        echo(f"wrote {len(data)} bytes to {output}", err=True)
+        echo(f"已写入 {output}：{len(data):,} 字节 (wrote {len(data):,} bytes)", err=True)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -301,16 +316,17 @@ def check(store_path: str, fmt: str) -> None:
     if fmt == "json":
         emit_json(report)
     else:
-        echo(
-            f"SHACL: {'conforms' if report['conforms'] else 'does NOT conform'} "
-            f"({len(report['violations'])} results)"
-        )
+        verdict = "符合约束 (conforms)" if report["conforms"] else "不符合约束 (does NOT conform)"
+        echo(f"SHACL：{verdict}，结果 {len(report['violations'])} 条")
         for v in report["violations"]:
             echo(f"  {v['severity']}: {v['focus']} {v['path']}: {v['message']}")
-        echo(f"findings: {len(report['findings'])}")
+        echo(f"存疑 {len(report['findings'])} 处 (findings)")
         for f in report["findings"]:
             echo(f"  [{f['kind']}] {f['message']} — {describe_source(f['source'])}")
-        echo(f"notes: {len(report['notes'])} (readings resting on a vocabulary, for review)")
+        echo(
+            f"供核对 {len(report['notes'])} 处，不算存疑 "
+            "(notes: readings resting on a vocabulary, for review)"
+        )
         for f in report["notes"]:
             echo(f"  [{f['kind']}] {f['message']} — {describe_source(f['source'])}")
     if not report["conforms"]:

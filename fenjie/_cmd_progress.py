@@ -23,7 +23,7 @@ def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from exc
+        raise click.BadParameter(f"应为日期 YYYY-MM-DD (expected a date)，实为 {value!r}") from exc
 
 
 @click.command()
@@ -104,8 +104,8 @@ def report(
             echo("（试运行：未写入）")
     if batch.problems and not partial:
         raise InputError(
-            f"{len(batch.problems)} row(s) could not be matched or checked; nothing was stored "
-            "(fix them, or store the others with --partial)",
+            f"{len(batch.problems)} 行未能匹配或校验，未写入任何报告；请修正，或用 --partial 写入其余各行 "
+            f"({len(batch.problems)} row(s) could not be matched or checked; nothing was stored)",
             file=str(source),
         )
 
@@ -218,10 +218,16 @@ def account_add(name: str, path: str, unit: str | None, office: bool) -> None:
     from fenjie.progress.accounts import add_account
 
     if bool(unit) == office:
-        raise click.UsageError("give exactly one of --unit U or --office")
+        raise click.UsageError(
+            "--unit U 与 --office 须给出且只给出一个 (give exactly one of --unit U or --office)"
+        )
     token = add_account(path, name, unit=unit, office=office)
     click.echo(token)
-    click.echo(f"account {name} saved in {path}; keep the token above, it is not stored", err=True)
+    click.echo(
+        f"账户 {name} 已保存到 {path}；请保管好上面的令牌，文件中不保存它 "
+        "(account saved; keep the token above, it is not stored)",
+        err=True,
+    )
 
 
 @click.command()
@@ -238,8 +244,9 @@ def audit(store_path: str, audit_path: str | None, fmt: str) -> None:
         emit_json(entries)
         return
     columns = ["time", "account", "remote", "action", "status", "about", "report", "reason"]
-    click.echo(text_table(columns, [[e.get(c) for c in columns] for e in entries], limit=50))
-    click.echo(f"({len(entries)} entries)")
+    headers = ["时间", "账户", "来源地址", "操作", "HTTP 状态", "对象", "报告", "原因"]
+    click.echo(text_table(headers, [[e.get(c) for c in columns] for e in entries], limit=50))
+    click.echo(f"（共 {len(entries)} 条）")
 
 
 @click.command()

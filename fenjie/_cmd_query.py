@@ -78,7 +78,9 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     for value in values:
         name, sep, text = value.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint="--param")
+            raise click.BadParameter(
+                f"应为 名称=值 (expected NAME=VALUE)，实为 {value!r}", param_hint="--param"
+            )
         params[name.strip()] = text
     return params
 
@@ -103,7 +105,7 @@ def list_queries(fmt: str) -> None:
             for p in q.parameters
         )
         rows.append([q.name, q.form, params, q.title])
-    echo(text_table(["name", "form", "parameters (! = required)", "title"], rows))
+    echo(text_table(["名称 (name)", "形式 (form)", "参数（! 为必填）", "标题 (title)"], rows))
 
 
 @click.command("query")
@@ -132,7 +134,9 @@ def query(
 
     chosen = [x for x in (name, sparql, query_file) if x]
     if len(chosen) != 1:
-        raise click.UsageError("give exactly one of NAME, --sparql or --file")
+        raise click.UsageError(
+            "NAME、--sparql、--file 三者须给出且只给出一个 (give exactly one of NAME, --sparql or --file)"
+        )
     if name:
         stored = get_stored(name)
     else:
@@ -142,7 +146,7 @@ def query(
         # a query nested thousands deep crashes the engine's parser: refuse it before parsing
         stored = parse_stored_query(prepare(text), name="query")
     if param_values and not stored.parameters:
-        raise ParameterError(f"query {stored.name} takes no parameters")
+        raise ParameterError(f"查询 {stored.name} 不接受参数 (takes no parameters)")
     try:
         _run(backend, stored, _params(param_values), fmt)
     except QuerySyntaxError:
@@ -187,7 +191,9 @@ def _emit_rows(rows: list[dict[str, Any]], stored: Any, fmt: str) -> None:
     from fenjie.queries.registry import result_columns
 
     if fmt in ("ttl", "nt", "jsonld"):
-        raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries")
+        raise click.UsageError(
+            f"--format {fmt} 只用于 CONSTRUCT/DESCRIBE 查询 (is for CONSTRUCT/DESCRIBE queries)"
+        )
     columns = result_columns(stored, rows)
     values = plain_rows(rows)
     if fmt == "json":
@@ -196,7 +202,7 @@ def _emit_rows(rows: list[dict[str, Any]], stored: Any, fmt: str) -> None:
         echo(csv_text(columns, [[r.get(c) for c in columns] for r in values]), nl=False, data=True)
     else:
         echo(text_table(columns, [[r.get(c) for c in columns] for r in values], limit=50))
-        echo(f"({len(values)} rows)")
+        echo(f"（共 {len(values)} 行）")
 
 
 def _emit_graph(triples: list[Any], fmt: str) -> None:
@@ -422,12 +428,14 @@ def push(
     elif update_url and not gsp:
         url, push_to = update_url, push_update
     else:
-        raise click.UsageError("give exactly one of --gsp URL or --update URL")
+        raise click.UsageError(
+            "--gsp URL 与 --update URL 须给出且只给出一个 (give exactly one of --gsp URL or --update URL)"
+        )
     store = FenjieStore.open(store_path, read_only=True)
     sent = push_to(store, url, user=user, password=password, token=token)
     for graph, count in sent.items():
-        echo(f"pushed {count} triples to <{graph}>")
-    echo(f"{len(sent)} graph(s), {sum(sent.values())} triples → {url}")
+        echo(f"已上传 {count} 个三元组到 <{graph}> (pushed)")
+    echo(f"共 {len(sent)} 个图、{sum(sent.values())} 个三元组 → {url}")
 
 
 COMMANDS = [list_queries, query, obligations, load, depends, push]

@@ -135,7 +135,8 @@ def serve_command(
 
     if not (Path(store_path) / "CURRENT").exists():
         raise StoreError(
-            f"no fenjie store at {store_path}: run `fenjie build` first (or pass --store)"
+            f"{store_path} 处没有 fenjie 存储：请先运行 fenjie build（或用 --store 指定） "
+            f"(no fenjie store at {store_path}: run `fenjie build` first, or pass --store)"
         )
     settings = ServerSettings(
         store=store_path,
@@ -201,7 +202,7 @@ def _next_free_port(host: str, port: int, *, tries: int = 20) -> int | None:
 
 
 def _fail(message: str) -> NoReturn:
-    echo(f"error: {message}", err=True)
+    echo(f"错误：{message}", err=True)
     raise SystemExit(EXIT_UNAVAILABLE)
 
 
@@ -219,7 +220,7 @@ def _open_when_ready(url: str, *, wait: float = 60.0) -> None:
         except OSError:
             time.sleep(0.2)
     if not webbrowser.open(url):
-        echo(f"open {url} in a browser to see the page", err=True)
+        echo(f"请在浏览器中打开 {url} 查看页面 (open it in a browser)", err=True)
 
 
 @click.command("bench-serve")

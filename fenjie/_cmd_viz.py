@@ -65,13 +65,16 @@ def viz(backend: Any, view: str, output: Path, **filters: Any) -> None:
     elif suffix in (".html", ".htm"):
         write_html(render_page(drawn), output)
     else:
-        raise click.BadParameter("use a .html, .graphml or .gexf file", param_hint="-o")
+        raise click.BadParameter(
+            "请用 .html、.graphml 或 .gexf 文件 (use a .html, .graphml or .gexf file)",
+            param_hint="-o",
+        )
     for message in drawn.messages:
-        echo(f"note: {message}", err=True)
+        echo(f"提示：{message}", err=True)
     echo(
-        f"wrote {output} ({drawn.graph.number_of_nodes()} nodes, "
-        f"{drawn.graph.number_of_edges()} edges, {output.stat().st_size:,} bytes, "
-        f"{time.perf_counter() - started:.2f} s)",
+        f"已写入 {output}（{drawn.graph.number_of_nodes()} 个节点，"
+        f"{drawn.graph.number_of_edges()} 条边，{output.stat().st_size:,} 字节，"
+        f"用时 {time.perf_counter() - started:.2f} 秒）",
         err=True,
     )
 
@@ -96,7 +99,7 @@ def chart_load(backend: Any, year: int | None, output: Path) -> None:
     from fenjie.viz._chart import write_load_chart
 
     write_load_chart(backend, output, year=year)
-    echo(f"wrote {output} ({output.stat().st_size:,} bytes)", err=True)
+    echo(f"已写入 {output}（{output.stat().st_size:,} 字节）", err=True)
 
 
 COMMANDS = [viz, chart]

@@ -26,15 +26,13 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except FenjieError as exc:
             # one line, whatever the message quotes from a source (see fenjie.printable)
-            click.echo(f"error: {printable(str(exc), keep_newlines=False)}", err=True)
+            click.echo(f"错误：{printable(str(exc), keep_newlines=False)}", err=True)
             for suggestion in exc.details.get("suggestions", []):
                 click.echo(
-                    f"  did you mean: {printable(str(suggestion), keep_newlines=False)}", err=True
+                    f"  您是否要找：{printable(str(suggestion), keep_newlines=False)}", err=True
                 )
             for candidate in exc.details.get("candidates", []):
-                click.echo(
-                    f"  candidate: {printable(str(candidate), keep_newlines=False)}", err=True
-                )
+                click.echo(f"  候选：{printable(str(candidate), keep_newlines=False)}", err=True)
             ctx.exit(65 if isinstance(exc, InputError) else 1)
 
 

@@ -107,7 +107,7 @@ def test_cli_exits_non_zero_and_leaves_the_store_untouched(case, existing_store,
     path.write_bytes(CASES[case][0])
     result = run_build(path, existing_store)
     assert result.returncode == 65
-    assert result.stderr.startswith(f"error: {path}:{CASES[case][2]}")
+    assert result.stderr.startswith(f"错误：{path}:{CASES[case][2]}")
     assert "Traceback" not in result.stderr
     assert snapshot(existing_store) == before
     assert leftovers(existing_store) == [], "no staging directory left behind"

@@ -137,7 +137,7 @@ def test_no_wait_fails_clearly_and_changes_nothing(tmp_path: Path) -> None:
         timed_out = build(store, [other], "--lock-timeout", "0.5")
     for result in (refused, timed_out):
         assert result.returncode == 1
-        assert result.stderr.splitlines()[-1].startswith("error: 存储正被另一个构建写入")
+        assert result.stderr.splitlines()[-1].startswith("错误：存储正被另一个构建写入")
         assert "Traceback" not in result.stderr
     assert "已等待 0.5 秒" in timed_out.stderr
     assert graphs_in(store) == {iri(kept)}

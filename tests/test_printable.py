@@ -49,7 +49,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.Co
 
 def test_build_output_escapes_unit_names(store) -> None:
     _, done = store
-    assert "unregistered units: 县" in done.stdout
+    assert "未登记的单位 (unregistered units)：县" in done.stdout
     assert_escaped(done.stdout)
 
 

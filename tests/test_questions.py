@@ -361,7 +361,7 @@ def test_obligations_command(store_path: Path) -> None:
 def test_unknown_unit_command_exits_nonzero(store_path: Path) -> None:
     result = CliRunner().invoke(main, ["obligations", "省科枝厅", "--store", str(store_path)])
     assert result.exit_code == 1
-    assert "did you mean: 湖南省科学技术厅" in result.output
+    assert "您是否要找：湖南省科学技术厅" in result.output
 
 
 def test_unique_partial_unit_name_answers_in_the_command(store_path: Path) -> None:

@@ -284,7 +284,7 @@ def test_cli_push_with_gsp(local: tuple[Path, LocalBackend], tmp_path: Path) -> 
             main, ["push", "--store", str(local[0]), "--gsp", base + "/store"]
         )
         assert result.exit_code == 0, result.output
-        assert f"{len(local[1].store)} triples" in result.output
+        assert f"{len(local[1].store)} 个三元组" in result.output
         remote = RemoteBackend(base + "/query")
         assert (
             obligations(remote, "省科技厅")["counts"] == obligations(local[1], "省科技厅")["counts"]
@@ -326,7 +326,7 @@ def test_cli_push_and_query_virtuoso_with_digest(
         ["push", "--store", str(local[0]), "--update", virtuoso + "/sparql-auth", *auth],
     )
     assert pushed.exit_code == 0, pushed.output
-    assert f"{len(local[1].store)} triples" in pushed.output
+    assert f"{len(local[1].store)} 个三元组" in pushed.output
     embedded = runner.invoke(
         main, ["depends", "意见", "--store", str(local[0]), "--format", "json"]
     )

@@ -33,7 +33,7 @@ def test_busy_port_is_one_clear_message(bundled_store: Path) -> None:
     assert result.returncode == 69, result.stderr
     assert result.stdout == ""
     (line,) = result.stderr.strip().splitlines()  # one line, no traceback, no "serving on"
-    assert line.startswith(f"error: 端口 {port} 已被占用；请换用 --port ")
+    assert line.startswith(f"错误：端口 {port} 已被占用；请换用 --port ")
     suggested = int(re.search(r"--port (\d+)", line).group(1))  # type: ignore[union-attr]
     assert suggested > port
     with socket.create_server(("127.0.0.1", suggested)):  # the suggestion really is free

@@ -56,11 +56,11 @@ def built(tmp_path) -> Path:
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_build_prints_what_it_built(built, tmp_path):
     result = fenjie("build", "--fresh", store=built)
-    assert "14 work items" in result.stdout
-    assert "targets {2017: 36, 2018: 29, 2019: 24}" in result.stdout
+    assert "工作内容 14 项" in result.stdout
+    assert "目标 {2017: 36, 2018: 29, 2019: 24}" in result.stdout
     again = fenjie("build", store=built)  # the same bytes again: nothing to do
-    assert again.returncode == 0 and "unchanged, skipped" in again.stdout
-    assert "0 table(s) built, 1 unchanged" in again.stdout
+    assert again.returncode == 0 and "未变化，跳过" in again.stdout
+    assert "构建 0 张表，1 张未变化" in again.stdout
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
@@ -192,7 +192,9 @@ def test_check_fails_on_shape_violations(built, tmp_path):
     del store
     result = fenjie("check", store=built)
     assert result.returncode == 1
-    assert "does NOT conform" in result.stdout and victim.subject.value in result.stdout
+    assert (
+        "不符合约束 (does NOT conform)" in result.stdout and victim.subject.value in result.stdout
+    )
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
