@@ -44,7 +44,9 @@ def csv_rows(
                 place=f"line {start}",
                 what="a cell holds more characters than allowed",
             )
-        raise InputError(f"malformed CSV: {exc}", file=name, line=reader.line_num) from exc
+        raise InputError(
+            f"CSV 格式有误 (malformed CSV)：{exc}", file=name, line=reader.line_num
+        ) from exc
     finally:
         csv.field_size_limit(previous)
     return rows
@@ -53,7 +55,7 @@ def csv_rows(
 def read_csv_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Read comma-separated text given as bytes; ``name`` is used in messages and provenance."""
     if not data.strip():
-        raise InputError("the source is empty", file=name, line=1, column=1)
+        raise InputError("来源文件是空的 (the source is empty)", file=name, line=1, column=1)
     check_lines(data, limits, name=name)
     text, encoding = decode_source(data, name=name)
     rows = csv_rows(text, limits, name=name)

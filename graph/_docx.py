@@ -58,7 +58,9 @@ def _whole_number(el: Element, name: str, *, file: str, where: str, least: int) 
         value = least - 1
     if value < least:
         raise InputError(
-            f"{where}: w:{name} is {text!r}, not a whole number of at least {least}", file=file
+            f"{where}: w:{name} 为 {text!r}，应为不小于 {least} 的整数 "
+            f"(not a whole number of at least {least})",
+            file=file,
         )
     return value
 
@@ -160,10 +162,13 @@ def _open(data: bytes, name: str, limits: Limits) -> Any:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, NotImplementedError) as exc:
         raise InputError(
-            f"not a readable Word document (corrupt .docx?): {_one_line(exc)}", file=name
+            f"无法读取的 Word 文档（.docx 已损坏？） (not a readable Word document)：{_one_line(exc)}",
+            file=name,
         ) from exc
     except Exception as exc:  # lxml's XMLSyntaxError and friends from a damaged part
-        raise InputError(f"the Word document is damaged: {_one_line(exc)}", file=name) from exc
+        raise InputError(
+            f"Word 文档已损坏 (the Word document is damaged)：{_one_line(exc)}", file=name
+        ) from exc
 
 
 def _body(document: Any, name: str) -> Element:
@@ -172,7 +177,8 @@ def _body(document: Any, name: str) -> Element:
     body = getattr(document.element, "body", None)
     if body is None:
         raise InputError(
-            "the Word document is damaged: word/document.xml holds no w:document with a w:body",
+            "Word 文档已损坏：word/document.xml 中没有带 w:body 的 w:document "
+            "(the Word document is damaged)",
             file=name,
         )
     return body
@@ -209,7 +215,7 @@ def docx_grid(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> lis
     tables of any shape (e.g. progress tables); refuses a document without a table."""
     rows, n_tables = _body_rows(_open(data, name, limits), name, limits)
     if not n_tables:
-        raise InputError("the Word document holds no table", file=name)
+        raise InputError("Word 文档中没有表格 (the Word document holds no table)", file=name)
     return resolve_merges(rows)
 
 
@@ -233,7 +239,8 @@ def read_docx_bytes(
             table.sha256 = hashlib.sha256(data).hexdigest()
             return table
         raise InputError(
-            "the Word document holds no table and no list of tasks with 牵头单位/责任单位 lines",
+            "Word 文档中既没有表格，也没有下接 牵头单位/责任单位 行的任务列表 "
+            "(the Word document holds no table and no list of tasks with 牵头单位/责任单位 lines)",
             file=name,
         )
     table = table_from_grid(resolve_merges(rows), name=name, reader=reader, encoding="utf-8")
@@ -259,8 +266,8 @@ def convert_doc(data: bytes, *, name: str, timeout: float = 120.0) -> bytes:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise InputError(
-            "this is a legacy Word .doc file; install LibreOffice (Debian: apt-get install "
-            "libreoffice-writer-nogui) so fenjie can convert it, or save it as .docx",
+            "这是旧版 Word .doc 文件：请安装 LibreOffice（Debian：apt-get install "
+            "libreoffice-writer-nogui）以便 fenjie 转换，或另存为 .docx (a legacy Word .doc file)",
             file=name,
         )
     with tempfile.TemporaryDirectory(prefix="fenjie-doc-") as tmp:
@@ -282,11 +289,15 @@ def convert_doc(data: bytes, *, name: str, timeout: float = 120.0) -> bytes:
             subprocess.run(cmd, capture_output=True, timeout=timeout, check=False, env=_env())
         except subprocess.TimeoutExpired as exc:
             raise InputError(
-                f"LibreOffice did not convert the .doc within {timeout:.0f} s", file=name
+                f"LibreOffice 未能在 {timeout:.0f} 秒内转换该 .doc (the conversion timed out)",
+                file=name,
             ) from exc
         out = Path(tmp) / "source.docx"
         if not out.exists():
-            raise InputError("LibreOffice could not convert this .doc (corrupt file?)", file=name)
+            raise InputError(
+                "LibreOffice 无法转换该 .doc（文件已损坏？） (LibreOffice could not convert this .doc)",
+                file=name,
+            )
         return out.read_bytes()
 
 

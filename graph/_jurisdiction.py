@@ -281,7 +281,8 @@ def detect(
         )
         if place is None:
             raise ParameterError(
-                f"--jurisdiction {given!r} names no province, city, county or zone",
+                f"--jurisdiction {given!r} 不是已知的省、市、县区或园区 "
+                "(names no province, city, county or zone)",
                 parameter="jurisdiction",
             )
         return Jurisdiction(place, place.level, "user", given)

@@ -14,7 +14,7 @@ The defaults let every real plan we have seen through many times over and keep a
 >>> limits.check("rows", 11, file="big.tsv", place="line 11", what="the table has 11 rows")
 Traceback (most recent call last):
 ...
-fenjie.errors.LimitError: big.tsv: line 11: the table has 11 rows, over the limit of 10 rows (raise it with --max-rows)
+fenjie.errors.LimitError: big.tsv: line 11: 行数超过上限 10，可用 --max-rows 调高 (the table has 11 rows, over the limit of 10 rows)
 """
 
 from __future__ import annotations
@@ -34,6 +34,15 @@ LIMIT_FLAGS: dict[str, tuple[str, str]] = {
     "rows": ("--max-rows", "rows"),
     "inflate": ("--max-inflate", "bytes"),
     "pages": ("--max-pages", "pages"),
+}
+
+#: What each limit counts, in the Chinese of the messages.
+_AMOUNT_ZH = {
+    "cells": "单元格数",
+    "cell_chars": "单元格字符数",
+    "rows": "行数",
+    "inflate": "解压后字节数",
+    "pages": "页数",
 }
 
 
@@ -60,7 +69,8 @@ class Limits:
             flag, unit = LIMIT_FLAGS[limit]
             where = f"{place}: " if place else ""
             raise LimitError(
-                f"{where}{what}, over the limit of {bound:,} {unit} (raise it with {flag})",
+                f"{where}{_AMOUNT_ZH[limit]}超过上限 {bound:,}，可用 {flag} 调高 "
+                f"({what}, over the limit of {bound:,} {unit})",
                 file=file,
                 limit=limit,
                 flag=flag,

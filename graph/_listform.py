@@ -355,7 +355,10 @@ def listform_table(
     preamble, tasks = parse_plan(lines)
     if not tasks:
         raise HeaderError(
-            "no numbered task followed by 牵头单位/责任单位 lines was found", file=name, line=1
+            "找不到带编号、下接 牵头单位/责任单位 行的任务 "
+            "(no numbered task followed by 牵头单位/责任单位 lines was found)",
+            file=name,
+            line=1,
         )
     title = _title(preamble)
     year = plan_year([], title)

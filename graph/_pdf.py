@@ -88,20 +88,22 @@ def _open(data: bytes, name: str, limits: Limits) -> Any:
         _ = pdf.pages  # parses the page tree
     except PDFPasswordIncorrect as exc:
         raise InputError(
-            "the PDF is password-protected; remove the password first", file=name
+            "PDF 有密码保护：请先去掉密码 (the PDF is password-protected)", file=name
         ) from exc
     except (PDFSyntaxError, Exception) as exc:
         if "password" in str(exc).lower() or "PDFPassword" in type(exc).__name__:
             raise InputError(
-                "the PDF is password-protected; remove the password first", file=name
+                "PDF 有密码保护：请先去掉密码 (the PDF is password-protected)", file=name
             ) from exc
         message = " ".join(str(exc).split()) or type(exc).__name__
-        raise InputError(f"not a readable PDF (corrupt?): {message}", file=name) from exc
+        raise InputError(
+            f"无法读取的 PDF（已损坏？） (not a readable PDF)：{message}", file=name
+        ) from exc
     if not pdf.pages:  # no page tree was found, e.g. behind a broken cross-reference table
         pdf.close()
         raise InputError(
-            "the PDF's pages cannot be found (a damaged cross-reference table or page tree?); "
-            "save or print it as PDF again",
+            "找不到 PDF 的页面（交叉引用表或页面树已损坏？）：请重新保存或打印为 PDF "
+            "(the PDF's pages cannot be found)",
             file=name,
         )
     limits.check("pages", len(pdf.pages), file=name, place="", what=f"{len(pdf.pages):,} pages")
@@ -161,16 +163,18 @@ def _read_pages(
             raise
         except Exception as exc:  # pdfminer errors inside a damaged page
             message = " ".join(str(exc).split()) or type(exc).__name__
-            raise InputError(f"cannot read the PDF's pages: {message}", file=name) from exc
+            raise InputError(
+                f"无法读取 PDF 的页面 (cannot read the PDF's pages)：{message}", file=name
+            ) from exc
         n_pages = len(pdf.pages)
     return rows, lines, blank_pages, n_pages, t
 
 
 def _no_text_layer(blank_pages: list[int], n_pages: int, name: str) -> InputError:
-    pages = "page 1 holds" if n_pages == 1 else f"pages 1–{n_pages} hold"
+    pages = "第 1 页没有文字" if n_pages == 1 else f"第 1–{n_pages} 页都没有文字"
     return InputError(
-        f"the PDF has no text layer ({pages} no text: a scan?); run OCR on it or use the "
-        "original Word or Excel file",
+        f"PDF 没有文字层（{pages}：扫描件？）：请先做文字识别（OCR），"
+        "或使用原始 Word 或 Excel 文件 (the PDF has no text layer)",
         file=name,
         page=1,
     )
@@ -183,7 +187,7 @@ def pdf_grid(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> list
     if len(blank_pages) == n_pages:
         raise _no_text_layer(blank_pages, n_pages, name)
     if t == 0:
-        raise InputError("the PDF holds no ruled table", file=name)
+        raise InputError("PDF 中没有带表格线的表格 (the PDF holds no ruled table)", file=name)
     return resolve_merges(rows)
 
 
@@ -197,11 +201,10 @@ def read_pdf_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -
             table = listform_table(lines, name=name, reader="pdf-list")
             table.sha256 = hashlib.sha256(data).hexdigest()
             return table
-        where = (
-            f" (pages {', '.join(map(str, blank_pages))} have no text layer)" if blank_pages else ""
-        )
+        where = f"（第 {'、'.join(map(str, blank_pages))} 页没有文字层）" if blank_pages else ""
         raise InputError(
-            f"the PDF holds no ruled table and no list of tasks with 牵头单位/责任单位 lines{where}",
+            f"PDF 中既没有带表格线的表格，也没有下接 牵头单位/责任单位 行的任务列表{where} "
+            "(the PDF holds no ruled table and no list of tasks with 牵头单位/责任单位 lines)",
             file=name,
             page=blank_pages[0] if blank_pages else None,
         )

@@ -46,7 +46,8 @@ def expand_sources(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
             inside = _in_folder(path)
             if not inside:
                 raise InputError(
-                    "the folder holds no source tables (.tsv, .csv, .docx, .xlsx, .pdf, …)",
+                    "该文件夹中没有分解表文件（.tsv、.csv、.docx、.xlsx、.pdf …） "
+                    "(the folder holds no source tables)",
                     file=str(path),
                 )
             files.extend(inside)
@@ -54,7 +55,9 @@ def expand_sources(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
             matches = sorted(Path(m) for m in glob.glob(str(source), recursive=True))
             matches = [m for m in matches if m.is_file()]
             if not matches:
-                raise InputError("no file matches this pattern", file=str(source))
+                raise InputError(
+                    "没有与此模式匹配的文件 (no file matches this pattern)", file=str(source)
+                )
             files.extend(matches)
         else:
             files.append(path)  # a missing file is reported by the reader, with its name

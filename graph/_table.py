@@ -250,8 +250,8 @@ def table_from_grid(
                 signature = _header_signature(trimmed)
             elif _header_signature(trimmed) != signature:
                 raise HeaderError(
-                    "header row differs from the first header "
-                    f"(line {header_lines[0]}): {' | '.join(trimmed)}",
+                    f"表头行与第一个表头（第 {header_lines[0]} 行）不同 "
+                    f"(header row differs from the first header)：{' | '.join(trimmed)}",
                     file=name,
                     line=grid_row.line,
                     column=1,
@@ -270,17 +270,19 @@ def table_from_grid(
         after_header = False
         rows.append(_data_row(cells, len(columns), len(rows) + 1, grid_row, name))
     if first_line is None:
-        raise InputError("the source is empty", file=name, line=1, column=1)
+        raise InputError("来源文件是空的 (the source is empty)", file=name, line=1, column=1)
     if not columns:
         raise HeaderError(
-            "no header row found: expected a row naming 工作内容/主要任务 and 责任单位/牵头单位 columns",
+            "找不到表头行：应有一行列出 工作内容/主要任务 和 责任单位/牵头单位 列 (no header row found)",
             file=name,
             line=first_line,
             column=1,
         )
     if not rows:
         raise InputError(
-            "the table has a header but no data rows", file=name, line=header_lines[-1]
+            "表有表头但没有数据行 (the table has a header but no data rows)",
+            file=name,
+            line=header_lines[-1],
         )
     title = next((p for p in reversed(preamble) if not re.fullmatch(r"附件\s*\d*[:：]?", p)), "")
     columns, rows = _complete(columns, rows, title)
@@ -383,10 +385,10 @@ def _columns_from(cells: Sequence[str], *, name: str, line: int) -> tuple[Column
     if ColumnKind.WORK_ITEM not in kinds and ColumnKind.TARGET not in kinds:
         missing.append("工作内容 (work item)")
     if not kinds & {ColumnKind.RESPONSIBLE, ColumnKind.LEAD}:
-        missing.append("责任单位 or 牵头单位 (responsible units)")
+        missing.append("责任单位或牵头单位 (responsible units)")
     if missing:
         raise HeaderError(
-            f"missing column(s) in the header: {'; '.join(missing)}",
+            f"表头缺少列 (missing column(s) in the header)：{'；'.join(missing)}",
             file=name,
             line=line,
             column=len(cells) + 1,
@@ -395,7 +397,10 @@ def _columns_from(cells: Sequence[str], *, name: str, line: int) -> tuple[Column
     if len(years) != len(set(years)):
         dup = next(c for c in columns if c.year is not None and years.count(c.year) > 1)
         raise HeaderError(
-            f"year {dup.year} has two target columns", file=name, line=line, column=dup.index
+            f"{dup.year} 年有两个目标列 (year {dup.year} has two target columns)",
+            file=name,
+            line=line,
+            column=dup.index,
         )
     return tuple(columns)
 
@@ -406,7 +411,8 @@ def _data_row(cells: Sequence[str], width: int, index: int, grid_row: GridRow, n
         if any(c.strip() for c in extra):
             column = width + 1 + next(i for i, c in enumerate(extra) if c.strip())
             raise RowShapeError(
-                f"row has {len(_trim_trailing(cells))} cells, the header has {width}",
+                f"该行有 {len(_trim_trailing(cells))} 个单元格，表头有 {width} 个 "
+                f"(row has {len(_trim_trailing(cells))} cells, the header has {width})",
                 file=name,
                 line=grid_row.line,
                 column=column,
@@ -414,7 +420,7 @@ def _data_row(cells: Sequence[str], width: int, index: int, grid_row: GridRow, n
         cells = cells[:width]
     elif len(cells) < width:
         raise RowShapeError(
-            f"row has {len(cells)} cells, the header has {width}",
+            f"该行有 {len(cells)} 个单元格，表头有 {width} 个 (row has {len(cells)} cells, the header has {width})",
             file=name,
             line=grid_row.line,
             column=len(cells) + 1,

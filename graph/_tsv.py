@@ -46,8 +46,8 @@ def decode_source(data: bytes, *, name: str) -> tuple[str, str]:
     line_start = data.rfind(b"\n", 0, bad) + 1
     column = len(data[line_start:bad].decode("utf-8", errors="replace")) + 1
     raise SourceEncodingError(
-        f"byte 0x{data[bad]:02x} is not valid UTF-8, and the file is not GB18030/GBK text either; "
-        "save it as UTF-8",
+        f"字节 0x{data[bad]:02x} 不是有效的 UTF-8，文件也不是 GB18030/GBK 文本；请另存为 UTF-8 "
+        f"(byte 0x{data[bad]:02x} is not valid UTF-8, and the file is not GB18030/GBK text either)",
         file=name,
         line=line,
         column=column,
@@ -70,7 +70,7 @@ def _cells(line: str, k: int, limits: Limits, name: str) -> GridRow:
 def read_tsv_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Read tab-separated text given as bytes; ``name`` is used in messages and provenance."""
     if not data.strip():
-        raise InputError("the source is empty", file=name, line=1, column=1)
+        raise InputError("来源文件是空的 (the source is empty)", file=name, line=1, column=1)
     check_lines(data, limits, name=name)
     text, encoding = decode_source(data, name=name)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -86,7 +86,7 @@ def read_tsv(path: str | Path) -> Table:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from exc
+        raise InputError(f"无法读取 (cannot read)：{exc.strerror}", file=str(path)) from exc
     return read_tsv_bytes(data, name=str(path))
 
 

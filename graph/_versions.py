@@ -148,7 +148,7 @@ def recover(store: Path) -> Recovery:
         if not is_store_dir(store):
             if any(store.iterdir()):
                 raise StoreError(
-                    f"{store} exists and is not an Oxigraph store; refusing to touch it",
+                    f"{store} 已存在但不是 Oxigraph 存储，不予改动 (exists and is not an Oxigraph store)",
                     store=str(store),
                 )
             store.rmdir()  # an empty folder: treated as no store
@@ -208,7 +208,9 @@ def publish(store: Path, staging: Path) -> None:
     """Make the complete, closed ``staging`` version the live store in one atomic step."""
     match = _STAGING.match(staging.name)
     if match is None or not is_store_dir(staging):
-        raise StoreError(f"not a complete staging version: {staging}", store=str(store))
+        raise StoreError(
+            f"暂存版本不完整 (not a complete staging version)：{staging}", store=str(store)
+        )
     final = staging.with_name(match.group(1))
     staging.rename(final)
     kill_point("staged")

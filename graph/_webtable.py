@@ -113,7 +113,11 @@ def webtable_grid(lines: Sequence[str]) -> list[GridRow]:
     front when heading rows (一、…) divide the table."""
     found = find_webtable_header(lines)
     if found is None:
-        raise InputError("no header row found in the one-cell-per-line table", line=1, column=1)
+        raise InputError(
+            "一格一行的表中找不到表头行 (no header row found in the one-cell-per-line table)",
+            line=1,
+            column=1,
+        )
     cells, _ = _cells(lines)
     start, width = found
     header = [c for _, c in cells[start : start + width]]
@@ -133,7 +137,8 @@ def webtable_grid(lines: Sequence[str]) -> list[GridRow]:
         row = [c for _, c in cells[k : k + width]]
         if len(row) < width:
             raise InputError(
-                f"the table's last row has {len(row)} cells, the header has {width}",
+                f"表的最后一行有 {len(row)} 个单元格，表头有 {width} 个 "
+                f"(the table's last row has {len(row)} cells, the header has {width})",
                 line=line,
                 column=len(row) + 1,
             )

@@ -171,8 +171,9 @@ def _table(sheets: list[_Sheet], *, name: str, data: bytes, reader: str) -> Tabl
     if not used:
         names = "、".join(s.title for s in sheets)
         raise HeaderError(
-            "no sheet holds a header row naming 工作内容/主要任务 and 责任单位/牵头单位 "
-            + (f"(sheets: {names})" if names else "(the workbook has no sheets)"),
+            "没有工作表含有列出 工作内容/主要任务 和 责任单位/牵头单位 的表头行"
+            + (f"（工作表：{names}）" if names else "（工作簿中没有工作表）")
+            + " (no sheet holds a header row naming 工作内容/主要任务 and 责任单位/牵头单位)",
             file=name,
             sheet=sheets[0].title if len(sheets) == 1 else None,
         )
@@ -201,16 +202,21 @@ def xlsx_sheets(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> l
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, NotImplementedError) as exc:
         raise InputError(
-            f"not a readable Excel workbook (corrupt .xlsx?): {_one_line(exc)}", file=name
+            f"无法读取的 Excel 工作簿（.xlsx 已损坏？） (not a readable Excel workbook)：{_one_line(exc)}",
+            file=name,
         ) from exc
     except Exception as exc:  # lxml's XMLSyntaxError from a damaged part
-        raise InputError(f"the Excel workbook is damaged: {_one_line(exc)}", file=name) from exc
+        raise InputError(
+            f"Excel 工作簿已损坏 (the Excel workbook is damaged)：{_one_line(exc)}", file=name
+        ) from exc
     try:
         sheets = [_read_sheet(ws, book, limits, name=name) for ws in book.worksheets]
     except InputError:
         raise
     except Exception as exc:  # a damaged sheet part: XML, ZIP or a value openpyxl cannot convert
-        raise InputError(f"the Excel workbook is damaged: {_one_line(exc)}", file=name) from exc
+        raise InputError(
+            f"Excel 工作簿已损坏 (the Excel workbook is damaged)：{_one_line(exc)}", file=name
+        ) from exc
     finally:
         book.close()
     return sheets
@@ -239,8 +245,8 @@ def _read_sheet(ws: Any, book: Any, limits: Limits, *, name: str) -> _Sheet:
                 row, column, value = cell["row"], cell["column"], cell["value"]
                 if not (1 <= row <= EXCEL_ROWS and 1 <= column <= EXCEL_COLUMNS):
                     raise InputError(
-                        f"sheet {ws.title}: a cell at row {row:,}, column {column:,} lies "
-                        f"outside Excel's grid ({EXCEL_ROWS:,} rows × {EXCEL_COLUMNS:,} columns)",
+                        f"sheet {ws.title}: 第 {row:,} 行第 {column:,} 列的单元格超出 Excel 的表格范围"
+                        f"（{EXCEL_ROWS:,} 行 × {EXCEL_COLUMNS:,} 列） (a cell lies outside Excel's grid)",
                         file=name,
                     )
                 if value is None:
@@ -269,7 +275,9 @@ def _read_sheet(ws: Any, book: Any, limits: Limits, *, name: str) -> _Sheet:
             or r1 is None
             or not (1 <= r0 <= r1 <= EXCEL_ROWS and 1 <= c0 <= c1 <= EXCEL_COLUMNS)
         ):
-            raise InputError(f"sheet {ws.title}: merged range {merge.ref} is invalid", file=name)
+            raise InputError(
+                f"sheet {ws.title}: 合并区域 {merge.ref} 无效 (merged range is invalid)", file=name
+            )
         merges.append((r0, c0, r1, c1))
     return _sheet(ws.title, content, merges, limits, name=name)
 
@@ -285,8 +293,8 @@ def xls_sheets(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> li
         from python_calamine import CalamineWorkbook
     except ImportError as exc:
         raise InputError(
-            "this is a legacy Excel .xls file; install python-calamine "
-            "(pip install python-calamine) or save it as .xlsx",
+            "这是旧版 Excel .xls 文件：请安装 python-calamine（pip install python-calamine），"
+            "或另存为 .xlsx (a legacy Excel .xls file)",
             file=name,
         ) from exc
     try:
@@ -300,13 +308,15 @@ def xls_sheets(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> li
         raise
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise InputError(
-            f"not a readable Excel .xls workbook: {_one_line(exc)}", file=name
+            f"无法读取的 Excel .xls 工作簿 (not a readable Excel .xls workbook)：{_one_line(exc)}",
+            file=name,
         ) from exc
     except BaseException as exc:
         if not _is_rust_panic(exc):
             raise
         raise InputError(
-            f"the Excel .xls workbook is damaged: {_one_line(exc)}", file=name
+            f"Excel .xls 工作簿已损坏 (the Excel .xls workbook is damaged)：{_one_line(exc)}",
+            file=name,
         ) from exc
     return sheets
 

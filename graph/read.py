@@ -93,7 +93,9 @@ def read_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> Ta
     """Read a source given as bytes, choosing the reader by content; ``table.reader`` says which.
     Every reader checks ``limits`` before the work they bound."""
     if not data.strip():
-        return read_tsv_bytes(data, name=name)  # says "the source is empty" at line 1
+        return read_tsv_bytes(
+            data, name=name
+        )  # says "来源文件是空的 (the source is empty)" at line 1
     source = Source(data, name)
     claimed = _claim(source)
     if isinstance(claimed, str):
@@ -109,17 +111,19 @@ def readers_table() -> str:
 
 
 _REFUSALS = {
-    "encrypted": "the file is a password-protected (encrypted) Office document; "
-    "remove the password in Word or Excel and save it again",
-    "zip": "a ZIP archive that is neither a Word .docx nor an Excel .xlsx file",
-    "ole": "an old-style Office file that is neither a Word .doc nor an Excel .xls file",
+    "encrypted": "这是有密码保护（加密）的 Office 文档：请在 Word 或 Excel 中去掉密码后重新保存 "
+    "(a password-protected Office document)",
+    "zip": "这是 ZIP 压缩包，但既不是 Word .docx 也不是 Excel .xlsx 文件 "
+    "(a ZIP archive that is neither a Word .docx nor an Excel .xlsx file)",
+    "ole": "这是旧式 Office 文件，但既不是 Word .doc 也不是 Excel .xls 文件 "
+    "(an old-style Office file that is neither a Word .doc nor an Excel .xls file)",
 }
 
 
 def _binary_message(source: Source) -> str:
     return (
-        f"not a table: this is {source.binary_kind or 'a binary file'}; fenjie reads Word "
-        "(.docx/.doc), Excel (.xlsx/.xls), PDF, CSV/tab-separated text and list-form plans"
+        f"不是表格 (not a table: this is {source.binary_kind or 'a binary file'})；fenjie 读取 "
+        "Word（.docx/.doc）、Excel（.xlsx/.xls）、PDF、CSV/制表符分隔文本和列表式方案"
     )
 
 
@@ -129,9 +133,11 @@ def read_table(source: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
     try:
         data = path.read_bytes()
     except IsADirectoryError as exc:
-        raise InputError("is a directory, not a table file", file=str(path)) from exc
+        raise InputError(
+            "是文件夹，不是表格文件 (is a directory, not a table file)", file=str(path)
+        ) from exc
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from exc
+        raise InputError(f"无法读取 (cannot read)：{exc.strerror}", file=str(path)) from exc
     return read_bytes(data, name=str(path), limits=limits)
 
 
@@ -159,12 +165,14 @@ def read_grid(
     try:
         data = path.read_bytes()
     except IsADirectoryError as exc:
-        raise InputError("is a directory, not a table file", file=name) from exc
+        raise InputError(
+            "是文件夹，不是表格文件 (is a directory, not a table file)", file=name
+        ) from exc
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=name) from exc
+        raise InputError(f"无法读取 (cannot read)：{exc.strerror}", file=name) from exc
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
-        raise InputError("the source is empty", file=name, line=1, column=1)
+        raise InputError("来源文件是空的 (the source is empty)", file=name, line=1, column=1)
     kind = sniff_format(data, name)
     if kind in ("docx", "doc"):
         from fenjie.graph._docx import convert_doc, docx_grid
@@ -178,7 +186,8 @@ def read_grid(
         rows, used = sheets_grid(sheets, is_header)
         if not used:
             raise InputError(
-                f"no sheet holds a header row (sheets: {'、'.join(s.title for s in sheets)})",
+                f"没有工作表含有表头行（工作表：{'、'.join(s.title for s in sheets)}） "
+                "(no sheet holds a header row)",
                 file=name,
             )
         return SourceGrid(name, kind, digest, rows)

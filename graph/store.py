@@ -76,7 +76,8 @@ class FenjieStore:
         _repair_pointer(where)
         if must_exist and not (where / "CURRENT").exists():
             raise StoreError(
-                f"no fenjie store at {where}: run `fenjie build` first (or pass --store)",
+                f"{where} 处没有 fenjie 存储：请先运行 fenjie build（或用 --store 指定） "
+                "(no fenjie store: run `fenjie build` first, or pass --store)",
                 store=str(where),
             )
         _check_is_store(where)
@@ -87,7 +88,9 @@ class FenjieStore:
                 else pyoxigraph.Store(str(where))
             )
         except OSError as exc:
-            raise StoreError(f"cannot open the store at {where}: {exc}", store=str(where)) from exc
+            raise StoreError(
+                f"无法打开 {where} 处的存储 (cannot open the store)：{exc}", store=str(where)
+            ) from exc
         return cls(inner, where)
 
     def close(self) -> None:
@@ -124,7 +127,7 @@ class FenjieStore:
         try:
             return self.inner.query(sparql, **options)
         except SyntaxError as exc:
-            raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+            raise QuerySyntaxError(f"SPARQL 语法错误 (SPARQL syntax error)：{exc}") from exc
         except RuntimeError as exc:
             message = str(exc)
             if "in its SELECT projection" in message:
@@ -141,7 +144,7 @@ class FenjieStore:
         """SELECT rows as dicts of variable name → term (unbound variables left out)."""
         solutions = self.query(sparql, bindings=bindings, graphs=graphs)
         if not isinstance(solutions, QuerySolutions):
-            raise QuerySyntaxError("expected a SELECT query")
+            raise QuerySyntaxError("应为 SELECT 查询 (expected a SELECT query)")
         names = [v.value for v in solutions.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
 
@@ -171,7 +174,7 @@ def _repair_pointer(where: Path) -> None:
 def _check_is_store(where: Path) -> None:
     if where.exists() and any(where.iterdir()) and not (where / "CURRENT").exists():
         raise StoreError(
-            f"{where} exists and is not an Oxigraph store; refusing to touch it",
+            f"{where} 已存在但不是 Oxigraph 存储，不予改动 (exists and is not an Oxigraph store)",
             store=str(where),
         )
 
@@ -346,8 +349,8 @@ def _check_distinct_graphs(paths: list[Path], base: str) -> None:
         iri = f"{base}table/{table_slug(path.name)}"
         if iri in seen:
             raise InputError(
-                f"two sources would share the graph {iri} (file names give graph names: "
-                f"{seen[iri]} and {path}); rename one or build them one at a time",
+                f"两个来源会共用图 {iri}（图名取自文件名：{seen[iri]} 与 {path}）；"
+                "请改名其一，或分别构建 (two sources would share the graph)",
                 file=str(path),
             )
         seen[iri] = path
@@ -422,7 +425,7 @@ def _build_staged(
                 pyoxigraph.Store.read_only(str(live)).backup(str(staging))
             except OSError as exc:
                 raise StoreError(
-                    f"cannot copy the store at {path}: {exc}", store=str(path)
+                    f"无法复制 {path} 处的存储 (cannot copy the store)：{exc}", store=str(path)
                 ) from exc
         results = _fill(
             staging,

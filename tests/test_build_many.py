@@ -78,7 +78,7 @@ def test_a_folder_builds_every_table_in_it(folder: tuple[Path, list[Path]], tmp_
     store = tmp_path / "store"
     result = fenjie("build", "--store", str(store), str(root))
     assert result.returncode == 0, result.stderr
-    assert f"{len(tables)} table(s) built" in result.stdout
+    assert f"构建 {len(tables)} 张表" in result.stdout
     items = work_items(store)
     assert set(items) == {iri(t) for t in tables}  # not README.md, not .hidden.tsv
     # item level: the parallel build holds each table's work items, as the one-table build does
@@ -112,12 +112,12 @@ def test_unchanged_sources_are_skipped_unless_fresh(
     changed.write_text(text.replace(first_item, "1、新增的一项工作任务"), "utf-8")
     again = fenjie("build", "--store", str(store), str(copy / "*.tsv"))
     assert again.returncode == 0, again.stderr
-    assert f"built {iri(changed)} from {changed}" in again.stdout
-    assert again.stdout.count("unchanged, skipped") == len(tables) - 1
-    assert "1 table(s) built, 3 unchanged" in again.stdout
+    assert f"已构建 {iri(changed)}，来源 {changed}" in again.stdout
+    assert again.stdout.count("未变化，跳过") == len(tables) - 1
+    assert "构建 1 张表，3 张未变化" in again.stdout
     assert any("新增的一项工作任务" in label for _, label in work_items(store)[iri(changed)])
     fresh = fenjie("build", "--fresh", "--store", str(store), str(copy))
-    assert fresh.returncode == 0 and "unchanged, skipped" not in fresh.stdout
+    assert fresh.returncode == 0 and "未变化，跳过" not in fresh.stdout
     assert set(work_items(store)) == {iri(copy / t.name) for t in tables}
 
 
@@ -137,7 +137,7 @@ def test_a_bad_table_among_many_builds_nothing_and_names_its_line(
     bad.write_text("\n".join(lines) + "\n", "utf-8")
     result = fenjie("build", "--store", str(store), "--jobs", "2", str(plans))
     assert result.returncode == 65
-    assert result.stderr.splitlines()[-1].startswith(f"error: {bad}:6")
+    assert result.stderr.splitlines()[-1].startswith(f"错误：{bad}:6")
     assert set(work_items(store)) == {iri(tables[0])}
 
 
@@ -148,4 +148,4 @@ def test_patterns_and_folders_that_hold_nothing_are_input_errors(tmp_path: Path)
         build_sources([empty], store_path=":memory:")
     result = fenjie("build", "--store", str(tmp_path / "s"), str(tmp_path / "*.docx"))
     assert result.returncode == 65
-    assert result.stderr == f"error: {tmp_path / '*.docx'}: no file matches this pattern\n"
+    assert result.stderr == f"错误：{tmp_path / '*.docx'}: no file matches this pattern\n"

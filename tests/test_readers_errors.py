@@ -106,25 +106,25 @@ def bad_files(folder: Path) -> dict[str, tuple[Path, type[InputError], str]]:
     truncated.write_bytes(good_docx.read_bytes()[: good_docx.stat().st_size // 2])
     no_header_xlsx = plain_xlsx(folder / "noheader.xlsx", [["名称", "数量"], ["甲", 1]])
     return {
-        "png image": (png, InputError, "PNG image"),
+        "png image": (png, InputError, "不是表格 (not a table: this is a PNG image)"),
         "binary": (binary, InputError, "binary file"),
-        "zip, not office": (other_zip, InputError, "neither a Word"),
-        "truncated docx": (truncated, InputError, "corrupt"),
+        "zip, not office": (other_zip, InputError, "既不是 Word .docx 也不是 Excel .xlsx"),
+        "truncated docx": (truncated, InputError, "已损坏"),
         "damaged docx xml": (
             corrupt_xml_docx(good_docx, folder / "damaged.docx"),
             InputError,
-            "damaged",
+            "Word 文档已损坏",
         ),
-        "encrypted docx": (encrypt(good_docx, folder / "locked.docx"), InputError, "password"),
-        "encrypted xlsx": (encrypt(good_xlsx, folder / "locked.xlsx"), InputError, "password"),
+        "encrypted docx": (encrypt(good_docx, folder / "locked.docx"), InputError, "密码"),
+        "encrypted xlsx": (encrypt(good_xlsx, folder / "locked.xlsx"), InputError, "密码"),
         "docx without header": (
             plain_docx(folder / "noheader.docx", [["名称", "数量"], ["甲", "1"]]),
             HeaderError,
-            "no header row",
+            "找不到表头行",
         ),
-        "xlsx without header": (no_header_xlsx, HeaderError, "sheets: 任务表"),
-        "pdf without text": (scanned_pdf(folder / "scan.pdf"), InputError, "no text layer"),
-        "text without header or tasks": (_text(folder / "notes.txt"), HeaderError, "no header"),
+        "xlsx without header": (no_header_xlsx, HeaderError, "工作表：任务表"),
+        "pdf without text": (scanned_pdf(folder / "scan.pdf"), InputError, "没有文字层"),
+        "text without header or tasks": (_text(folder / "notes.txt"), HeaderError, "找不到"),
     }
 
 
@@ -162,7 +162,7 @@ def test_pdf_error_names_the_page(bad_files) -> None:
     with pytest.raises(InputError) as caught:
         read_table(bad_files["pdf without text"][0])
     assert caught.value.details["page"] == 1
-    assert "page 1" in str(caught.value)
+    assert "第 1 页" in str(caught.value)
 
 
 def test_good_files_read(folder: Path) -> None:
@@ -250,6 +250,6 @@ def test_build_exits_non_zero_and_leaves_the_store(case: str, bad_files, store: 
         timeout=120,
     )
     assert done.returncode == 65
-    assert done.stderr.startswith(f"error: {path}")
+    assert done.stderr.startswith(f"错误：{path}")
     assert "Traceback" not in done.stderr
     assert snapshot(store) == before

@@ -65,7 +65,8 @@ def refused(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> InputErr
 def test_docx_grid_attribute_not_a_whole_number(tag: str, value: str) -> None:
     data = docx_with_xml(lambda xml: _first_cell_attribute(xml, tag, value))
     error = refused(data, "span.docx")
-    assert f"table 1, row 1: w:{tag} is '{value}', not a whole number" in error.message
+    assert f"table 1, row 1: w:{tag} 为 '{value}'，应为不小于" in error.message
+    assert "(not a whole number of at least" in error.message
 
 
 def test_xlsx_row_past_the_last_excel_row() -> None:
@@ -129,8 +130,8 @@ def test_cli_prints_one_line_and_leaves_the_store(tmp_path: Path) -> None:
     )
     assert done.returncode == 65
     assert done.stderr.splitlines() == [
-        f"error: {bad}: the Excel .xls workbook is damaged: "
-        + done.stderr.split("damaged: ", 1)[1].strip()
+        f"错误：{bad}: Excel .xls 工作簿已损坏 (the Excel .xls workbook is damaged)："
+        + done.stderr.split("damaged)：", 1)[1].strip()
     ]
     with FenjieStore.open(store, read_only=True) as opened:
         assert set(opened.inner) == before
@@ -143,7 +144,10 @@ def over(data: bytes, name: str, limit: str, limits: Limits = DEFAULT_LIMITS) ->
     assert error.details["limit"] == limit
     flag = {"cells": "--max-cells", "cell_chars": "--max-cell-chars", "rows": "--max-rows"}
     flag |= {"inflate": "--max-inflate", "pages": "--max-pages"}
-    assert error.message.endswith(f"(raise it with {flag[limit]})")
+    unit = {"cells": "cells", "cell_chars": "characters", "rows": "rows", "inflate": "bytes"}
+    unit["pages"] = "pages"
+    assert f"超过上限 {getattr(limits, limit):,}，可用 {flag[limit]} 调高 (" in error.message
+    assert error.message.endswith(f"over the limit of {getattr(limits, limit):,} {unit[limit]})")
     return error
 
 
@@ -167,12 +171,14 @@ def test_xlsx_merge_over_the_whole_sheet_is_clipped_to_the_text() -> None:
 def test_xlsx_grid_over_the_cells_limit() -> None:
     data = xlsx_cell_at("XFD3")
     error = over(data, "wide.xlsx", "cells", Limits(cells=10_000))
-    assert error.message.startswith("sheet 任务表: 3 rows with text × 16,384 columns")
+    assert error.message.startswith("sheet 任务表: 单元格数超过上限 10,000，")
+    assert "(3 rows with text × 16,384 columns make 49,152 cells," in error.message
 
 
 def test_docx_grid_span_over_the_cells_limit() -> None:
     error = over(docx_grid_span(999_999_999), "span.docx", "cells")
-    assert error.message.startswith("table 1, row 1: the tables reach 999,999,999 grid cells")
+    assert error.message.startswith("table 1, row 1: 单元格数超过上限 1,000,000，")
+    assert "(the tables reach 999,999,999 grid cells," in error.message
 
 
 @pytest.mark.parametrize("kind", ["docx", "xlsx"])
@@ -182,7 +188,9 @@ def test_zip_bomb_is_refused_from_the_directory(kind: str) -> None:
     error = over(data, f"bomb.{kind}", "inflate", Limits(inflate=2**20))
     member = "word/document.xml" if kind == "docx" else "xl/worksheets/sheet1.xml"
     assert re.match(
-        rf"member {member}: the archive inflates to [45],\d{{3}},\d{{3}} bytes", error.message
+        rf"member {member}: 解压后字节数超过上限 1,048,576，可用 --max-inflate 调高 "
+        rf"\(the archive inflates to [45],\d{{3}},\d{{3}} bytes",
+        error.message,
     )
 
 
@@ -193,27 +201,32 @@ def test_docx_bomb_under_a_raised_limit_reads() -> None:
 
 def test_xlsx_cell_over_the_cell_limit() -> None:
     error = over(xlsx_bomb(200_000), "cell.xlsx", "cell_chars")
-    assert error.message.startswith("sheet 任务表, A3: a cell holds 200,000 characters")
+    assert error.message.startswith("sheet 任务表, A3: 单元格字符数超过上限 131,072，")
+    assert "(a cell holds 200,000 characters," in error.message
 
 
 def test_tsv_rows_over_the_rows_limit_and_raised() -> None:
     data = tsv_rows(2_500)
     error = over(data, "rows.tsv", "rows", Limits(rows=2_000))
-    assert error.message.startswith("the text has 2,503 lines")
-    assert over(tsv_rows(5_000), "rows.tsv", "rows").message.startswith("the text has 5,003 lines")
+    assert error.message.startswith(
+        "行数超过上限 2,000，可用 --max-rows 调高 (the text has 2,503 lines"
+    )
+    assert "(the text has 5,003 lines," in over(tsv_rows(5_000), "rows.tsv", "rows").message
     table = read_bytes(data, name="rows.tsv", limits=Limits(rows=3_000))
     assert len(table.rows) == 2_500 and table.rows[-1].cells[1] == "2500、建设第2500个平台"
 
 
 def test_tsv_cell_over_the_cell_limit() -> None:
     error = over(tsv_long_cell(140_000), "cell.tsv", "cell_chars")
-    assert error.message.startswith("line 3, column 3: a cell holds 140,000 characters")
+    assert error.message.startswith("line 3, column 3: 单元格字符数超过上限 131,072，")
+    assert "(a cell holds 140,000 characters," in error.message
 
 
 def test_csv_cell_over_the_field_limit_says_so() -> None:
     text = ",".join(HEADER) + "\n" + ",".join([ROW[0], ROW[1], "达" * 140_000, ROW[3]]) + "\n"
     error = over(text.encode(), "cell.csv", "cell_chars")
-    assert error.message.startswith("line 2: a cell holds more characters than allowed")
+    assert error.message.startswith("line 2: 单元格字符数超过上限 131,072，")
+    assert "(a cell holds more characters than allowed," in error.message
     table = read_bytes(text.encode(), name="cell.csv", limits=Limits(cell_chars=200_000))
     assert len(table.rows[0].cells[2]) == 140_000
 
@@ -233,7 +246,10 @@ def test_pdf_without_pages_says_so() -> None:
 
 def test_pdf_over_the_pages_limit() -> None:
     error = over(pdf_bytes(b"BT ET"), "one.pdf", "pages", Limits(pages=0))
-    assert error.message == "1 pages, over the limit of 0 pages (raise it with --max-pages)"
+    assert (
+        error.message
+        == "页数超过上限 0，可用 --max-pages 调高 (1 pages, over the limit of 0 pages)"
+    )
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
@@ -248,7 +264,8 @@ def test_pdfminer_warnings_stay_off_the_terminal(tmp_path: Path) -> None:
     )
     assert done.returncode == 65
     assert done.stderr.splitlines() == [
-        f"error: {bad}: the PDF holds no ruled table and no list of tasks with 牵头单位/责任单位 lines"
+        f"错误：{bad}: PDF 中既没有带表格线的表格，也没有下接 牵头单位/责任单位 行的任务列表 "
+        "(the PDF holds no ruled table and no list of tasks with 牵头单位/责任单位 lines)"
     ]
 
 
@@ -260,12 +277,13 @@ def test_cli_flag_sets_a_limit(tmp_path: Path) -> None:
     refused_run = subprocess.run(command + ["--max-rows", "20"], capture_output=True, text=True)
     assert refused_run.returncode == 65
     assert refused_run.stderr.splitlines() == [
-        f"error: {source}: the text has 33 lines, over the limit of 20 rows (raise it with --max-rows)"
+        f"错误：{source}: 行数超过上限 20，可用 --max-rows 调高 "
+        "(the text has 33 lines, over the limit of 20 rows)"
     ]
     assert not (tmp_path / "s").exists()
     built = subprocess.run(command + ["--max-rows", "40"], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
-    assert "30 work items" in built.stdout
+    assert "工作内容 30 项" in built.stdout
 
 
 def test_docx_whose_root_is_not_a_document() -> None:
@@ -278,6 +296,6 @@ def test_docx_whose_root_is_not_a_document() -> None:
     )
     error = refused(data, "root.docx")
     assert (
-        error.message
-        == "the Word document is damaged: word/document.xml holds no w:document with a w:body"
+        error.message == "Word 文档已损坏：word/document.xml 中没有带 w:body 的 w:document "
+        "(the Word document is damaged)"
     )
