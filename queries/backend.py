@@ -87,7 +87,9 @@ class LocalBackend:
 
         result = self.store.query(sparql, bindings=bindings)
         if not isinstance(result, QueryTriples):
-            raise QuerySyntaxError("expected a CONSTRUCT or DESCRIBE query")
+            raise QuerySyntaxError(
+                "应为 CONSTRUCT 或 DESCRIBE 查询 (expected a CONSTRUCT or DESCRIBE query)"
+            )
         return list(result)
 
     def ask(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> bool:

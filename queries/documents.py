@@ -63,7 +63,7 @@ def resolve_document(backend: QueryBackend, name: str) -> dict[str, Any]:
                 return {"iri": name, "title": plain(rows[0].get("title")) or name}
     wanted = name.translate(_BRACKETS).strip()
     if not wanted:
-        raise NotFoundError("no document name given")
+        raise NotFoundError("没有给出文件名 (no document name given)")
     rows = backend.select(get_stored("document-by-name").text, bindings={"name": Literal(wanted)})
     docs: dict[str, str] = {}
     for row in rows:
@@ -73,11 +73,11 @@ def resolve_document(backend: QueryBackend, name: str) -> dict[str, Any]:
         return {"iri": iri, "title": title}
     if len(docs) > 1:
         raise AmbiguousNameError(
-            f"the name {name!r} fits {len(docs)} documents",
+            f"名称 {name!r} 对应 {len(docs)} 个文件 (the name fits {len(docs)} documents)",
             candidates=[f"《{title}》 <{iri}>" for iri, title in sorted(docs.items())],
         )
     raise NotFoundError(
-        f"no document is named {name!r}",
+        f"没有名为 {name!r} 的文件 (no document is named {name!r})",
         name=name,
         suggestions=_document_suggestions(backend, wanted) or None,
     )

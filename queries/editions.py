@@ -134,8 +134,8 @@ def resolve_table(backend: QueryBackend, name: str) -> dict[str, Any]:
         return (exact + partial)[0]
     candidates = exact or partial
     names = [t.get("title") or t["iri"] for t in (candidates or tables)]
-    what = "several tables" if candidates else "no table"
-    raise NotFoundError(f"{what} match {name!r}", name=name, suggestions=names[:10])
+    what = "对应多张表 (several tables match)" if candidates else "没有对应的表 (no table matches)"
+    raise NotFoundError(f"{name!r} {what}", name=name, suggestions=names[:10])
 
 
 def _read(backend: QueryBackend, table: dict[str, Any]) -> _Edition:
@@ -333,7 +333,8 @@ def diff_editions(
     """
     if not 0 <= threshold <= 100:
         raise ParameterError(
-            f"threshold must be from 0 to 100, not {threshold}", parameter="threshold"
+            f"threshold 应在 0 到 100 之间，实为 {threshold} (threshold must be from 0 to 100)",
+            parameter="threshold",
         )
     before = _read(backend, resolve_table(backend, old))
     after = _read(backend, resolve_table(backend, new))

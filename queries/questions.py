@@ -36,7 +36,7 @@ ROLES = tuple(r.value for r in Role)
 def _check(year: int | None, role: str | None) -> str | None:
     """Check ``year``; the role's value for any accepted spelling of ``role``."""
     if year is not None and not (isinstance(year, int) and 0 < year < 10000):
-        raise ParameterError(f"not a year: {year!r}", parameter="year")
+        raise ParameterError(f"不是年份 (not a year)：{year!r}", parameter="year")
     return None if role is None else Role.parse(role).value
 
 

@@ -64,7 +64,7 @@ def get_stored(name: str) -> StoredQuery:
         import difflib
 
         raise UnknownQueryError(
-            f"no stored query named {name!r}",
+            f"没有名为 {name!r} 的存储查询 (no stored query named {name!r})",
             suggestions=difflib.get_close_matches(name, list(queries), n=3) or None,
         )
     return queries[name]
@@ -99,7 +99,8 @@ def parse_param(backend: QueryBackend, param: Parameter, raw: str) -> Any:
             return NamedNode(raw.strip())
     except (ValueError, TypeError) as exc:
         raise ParameterError(
-            f"parameter {param.name}: {raw!r} is not a valid {param.type}", parameter=param.name
+            f"参数 {param.name}：{raw!r} 不是有效的 {param.type} (not a valid {param.type})",
+            parameter=param.name,
         ) from exc
     if param.type == "unit":
         from fenjie.queries.units import resolve_unit
@@ -127,8 +128,8 @@ def bind_params(
     unknown = sorted(set(params) - set(known))
     if unknown:
         raise ParameterError(
-            f"query {query.name} has no parameter {', '.join(unknown)}"
-            f" (it takes: {', '.join(known) or 'none'})",
+            f"查询 {query.name} 没有参数 {'、'.join(unknown)}（可用参数：{'、'.join(known) or '无'}） "
+            f"(query {query.name} has no parameter {', '.join(unknown)})",
             parameter=unknown[0],
         )
     bindings: dict[str, Any] = {}
@@ -137,7 +138,7 @@ def bind_params(
         if raw is None or raw == "":
             if param.required:
                 raise ParameterError(
-                    f"query {query.name} needs parameter {param.name} ({param.type})",
+                    f"查询 {query.name} 需要参数 {param.name}（{param.type}） (needs parameter {param.name})",
                     parameter=param.name,
                 )
             continue

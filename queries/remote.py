@@ -129,7 +129,9 @@ def _outer_group(sparql: str, tokens: list[tuple[str, int, int]]) -> int:
     form = re.search(r"\b(CONSTRUCT|SELECT|ASK|DESCRIBE)\b", sparql, re.IGNORECASE)
     index = 1 if form and form.group(1).upper() == "CONSTRUCT" else 0
     if len(braces) <= index:
-        raise QuerySyntaxError("cannot find the WHERE clause to bind parameters in")
+        raise QuerySyntaxError(
+            "找不到可绑定参数的 WHERE 子句 (cannot find the WHERE clause to bind parameters in)"
+        )
     return braces[index]
 
 
@@ -149,7 +151,7 @@ def with_values(sparql: str, terms: Mapping[str, str]) -> str:
         return sparql
     for name in terms:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise QueryError(f"not a variable name: {name!r}")
+            raise QueryError(f"不是变量名 (not a variable name)：{name!r}")
     tokens = _tokens(sparql)
     inserts = {_outer_group(sparql, tokens): list(terms)}
     for brace, projected in _subselect_groups(tokens):
@@ -260,17 +262,20 @@ class RemoteBackend:
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:500]
             if exc.code == 400:
-                raise QuerySyntaxError(f"the endpoint rejected the query: {detail}") from exc
+                raise QuerySyntaxError(
+                    f"端点拒绝了该查询 (the endpoint rejected the query)：{detail}"
+                ) from exc
             raise QueryError(f"{self.endpoint}: HTTP {exc.code} {exc.reason}: {detail}") from exc
         except SPARQLWrapperException as exc:
             raise QueryError(f"{self.endpoint}: {exc}") from exc
         except TimeoutError as exc:
             raise QueryTimeoutError(
-                f"{self.endpoint} did not answer within {self.timeout:g} s", endpoint=self.endpoint
+                f"{self.endpoint} 未在 {self.timeout:g} 秒内应答 (did not answer within {self.timeout:g} s)",
+                endpoint=self.endpoint,
             ) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise StoreError(
-                f"cannot reach {self.endpoint}: {exc}", endpoint=self.endpoint
+                f"无法连接 {self.endpoint} (cannot reach it)：{exc}", endpoint=self.endpoint
             ) from exc
 
     def _graph_names(self, sparql: str) -> list[str]:
@@ -305,7 +310,7 @@ class RemoteBackend:
         wrapper.setReturnFormat(JSON)
         data = self._run(wrapper, _convert)
         if not isinstance(data, dict) or "results" not in data:
-            raise QuerySyntaxError("expected a SELECT query")
+            raise QuerySyntaxError("应为 SELECT 查询 (expected a SELECT query)")
         return [
             {name: _term(value) for name, value in row.items()}
             for row in data["results"]["bindings"]
@@ -369,7 +374,7 @@ class _Sender:
             detail = exc.read().decode("utf-8", "replace")[:500]
             raise StoreError(f"{url}: HTTP {exc.code}: {detail}", endpoint=url) from exc
         except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"cannot reach {url}: {exc}", endpoint=url) from exc
+            raise StoreError(f"无法连接 {url} (cannot reach it)：{exc}", endpoint=url) from exc
 
 
 def _graph_quads(store: Any) -> dict[str, list[Any]]:

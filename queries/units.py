@@ -108,7 +108,7 @@ def resolve_unit(backend: QueryBackend, name: str) -> dict[str, Any]:
 
     name = name.strip()
     if not name:
-        raise NotFoundError("no unit name given")
+        raise NotFoundError("没有给出单位名称 (no unit name given)")
     if name.startswith(("http://", "https://", "urn:")):
         try:
             node: NamedNode | None = NamedNode(name)
@@ -136,7 +136,8 @@ def resolve_unit(backend: QueryBackend, name: str) -> dict[str, Any]:
             return {"iri": iri, "label": units[iri]}
         candidates = [f"{label} <{iri}>" for iri, label in sorted(units.items())]
         raise AmbiguousNameError(
-            f"the name {name!r} fits {len(units)} units", candidates=candidates
+            f"名称 {name!r} 对应 {len(units)} 个单位 (the name fits {len(units)} units)",
+            candidates=candidates,
         )
     # written otherwise (省 科技厅, full-width brackets): the same name to the one normaliser
     same = {
@@ -154,7 +155,7 @@ def resolve_unit(backend: QueryBackend, name: str) -> dict[str, Any]:
         return {"iri": partial[0]["iri"], "label": partial[0]["label"]}
     suggestions = _suggestions(backend, name)
     raise NotFoundError(
-        f"no unit is named {name!r}" + (" (did you mean one of these?)" if suggestions else ""),
+        f"没有名为 {name!r} 的单位 (no unit is named {name!r})",
         name=name,
         suggestions=suggestions or None,
     )
@@ -179,12 +180,12 @@ def pick_by_name(name: str, candidates: dict[str, list[str]], *, what: str) -> s
         return partial[0]
     if partial:
         raise AmbiguousNameError(
-            f"{what} {name.strip()!r} matches {len(partial)} nodes",
+            f"{what} {name.strip()!r} 对应 {len(partial)} 项 (the name matches {len(partial)} nodes)",
             candidates=sorted(candidates[k][0] for k in partial),
         )
     every = sorted({n for names in candidates.values() for n in names})
     raise NotFoundError(
-        f"no {what} named {name.strip()!r}",
+        f"没有名为 {name.strip()!r} 的{what} (no such name)",
         suggestions=difflib.get_close_matches(name.strip(), every, n=5, cutoff=0.3),
     )
 
