@@ -156,7 +156,8 @@ async def progress(request: Request, params: Params) -> Response:
             date.fromisoformat(as_of)
         except ValueError:
             raise ParameterError(
-                f"parameter 'as_of' must be a date YYYY-MM-DD, not {as_of!r}", parameter="as_of"
+                f"参数 as_of 应为日期 YYYY-MM-DD，实为 {as_of!r} (parameter 'as_of' must be a date)",
+                parameter="as_of",
             ) from None
     kwargs = {k: params[k] for k in ("as_of", "year", "unit", "status", "depends")}
     kwargs["overdue"] = params["overdue"] == "true"
@@ -187,7 +188,9 @@ async def view_list(request: Request, params: Params) -> Response:
 async def view(request: Request, params: Params) -> Response:
     name = params["name"]
     if name not in VIEWS:
-        raise RequestRefusedError(f"no view named {name!r}", status=404, code="not_found")
+        raise RequestRefusedError(
+            f"没有名为 {name!r} 的视图 (no view named {name!r})", status=404, code="not_found"
+        )
     kwargs = {k: params[k] for k in ("unit", "document", "year", "role", "category", "as_of")}
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
     payload = {"function": render_view, "args": [name], "kwargs": kwargs}

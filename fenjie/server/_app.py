@@ -91,7 +91,8 @@ async def _fenjie_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     codes = {404: "not_found", 405: "method"}
-    err = FenjieError(exc.detail or "error", path=request.url.path)
+    said = {404: "找不到该地址", 405: "该地址不接受此请求方法"}.get(exc.status_code, "请求有误")
+    err = FenjieError(f"{said} ({exc.detail})" if exc.detail else said, path=request.url.path)
     err.code = codes.get(exc.status_code, "http")
     err.http_status = exc.status_code
     return error_response(err)
@@ -101,7 +102,9 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     reference = secrets.token_hex(4)
     path = printable(request.url.path, keep_newlines=False)  # a request's path is not ours to obey
     log.exception("unexpected error on %s, reference %s", path, reference)
-    err = FenjieError(f"内部错误 (internal error), reference {reference}", reference=reference)
+    err = FenjieError(
+        f"内部错误，编号 {reference} (internal error, reference {reference})", reference=reference
+    )
     err.code = "internal"
     return error_response(err)
 
@@ -123,7 +126,8 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if not (store / "CURRENT").exists():
             raise StoreError(
-                f"no fenjie store at {store}: run `fenjie build` first (or pass --store)"
+                f"{store} 处没有 fenjie 存储：请先运行 fenjie build（或用 --store 指定） "
+                "(no fenjie store: run `fenjie build` first, or pass --store)"
             )
         await pool.start()
         try:

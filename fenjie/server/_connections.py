@@ -31,7 +31,8 @@ __all__ = ["guarded_protocol", "raise_file_limit"]
 
 log = logging.getLogger("fenjie.server")
 _TIMEOUT_BODY = (
-    b'{"error": {"code": "request_timeout", "message": "the request did not arrive in time"}}'
+    '{"error": {"code": "request_timeout", "message": '
+    '"请求未能及时到达 (the request did not arrive in time)"}}'.encode()
 )
 _TIMEOUT_RESPONSE = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"

@@ -94,7 +94,7 @@ def canonical_text(text: str) -> str:
         code = int(match.group(1) or match.group(2), 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
             _refuse(
-                f"\\u escape {match.group()} names no character",
+                f"\\u 转义 {match.group()} 不对应任何字符 (names no character)",
                 status=400,
                 code="query_syntax",
             )
@@ -103,7 +103,7 @@ def canonical_text(text: str) -> str:
     out = _ESCAPE.sub(expand, text)
     if out != text and _ESCAPE.search(out):
         _refuse(
-            "an escape that spells another escape (\\u005C…) is not accepted",
+            "不接受拼出另一个转义的转义 (an escape that spells another escape, \\u005C…, is not accepted)",
             status=400,
             code="query_syntax",
         )
@@ -254,13 +254,16 @@ def decide(text: str, kind: str, allowed: Iterable[str]) -> Decision:
     except Exception as exc:  # fail closed: unreadable to the checker means not run
         log.info("refused a %s the SERVICE check cannot parse: %s", kind, type(exc).__name__)
         return Decision(
-            f"this {kind} mentions SERVICE or LOAD but could not be checked, so it is not run"
+            f"{'查询' if kind == 'query' else '更新'}中有 SERVICE 或 LOAD 但无法检查，因此不运行 "
+            f"(this {kind} mentions SERVICE or LOAD but could not be checked, so it is not run)"
         )
     tree_nodes = facts.names
     targets = _targets(algebra, kind)
     in_tree = tree_nodes.count("ServiceGraphPattern") + tree_nodes.count("Load")
     if len(targets) < in_tree:
-        return Decision("a SERVICE or LOAD was lost in translation; the query is not run")
+        return Decision(
+            "SERVICE 或 LOAD 在转换中丢失，查询不运行 (a SERVICE or LOAD was lost in translation)"
+        )
     accounted = {
         "service": facts.words.get("service", 0) + tree_nodes.count("ServiceGraphPattern"),
         "load": facts.words.get("load", 0) + tree_nodes.count("Load"),
@@ -268,22 +271,29 @@ def decide(text: str, kind: str, allowed: Iterable[str]) -> Decision:
     for word in words:
         if mentioned[word] > accounted[word]:
             return Decision(
-                f"the word {word.upper()} appears where the parser sees no {word.upper()} clause "
-                "(in a comment?); the query is not run"
+                f"{word.upper()} 一词出现在解析器看不到 {word.upper()} 子句的地方（注释中？），查询不运行 "
+                f"(the word {word.upper()} appears where the parser sees no {word.upper()} clause)"
             )
     if not targets:
         return Decision()
     if "Base" in tree_nodes:
-        return Decision("SERVICE or LOAD together with BASE is not accepted")
+        return Decision(
+            "不接受与 BASE 同用的 SERVICE 或 LOAD (SERVICE or LOAD together with BASE is not accepted)"
+        )
     if len(facts.prefixes) != len(set(facts.prefixes)):
-        return Decision("SERVICE or LOAD with a prefix declared twice is not accepted")
+        return Decision(
+            "不接受前缀重复声明时的 SERVICE 或 LOAD (SERVICE or LOAD with a prefix declared twice is not accepted)"
+        )
     for term in targets:
         if type(term).__name__ != "URIRef":
-            return Decision("SERVICE or LOAD with a variable endpoint is not allowed here")
+            return Decision(
+                "此处不允许以变量为端点的 SERVICE 或 LOAD (SERVICE or LOAD with a variable endpoint is not allowed here)"
+            )
         endpoint = _LOCAL_ESCAPE.sub(r"\1", str(term))
         if not _ABSOLUTE.match(endpoint) or endpoint.rstrip("/") not in allow:
             return Decision(
-                f"fetching <{endpoint}> (SERVICE or LOAD) is not allowed here (see --allow-service)",
+                f"此处不允许访问 <{endpoint}>（SERVICE 或 LOAD；见 --allow-service） "
+                "(fetching is not allowed here)",
                 endpoint,
             )
     return Decision()

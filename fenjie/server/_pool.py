@@ -104,7 +104,7 @@ def _spawn(ctx: Any, path: str, allow_service: tuple[str, ...]) -> _Proc:
 
 
 def _worker_died() -> FenjieError:
-    err = FenjieError("查询进程意外退出 (a query worker died); try again")
+    err = FenjieError("查询进程意外退出，请重试 (a query worker died; try again)")
     err.code, err.http_status = "worker_died", 503
     return err
 
@@ -241,8 +241,8 @@ class WorkerPool:
                     await asyncio.wait_for(self._changed.wait(), remaining)
                 except asyncio.TimeoutError:
                     raise QueryTimeoutError(
-                        "服务器繁忙：所有查询进程都在工作 (all query workers are busy); "
-                        "try again later",
+                        "服务器繁忙：所有查询进程都在工作，请稍后重试 "
+                        "(all query workers are busy; try again later)",
                         timeout=self.queue_timeout,
                     ) from None
 

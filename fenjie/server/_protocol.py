@@ -156,7 +156,7 @@ def negotiate(accept: str | None, offered: Sequence[str], *, fmt: str | None = N
         if media in offered:
             return media
         raise RequestRefusedError(
-            f"cannot produce format {fmt!r} for this request",
+            f"无法为此请求生成格式 {fmt!r} (cannot produce format {fmt!r} for this request)",
             status=406,
             code="not_acceptable",
             offered=list(dict.fromkeys(offered)),
@@ -182,7 +182,7 @@ def negotiate(accept: str | None, offered: Sequence[str], *, fmt: str | None = N
                 best = key
     if best is None:
         raise RequestRefusedError(
-            f"cannot produce any of: {accept}",
+            f"无法生成所要求的任何格式 (cannot produce any of: {accept})",
             status=406,
             code="not_acceptable",
             offered=list(dict.fromkeys(offered)),

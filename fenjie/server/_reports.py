@@ -35,20 +35,20 @@ def _account(request: Request, *, office: bool = False) -> Any:
     accounts = request.app.state.accounts
     if accounts is None:
         raise RequestRefusedError(
-            "this server is read-only: start it with --accounts to accept reports",
+            "本服务只读：以 --accounts 启动才接受报告 (this server is read-only: start it with --accounts)",
             status=403,
             code="read_only",
         )
     account = accounts.authenticate(_bearer(request))
     if account is None:
         raise RequestRefusedError(
-            "a report account's token is needed (Authorization: Bearer TOKEN)",
+            "需要报告账户的令牌（Authorization: Bearer TOKEN） (a report account's token is needed)",
             status=401,
             code="unauthorized",
         )
     if office and not account.office:
         raise RequestRefusedError(
-            "only the programme office account may read the audit trail",
+            "只有督办账户可以查看审计记录 (only the programme office account may read the audit trail)",
             status=403,
             code="forbidden",
         )
@@ -125,12 +125,14 @@ async def post_report(request: Request) -> Response:
         body = await request.body()
         if len(body) > limit:
             raise RequestRefusedError(
-                f"the report is larger than {limit} bytes", status=413, code="too_large"
+                f"报告超过 {limit} 字节 (the report is larger than {limit} bytes)",
+                status=413,
+                code="too_large",
             )
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ParameterError(f"the body is not JSON: {exc}") from None
+            raise ParameterError(f"请求正文不是 JSON (the body is not JSON)：{exc}") from None
         from fenjie.progress import submit  # imported on first use: the server starts light
 
         pool = request.app.state.pool
@@ -173,7 +175,7 @@ async def post_report(request: Request) -> Response:
 
 async def get_reports(request: Request, about: str | None) -> Response:
     if not about:
-        raise ParameterError("missing parameter 'about'", parameter="about")
+        raise ParameterError("缺少参数 about (missing parameter 'about')", parameter="about")
     from fenjie.progress import derive
 
     pool = request.app.state.pool

@@ -78,12 +78,15 @@ def _one(request: Request, param: Param) -> str | None:
         values = request.query_params.getlist(param.name)
         if len(values) > 1:
             raise ParameterError(
-                f"parameter {param.name!r} given more than once", parameter=param.name
+                f"参数 {param.name} 给出了多次 (parameter {param.name!r} given more than once)",
+                parameter=param.name,
             )
         value = values[0] if values else None
     value = value.strip() if value is not None else None
     if param.required and not value:
-        raise ParameterError(f"missing parameter {param.name!r}", parameter=param.name)
+        raise ParameterError(
+            f"缺少参数 {param.name} (missing parameter {param.name!r})", parameter=param.name
+        )
     return value or None
 
 
@@ -97,13 +100,13 @@ def read_params(request: Request, params: tuple[Param, ...]) -> dict[str, Any]:
                 out[param.name] = int(value)
             except ValueError:
                 raise ParameterError(
-                    f"parameter {param.name!r} must be an integer, not {value!r}"
+                    f"参数 {param.name} 应为整数，实为 {value!r} (must be an integer)"
                 ) from None
             continue
         if value is not None and param.choices and param.where == "query":
             if value not in param.choices:
                 raise ParameterError(
-                    f"{param.name} must be one of {', '.join(param.choices)}, not {value!r}",
+                    f"参数 {param.name} 应为 {'、'.join(param.choices)} 之一，实为 {value!r} (must be one of these)",
                     parameter=param.name,
                 )
         out[param.name] = value

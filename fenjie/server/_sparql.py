@@ -58,19 +58,27 @@ def _decode(raw: bytes, what: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        _refuse(f"{what} is not valid UTF-8: {exc}", code="encoding")
+        _refuse(f"{what} 不是有效的 UTF-8 (is not valid UTF-8)：{exc}", code="encoding")
         raise AssertionError from exc  # unreachable
 
 
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        _refuse(f"request body larger than {limit} bytes", status=413, code="too_large")
+        _refuse(
+            f"请求正文超过 {limit} 字节 (request body larger than {limit} bytes)",
+            status=413,
+            code="too_large",
+        )
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            _refuse(f"request body larger than {limit} bytes", status=413, code="too_large")
+            _refuse(
+                f"请求正文超过 {limit} 字节 (request body larger than {limit} bytes)",
+                status=413,
+                code="too_large",
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -84,7 +92,7 @@ def _iris(values: list[str], parameter: str) -> list[str]:
             ox.NamedNode(value)
         except ValueError:
             _refuse(
-                f"{parameter}: not an absolute IRI: {value[:200]!r}",
+                f"{parameter}：不是绝对 IRI (not an absolute IRI)：{value[:200]!r}",
                 code="parameter",
                 parameter=parameter,
             )
@@ -100,24 +108,29 @@ def _params(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 def _url_params(request: Request) -> dict[str, list[str]]:
     raw = request.scope.get("query_string", b"")
-    text = _decode(raw, "the query string")
+    text = _decode(raw, "查询字符串 (the query string)")
     try:
         return _params(parse_qsl(text, keep_blank_values=True, errors="strict"))
     except UnicodeDecodeError as exc:
-        _refuse(f"percent-encoded parameters are not valid UTF-8: {exc}", code="encoding")
+        _refuse(
+            f"百分号编码的参数不是有效的 UTF-8 (percent-encoded parameters are not valid UTF-8)：{exc}",
+            code="encoding",
+        )
         raise AssertionError from exc
 
 
 def _build(params: dict[str, list[str]], *, allow_update: bool) -> Operation:
     queries, updates = params.get("query", []), params.get("update", [])
     if len(queries) > 1:
-        _refuse("more than one 'query' parameter")
+        _refuse("query 参数多于一个 (more than one 'query' parameter)")
     if len(updates) > 1:
-        _refuse("more than one 'update' parameter")
+        _refuse("update 参数多于一个 (more than one 'update' parameter)")
     if queries and updates:
-        _refuse("a request carries either 'query' or 'update', not both")
+        _refuse("请求只能带 query 或 update 之一 (either 'query' or 'update', not both)")
     if updates and not allow_update:
-        _refuse("updates are sent with POST, never GET", status=400)
+        _refuse(
+            "更新须用 POST 发送，不能用 GET (updates are sent with POST, never GET)", status=400
+        )
     formats = params.get("format") or params.get("output") or []
     fmt = formats[0] if formats else None
     default_graphs = _iris(params.get("default-graph-uri", []), "default-graph-uri")
@@ -140,7 +153,9 @@ async def read_operation(request: Request, *, max_body: int) -> Operation:
     if request.method in ("GET", "HEAD"):
         return _build(url, allow_update=False)
     if request.method != "POST":
-        _refuse(f"method {request.method} not allowed on /sparql", status=405, code="method")
+        _refuse(
+            f"/sparql 不接受 {request.method} 方法 (method not allowed)", status=405, code="method"
+        )
     content_type = request.headers.get("content-type", "")
     media, _, rest = content_type.partition(";")
     media = media.strip().lower()
@@ -150,30 +165,43 @@ async def read_operation(request: Request, *, max_body: int) -> Operation:
         if name.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
     if charset and charset not in ("utf-8", "utf8"):
-        _refuse(f"only UTF-8 is accepted, not {charset}", status=415, code="media_type")
+        _refuse(
+            f"只接受 UTF-8，不接受 {charset} (only UTF-8 is accepted)",
+            status=415,
+            code="media_type",
+        )
     body = await _body(request, max_body)
     if media == "application/x-www-form-urlencoded":
-        text = _decode(body, "the form body")
+        text = _decode(body, "表单正文 (the form body)")
         try:
             form = _params(parse_qsl(text, keep_blank_values=True, errors="strict"))
         except UnicodeDecodeError as exc:
-            _refuse(f"form fields are not valid UTF-8: {exc}", code="encoding")
+            _refuse(
+                f"表单字段不是有效的 UTF-8 (form fields are not valid UTF-8)：{exc}",
+                code="encoding",
+            )
             raise AssertionError from exc
         operation = _build(
             form | {k: v for k, v in url.items() if k not in form}, allow_update=True
         )
         if operation.kind is None:
-            _refuse("a POST form needs a 'query' or 'update' field")
+            _refuse(
+                "POST 表单须有 query 或 update 字段 (a POST form needs a 'query' or 'update' field)"
+            )
         return operation
     if media in ("application/sparql-query", "application/sparql-update"):
         if "query" in url or "update" in url:
-            _refuse("with a direct POST the operation is the body, not a URL parameter")
+            _refuse(
+                "直接 POST 时，操作放在正文中，不放在 URL 参数中 (with a direct POST the operation is the body)"
+            )
         kind = "query" if media.endswith("query") else "update"
-        operation = _build(url | {kind: [_decode(body, "the request body")]}, allow_update=True)
+        operation = _build(
+            url | {kind: [_decode(body, "请求正文 (the request body)")]}, allow_update=True
+        )
         return operation
     _refuse(
-        f"unsupported media type {media or '(none)'}: use application/sparql-query, "
-        "application/sparql-update or application/x-www-form-urlencoded",
+        f"不支持的媒体类型 {media or '（无）'}：请用 application/sparql-query、"
+        "application/sparql-update 或 application/x-www-form-urlencoded (unsupported media type)",
         status=415,
         code="media_type",
     )
@@ -191,13 +219,21 @@ def _response(media: str, body: bytes, *, head: bool = False, **headers: str) ->
 
 def _check_token(request: Request, settings: ServerSettings) -> None:
     if not settings.update_token:
-        _refuse("this server is read-only: updates are refused", status=403, code="read_only")
+        _refuse(
+            "本服务只读，拒绝更新 (this server is read-only: updates are refused)",
+            status=403,
+            code="read_only",
+        )
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         token.strip().encode(), settings.update_token.encode()
     ):
-        _refuse("updates need 'Authorization: Bearer <token>'", status=401, code="unauthorized")
+        _refuse(
+            "更新需要 Authorization: Bearer <令牌> (updates need 'Authorization: Bearer <token>')",
+            status=401,
+            code="unauthorized",
+        )
 
 
 def _read_query(raw: str) -> tuple[str, str | None, bool]:
@@ -296,17 +332,19 @@ async def graph_store(request: Request) -> Response:
     params = _url_params(request)
     graphs = params.get("graph", [])
     if len(graphs) > 1 or (graphs and "default" in params):
-        _refuse("name one graph: either ?graph=IRI or ?default")
+        _refuse("只能指定一个图：?graph=IRI 或 ?default (name one graph)")
     if not graphs and "default" not in params:
-        _refuse("name a graph: ?graph=IRI or ?default")
+        _refuse("请指定一个图：?graph=IRI 或 ?default (name a graph)")
     if request.method not in ("GET", "HEAD"):
         if request.method in ("PUT", "POST", "DELETE", "PATCH"):
             _refuse(
-                "this server is read-only: Graph Store writes are refused (use SPARQL Update)",
+                "本服务只读，拒绝 Graph Store 写入（请用 SPARQL Update） (Graph Store writes are refused)",
                 status=403,
                 code="read_only",
             )
-        _refuse(f"method {request.method} not allowed on /store", status=405, code="method")
+        _refuse(
+            f"/store 不接受 {request.method} 方法 (method not allowed)", status=405, code="method"
+        )
     formats = params.get("format") or []
     fmt = formats[0] if formats else None
     media = negotiate(request.headers.get("accept"), list(GRAPH_FORMATS), fmt=fmt)

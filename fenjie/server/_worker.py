@@ -67,7 +67,7 @@ def failure(what: str, exc: BaseException) -> QueryError:
     the reference it gives the client."""
     reference = secrets.token_hex(4)
     err = QueryError(
-        f"{what}；详情见服务器日志 (details are in the server log), reference {reference}",
+        f"{what}；详情见服务器日志，编号 {reference} (details are in the server log, reference {reference})",
         reference=reference,
     )
     err.code = "query_failed"
@@ -80,7 +80,9 @@ def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     message = str(exc)
     where = _WHERE.search(message)
     line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
-    return QuerySyntaxError(f"SPARQL syntax error: {message}", line=line, column=column)
+    return QuerySyntaxError(
+        f"SPARQL 语法错误 (SPARQL syntax error)：{message}", line=line, column=column
+    )
 
 
 class Worker:
@@ -164,7 +166,9 @@ class Worker:
         else:
             node = ox.NamedNode(iri)
             if not store.contains_named_graph(node):
-                raise NotFoundError(f"no graph <{iri}> in the store", graph=iri)
+                raise NotFoundError(
+                    f"存储中没有图 <{iri}> (no graph <{iri}> in the store)", graph=iri
+                )
             triples = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
         fmt = ox.RdfFormat.from_media_type(payload["media"])
         body = ox.serialize(triples, format=fmt, prefixes=_prefixes_for(fmt)) or b""

@@ -112,14 +112,18 @@ function describeError(error, what) {
     case "store": case "unavailable": return "数据暂不可用：请先运行 fenjie build，或稍后重试。";
     case "network": return "无法连接服务器：请确认 fenjie serve 仍在运行。";
     case "service_refused": return "查询中的 SERVICE 子句被拒绝：此服务未允许访问该端点。";
-    default: return `请求失败${error.status ? `（HTTP ${error.status}）` : ""}。`;
+    // the server's messages are Chinese first (the English after it in parentheses): show them
+    default: return (d.code && d.message) || `请求失败${error.status ? `（HTTP ${error.status}）` : ""}。`;
   }
 }
 // Shows the Chinese sentence; the parser's own words for SPARQL syntax errors; suggestions and
 // candidates as links that run `retry(name)` when clicked.
 function showError(target, error, { what, retry } = {}) {
   const box = el("div", { class: "error", role: "alert" }, el("p", { class: "error-text", text: describeError(error, what) }));
-  if (error.code === "query_syntax" && error.message) box.append(el("pre", { class: "error-detail", text: error.message }));
+  if (error.code === "query_syntax" && error.message) {
+    const detail = error.message.replace(/^SPARQL 语法错误 \(SPARQL syntax error\)：/, "");
+    box.append(el("pre", { class: "error-detail", text: detail }));
+  }
   const d = error.details || {};
   const choices = (d.suggestions || []).map((s) => ({ label: s, value: s }))
     .concat((d.candidates || []).map((c) => {
