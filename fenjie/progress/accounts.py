@@ -67,7 +67,9 @@ def load_accounts(path: str | os.PathLike[str]) -> Accounts:
     try:
         data = json.loads(where.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError(f"cannot read the accounts file: {exc.strerror}", file=str(where)) from exc
+        raise InputError(
+            f"无法读取账户文件 (cannot read the accounts file)：{exc.strerror}", file=str(where)
+        ) from exc
     except json.JSONDecodeError as exc:
         raise InputError(exc.msg, file=str(where), line=exc.lineno, column=exc.colno) from exc
     found = []
@@ -81,11 +83,13 @@ def load_accounts(path: str | os.PathLike[str]) -> Accounts:
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise InputError(
-                f"account {k} needs a name and a token_sha256", file=str(where)
+                f"账户 {k} 须有 name 和 token_sha256 (account {k} needs a name and a token_sha256)",
+                file=str(where),
             ) from exc
         if not account.office and not account.unit:
             raise InputError(
-                f"account {account.name!r} has no unit and is not the office", file=str(where)
+                f"账户 {account.name!r} 既没有单位，也不是督办账户 (has no unit and is not the office)",
+                file=str(where),
             )
         found.append(account)
     return Accounts(tuple(found))
@@ -96,7 +100,9 @@ def add_account(
 ) -> str:
     """Add (or replace) the account ``name``; returns its new token, which is stored hashed only."""
     if bool(unit) == office:
-        raise InputError("an account belongs to one unit, or is the programme office (--office)")
+        raise InputError(
+            "账户属于一个单位，或是督办账户（--office） (an account belongs to one unit, or is the programme office)"
+        )
     where = Path(path)
     existing = load_accounts(where).accounts if where.exists() else ()
     token = secrets.token_urlsafe(32)

@@ -253,7 +253,10 @@ def _check_status(status: str | None) -> str | None:
     found = Status.from_label(status)
     if found is None:
         known = "、".join([*(s.label for s in Status), NOT_REPORTED, UNMARKED])
-        raise ParameterError(f"unknown status {status!r} (statuses: {known})", parameter="status")
+        raise ParameterError(
+            f"未知状态 {status!r}（可用状态：{known}） (unknown status {status!r})",
+            parameter="status",
+        )
     return found.label
 
 
@@ -393,7 +396,10 @@ def report_history(backend: QueryBackend, about: str) -> dict[str, Any]:
     if node is None and item is None:
         from fenjie.errors import NotFoundError
 
-        raise NotFoundError(f"no target or work item <{about}> in the graph", about=about)
+        raise NotFoundError(
+            f"图中没有目标或工作内容 <{about}> (no target or work item <{about}> in the graph)",
+            about=about,
+        )
     wanted = {about}
     if node is not None and not node.is_item:
         wanted.add(node.item.iri)

@@ -69,9 +69,11 @@ def parse_percent(text: str) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
-        raise ValueError(f"not a percentage: {text!r}") from exc
+        raise ValueError(f"不是百分比 (not a percentage)：{text!r}") from exc
     if not 0 <= value <= 100:
-        raise ValueError(f"a percentage lies between 0 and 100, not {text}")
+        raise ValueError(
+            f"百分比应在 0 到 100 之间，实为 {text} (a percentage lies between 0 and 100)"
+        )
     return value
 
 
@@ -118,16 +120,16 @@ def reports_from_table(
     for row in table.rows:
         text = row.get(ProgressColumn.PROGRESS)
         if not text:
-            problem(row, "no progress text (进展情况 is empty)")
+            problem(row, "没有进展情况 (no progress text: 进展情况 is empty)")
             continue
         written_date = row.get(ProgressColumn.DATE)
         day = parse_deadline(written_date) if written_date else default_date
         if day is None:
             problem(
                 row,
-                f"no date: the date {written_date!r} names no day"
+                f"没有日期：{written_date!r} 不是某一天 (no date: the date names no day)"
                 if written_date
-                else "no date: add a 截至日期 column, a 截至… title or give --as-of",
+                else "没有日期：请加 截至日期 列、截至… 标题或用 --as-of 指定 (no date)",
             )
             continue
         found = match_row(
@@ -138,13 +140,13 @@ def reports_from_table(
             year=day.year,
         )
         if found.about is None:
-            problem(row, found.problem or "not matched", found.candidates)
+            problem(row, found.problem or "未匹配 (not matched)", found.candidates)
             continue
         item = plan.items.get(found.about) or plan.tracked[found.about].item
         written_units = [u.name for u in split_units(row.get(ProgressColumn.UNIT))]
         name = written_units[0] if written_units else unit
         if not name:
-            problem(row, "no unit: add a 责任单位 column or give --unit")
+            problem(row, "没有单位：请加 责任单位 列或用 --unit 指定 (no unit)")
             continue
         if name not in units:
             try:
@@ -153,12 +155,15 @@ def reports_from_table(
                 units[name] = exc
         who = units[name]
         if isinstance(who, FenjieError):
-            problem(row, f"unit {name!r}: {who.message}")
+            problem(row, f"单位 {name!r}：{who.message}")
             continue
         if who not in routes:
             routes[who] = set(unit_routes(backend, who))
         if not routes[who] & set(item.units):
-            problem(row, f"{name} is not responsible for and does not support 「{item.label}」")
+            problem(
+                row,
+                f"{name}对「{item.label}」既不负责也不配合 ({name} is not responsible for and does not support it)",
+            )
             continue
         status_cell = row.get(ProgressColumn.STATUS)
         status: Status | None
@@ -166,7 +171,10 @@ def reports_from_table(
             status = parse_status(status_cell)
             if status is None:
                 known = "、".join(dict.fromkeys(spellings().values()))
-                problem(row, f"unknown status {status_cell!r} (statuses: {known})")
+                problem(
+                    row,
+                    f"未知状态 {status_cell!r}（可用状态：{known}） (unknown status {status_cell!r})",
+                )
                 continue
             status_written = status_cell
         else:

@@ -108,14 +108,16 @@ def match_row(
     if number is not None:
         numbered = [i for i in items if i.number == number]
         if not numbered and not text:
-            return Match(None, problem=f"no work item is numbered {number}")
+            return Match(
+                None, problem=f"没有编号为 {number} 的工作内容 (no work item is numbered {number})"
+            )
         items = numbered or items
     if not text:
         if len(items) == 1:
             return Match(items[0].iri, matched_by="number")
         return Match(
             None,
-            problem=f"the number {number} fits {len(items)} work items; name the task",
+            problem=f"编号 {number} 对应 {len(items)} 项工作内容，请写明任务 (the number {number} fits {len(items)} work items; name the task)",
             candidates=tuple(_describe(_as_tracked(i)) for i in items),
         )
     nodes: dict[str, Tracked] = {}
@@ -133,8 +135,11 @@ def match_row(
     how = "number+text" if number is not None and any(i.number == number for i in items) else "text"
     if not good:
         best = ranked[0] if ranked else None
-        hint = f" (closest: {_describe(nodes[best[1]])}, {best[0]:.0f})" if best else ""
-        return Match(None, problem=f"no work item or target reads like {text!r}{hint}")
+        hint = f"（最接近：{_describe(nodes[best[1]])}，{best[0]:.0f} 分）" if best else ""
+        return Match(
+            None,
+            problem=f"没有与 {text!r} 相符的工作内容或目标{hint} (no work item or target reads like {text!r})",
+        )
     top = good[0][0]
     tied = [k for s, k in good if s > top - MATCH_MARGIN]
     if len(tied) > 1 and year is not None:
@@ -154,7 +159,7 @@ def match_row(
         return Match(tied[0], matched_by=how, score=round(float(good[0][0]), 1))
     return Match(
         None,
-        problem=f"{text!r} reads like {len(tied)} tasks",
+        problem=f"{text!r} 与 {len(tied)} 项任务都相符 ({text!r} reads like {len(tied)} tasks)",
         candidates=tuple(_describe(nodes[k]) for k in tied),
     )
 

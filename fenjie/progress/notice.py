@@ -91,7 +91,7 @@ def write_notice(
         from fenjie.errors import ParameterError
 
         raise ParameterError(
-            f"the notice is written as .docx or .xlsx, not {where.suffix or 'no suffix'!r}"
+            f"通报只能写成 .docx 或 .xlsx，不能是 {where.suffix or '无后缀'!r} (the notice is written as .docx or .xlsx)"
         )
     staging = where.with_name(f".{where.name}.tmp{suffix}")
     title = notice_title(answer, plan_title)

@@ -42,13 +42,15 @@ def _string(body: dict[str, Any], name: str, *, required: bool = False) -> str |
     value = body.get(name)
     if value is None or value == "":
         if required:
-            raise ParameterError(f"field {name!r} is required", parameter=name)
+            raise ParameterError(f"缺少字段 {name} (field {name!r} is required)", parameter=name)
         return None
     if not isinstance(value, str):
-        raise ParameterError(f"field {name!r} must be a string", parameter=name)
+        raise ParameterError(
+            f"字段 {name} 应为字符串 (field {name!r} must be a string)", parameter=name
+        )
     if len(value) > LIMITS["text"]:
         raise RequestRefusedError(
-            f"field {name!r} is longer than {LIMITS['text']} characters",
+            f"字段 {name} 超过 {LIMITS['text']} 个字符 (field {name!r} is too long)",
             status=413,
             code="too_large",
         )
@@ -59,10 +61,12 @@ def _evidence(value: Any) -> tuple[Evidence, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise ParameterError("field 'evidence' must be a list", parameter="evidence")
+        raise ParameterError(
+            "字段 evidence 应为列表 (field 'evidence' must be a list)", parameter="evidence"
+        )
     if len(value) > LIMITS["evidence"]:
         raise RequestRefusedError(
-            f"at most {LIMITS['evidence']} pieces of evidence per report",
+            f"每份报告最多 {LIMITS['evidence']} 份佐证材料 (at most {LIMITS['evidence']} pieces of evidence per report)",
             status=413,
             code="too_large",
         )
@@ -70,30 +74,39 @@ def _evidence(value: Any) -> tuple[Evidence, ...]:
     for k, entry in enumerate(value, start=1):
         if not isinstance(entry, dict) or set(entry) - {"url", "file_name", "sha256"}:
             raise ParameterError(
-                f"evidence {k}: an object with 'url', or 'file_name' and 'sha256'",
+                f"佐证材料 {k}：应为带 url，或带 file_name 和 sha256 的对象 (evidence {k}: an object with 'url', or 'file_name' and 'sha256')",
                 parameter="evidence",
             )
         url, name, digest = entry.get("url"), entry.get("file_name"), entry.get("sha256")
         if url is not None:
             if not isinstance(url, str) or not re.match(r"^https?://\S+$", url):
                 raise ParameterError(
-                    f"evidence {k}: 'url' must be an http(s) link", parameter="evidence"
+                    f"佐证材料 {k}：url 应为 http(s) 链接 (evidence {k}: 'url' must be an http(s) link)",
+                    parameter="evidence",
                 )
             if len(url) > LIMITS["url"]:
                 raise RequestRefusedError(
-                    f"evidence {k}: the link is too long", status=413, code="too_large"
+                    f"佐证材料 {k}：链接过长 (evidence {k}: the link is too long)",
+                    status=413,
+                    code="too_large",
                 )
             found.append(Evidence(url=url))
             continue
         if not isinstance(name, str) or not name.strip():
-            raise ParameterError(f"evidence {k}: give 'url' or 'file_name'", parameter="evidence")
+            raise ParameterError(
+                f"佐证材料 {k}：请给出 url 或 file_name (evidence {k}: give 'url' or 'file_name')",
+                parameter="evidence",
+            )
         if len(name) > LIMITS["file_name"]:
             raise RequestRefusedError(
-                f"evidence {k}: the file name is too long", status=413, code="too_large"
+                f"佐证材料 {k}：文件名过长 (evidence {k}: the file name is too long)",
+                status=413,
+                code="too_large",
             )
         if not isinstance(digest, str) or not _HEX64.match(digest):
             raise ParameterError(
-                f"evidence {k}: 'sha256' must be 64 lowercase hex digits", parameter="evidence"
+                f"佐证材料 {k}：sha256 应为 64 位小写十六进制数 (evidence {k}: 'sha256' must be 64 lowercase hex digits)",
+                parameter="evidence",
             )
         found.append(Evidence(file_name=name.strip(), sha256=digest))
     return tuple(found)
@@ -114,13 +127,15 @@ def prepare_report(
     from fenjie.queries.units import resolve_unit, unit_routes
 
     if not isinstance(body, dict):
-        raise ParameterError("the request body must be a JSON object")
+        raise ParameterError("请求正文应为 JSON 对象 (the request body must be a JSON object)")
     unknown = sorted(set(body) - _FIELDS)
     if unknown:
-        raise ParameterError(f"unknown field(s): {', '.join(unknown)}", parameter=unknown[0])
+        raise ParameterError(
+            f"未知字段 (unknown field(s))：{'、'.join(unknown)}", parameter=unknown[0]
+        )
     if not key or len(key) > LIMITS["key"]:
         raise ParameterError(
-            f"an Idempotency-Key header of 1–{LIMITS['key']} characters is required",
+            f"需要 1–{LIMITS['key']} 个字符的 Idempotency-Key 请求头 (an Idempotency-Key header of 1–{LIMITS['key']} characters is required)",
             parameter="Idempotency-Key",
         )
     about = _string(body, "about", required=True) or ""
@@ -128,18 +143,22 @@ def prepare_report(
         about_node = NamedNode(about)
     except ValueError:
         raise ParameterError(
-            f"'about' must be the IRI of a target or work item: {about!r}"
+            f"about 应为目标或工作内容的 IRI ('about' must be the IRI of a target or work item)：{about!r}"
         ) from None
     rows = backend.select(get_stored("progress-about").text, bindings={"node": about_node})
     if not rows:
-        raise NotFoundError(f"no target or work item <{about}> in the graph", about=about)
+        raise NotFoundError(
+            f"图中没有目标或工作内容 <{about}> (no target or work item <{about}> in the graph)",
+            about=about,
+        )
     label = plain(rows[0]["label"])
     listed = {plain(r["unit"]) for r in rows if "unit" in r}
     written_unit = _string(body, "unit")
     if office:
         if not written_unit:
             raise ParameterError(
-                "the programme office names the reporting unit ('unit')", parameter="unit"
+                "督办账户须指明报告单位 unit (the programme office names the reporting unit ('unit'))",
+                parameter="unit",
             )
         who = resolve_unit(backend, written_unit)
     else:
@@ -148,13 +167,13 @@ def prepare_report(
             other = resolve_unit(backend, written_unit)
             if other["iri"] != who["iri"]:
                 raise RequestRefusedError(
-                    f"account {account!r} reports for {who['label']}, not for {other['label']}",
+                    f"账户 {account!r} 为{who['label']}报告，不能为{other['label']}报告 (account reports for another unit)",
                     status=403,
                     code="forbidden",
                 )
     if not set(unit_routes(backend, who["iri"])) & listed:
         raise RequestRefusedError(
-            f"{who['label']} is not responsible for and does not support 「{label}」",
+            f"{who['label']}对「{label}」既不负责也不配合 (is not responsible for and does not support it)",
             status=403,
             code="forbidden",
         )
@@ -163,7 +182,8 @@ def prepare_report(
         as_of = date.fromisoformat(as_of_text)
     except ValueError:
         raise ParameterError(
-            f"'as_of' must be a date YYYY-MM-DD, not {as_of_text!r}", parameter="as_of"
+            f"as_of 应为日期 YYYY-MM-DD，实为 {as_of_text!r} ('as_of' must be a date)",
+            parameter="as_of",
         ) from None
     status_text = _string(body, "status")
     status: Status | None = None
@@ -172,7 +192,8 @@ def prepare_report(
         if status is None:
             known = "、".join(dict.fromkeys(spellings().values()))
             raise ParameterError(
-                f"unknown status {status_text!r} (statuses: {known})", parameter="status"
+                f"未知状态 {status_text!r}（可用状态：{known}） (unknown status {status_text!r})",
+                parameter="status",
             )
     percent = body.get("percent")
     if percent is not None:
@@ -181,7 +202,10 @@ def prepare_report(
         except ValueError as exc:
             raise ParameterError(str(exc), parameter="percent") from None
         if percent is None:
-            raise ParameterError("'percent' must be a number from 0 to 100", parameter="percent")
+            raise ParameterError(
+                "percent 应为 0 到 100 之间的数 ('percent' must be a number from 0 to 100)",
+                parameter="percent",
+            )
     report = ProgressReport(
         about=about,
         unit=who["iri"],

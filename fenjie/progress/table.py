@@ -150,7 +150,7 @@ def progress_table_from_grid(grid: SourceGrid) -> ProgressTable:
                 by_kind[kind] = text
         if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
             raise InputError(
-                f"row has {len(cells)} cells, the header has {len(columns)}",
+                f"该行有 {len(cells)} 个单元格，表头有 {len(columns)} 个 (row has {len(cells)} cells, the header has {len(columns)})",
                 file=grid.name,
                 line=grid_row.line,
                 column=len(columns) + 1,
@@ -168,15 +168,17 @@ def progress_table_from_grid(grid: SourceGrid) -> ProgressTable:
         )
     if not columns:
         raise HeaderError(
-            "no header row found: expected a row naming the progress (进展情况/完成情况/工作进展/"
-            "推进情况) and the task (序号 or 工作任务/工作内容)",
+            "找不到表头行：应有一行列出进展（进展情况/完成情况/工作进展/推进情况）"
+            "和任务（序号或工作任务/工作内容） (no header row found)",
             file=grid.name,
             line=grid.rows[0].line if grid.rows else 1,
             column=1,
         )
     if not rows:
         raise InputError(
-            "the table has a header but no data rows", file=grid.name, line=header_line
+            "表有表头但没有数据行 (the table has a header but no data rows)",
+            file=grid.name,
+            line=header_line,
         )
     title = next((p for p in reversed(preamble) if not re.fullmatch(r"附件\s*\d*[:：]?", p)), "")
     return ProgressTable(grid.name, grid.reader, grid.sha256, title, tuple(preamble), columns, rows)
@@ -216,7 +218,7 @@ def _columns(
         if kind in (ProgressColumn.PROGRESS, ProgressColumn.STATUS, ProgressColumn.UNIT):
             if kind in seen:
                 raise HeaderError(
-                    f"two {kind.value} columns ({seen[kind]} and {index}): which one holds it?",
+                    f"有两个 {kind.value} 列（第 {seen[kind]} 与第 {index} 列），不知该用哪一个 (two {kind.value} columns)",
                     file=name,
                     line=row.line,
                     column=index,
