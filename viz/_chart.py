@@ -50,8 +50,8 @@ def cjk_font() -> str:
         if family in by_name:
             return by_name[family]
     raise FenjieError(
-        "no Chinese (CJK) font found for the chart: install fonts-noto-cjk "
-        "(Debian/Ubuntu: apt-get install fonts-noto-cjk) or another of: " + ", ".join(CJK_FONTS)
+        "找不到图表所需的中文字体：请安装 fonts-noto-cjk（Debian/Ubuntu：apt-get install "
+        "fonts-noto-cjk）或以下之一：" + "、".join(CJK_FONTS) + " (no Chinese (CJK) font found)"
     )
 
 
@@ -97,7 +97,8 @@ def write_load_chart(
     fmt = target.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise ParameterError(
-            f"chart output must end in .png or .svg, not {target.name!r}", parameter="output"
+            f"图表文件须以 .png 或 .svg 结尾，不能是 {target.name!r} (chart output must end in .png or .svg)",
+            parameter="output",
         )
     font_path = cjk_font()
     from fenjie.viz._render import as_backend

@@ -84,7 +84,8 @@ def _serialize(graph: nx.MultiDiGraph[str], fmt: str) -> bytes:
         nx.write_gexf(graph, buffer, encoding="utf-8")
     else:
         raise ParameterError(
-            f"unknown network format {fmt!r}: use graphml or gexf", parameter="format"
+            f"未知的网络格式 {fmt!r}：请用 graphml 或 gexf (unknown network format)",
+            parameter="format",
         )
     return buffer.getvalue()
 

@@ -52,7 +52,9 @@ def _year(year: Any) -> int | None:
     try:
         return int(str(year).strip().removesuffix("年"))
     except ValueError:
-        raise ParameterError(f"year must be a number, not {year!r}", parameter="year") from None
+        raise ParameterError(
+            f"年份应为数字，实为 {year!r} (year must be a number)", parameter="year"
+        ) from None
 
 
 def build_view(
@@ -71,7 +73,7 @@ def build_view(
     builder = _BUILDERS.get(name)
     if builder is None:
         raise ParameterError(
-            f"unknown view {name!r}: choose one of {', '.join(VIEWS)}",
+            f"未知视图 {name!r}：请选 {'、'.join(VIEWS)} 之一 (unknown view {name!r})",
             parameter="view",
             suggestions=list(VIEWS),
         )

@@ -40,7 +40,7 @@ def _select_items(data: GraphData, *, year: int | None, category: str | None) ->
         active = data.items_in_year(year)
         if not active:
             raise ParameterError(
-                f"no targets for year {year}; the graph has {', '.join(map(str, data.years()))}",
+                f"{year} 年没有目标；图中的年份：{'、'.join(map(str, data.years()))} (no targets for year {year})",
                 parameter="year",
             )
         items = [i for i in items if i in active]

@@ -83,7 +83,9 @@ def build_dependency(
 ) -> View:
     """The document, derived documents, baselines and targets that depend on it, precedes chain."""
     if not document:
-        raise ParameterError("the dependency view needs --document", parameter="document")
+        raise ParameterError(
+            "依赖视图需要 --document (the dependency view needs --document)", parameter="document"
+        )
     doc = _resolve_document(backend, document)
     derived = _derived(data, doc)
     docs = {doc, *derived}
@@ -220,7 +222,7 @@ def build_unit(
 ) -> View:
     """One unit's ego network: its work items, their targets per year, partner units."""
     if not unit:
-        raise ParameterError("the unit view needs --unit", parameter="unit")
+        raise ParameterError("单位视图需要 --unit (the unit view needs --unit)", parameter="unit")
     roles = role_filter(role)
     focus = _resolve_unit(backend, unit)
     groups = [g for g, ms in data.members.items() if focus in ms]
