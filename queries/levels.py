@@ -53,11 +53,13 @@ def resolve_work_item(
         return {"iri": r["item"], "label": r.get("label"), "table": r["table"]}
     if found:
         raise AmbiguousNameError(
-            f"several work items match {name!r}; name the plan (--plan) or give the IRI",
+            f"有多项工作内容与 {name!r} 相符：请指明方案（--plan）或给出 IRI (several work items match)",
             name=name,
             candidates=[f"{r.get('label')} <{r['item']}>" for r in found[:20]],
         )
-    raise NotFoundError(f"no work item matches {name!r}", name=name, suggestions=[])
+    raise NotFoundError(
+        f"没有与 {name!r} 相符的工作内容 (no work item matches {name!r})", name=name, suggestions=[]
+    )
 
 
 def _units(rows: list[dict[str, Any]], key: str, label: str, role: str) -> list[dict[str, Any]]:
