@@ -4,7 +4,7 @@ A catalogue is a folder of ``.rq`` files inside a package. Each file starts with
 ``#+`` comment lines::
 
     #+ name: obligations
-    #+ title: 单位的任务（牵头、负责、配合）
+    #+ title: 单位的任务（牵头、共同负责、配合）
     #+ description: Work items a unit leads, ...
     #+ param: unit (unit, required): the unit, by any label or IRI
     #+ param: year (year): only targets of this year

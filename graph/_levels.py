@@ -277,7 +277,7 @@ def _plan_links(
                             f"--implements “{child.declared}”对应多张表（{names}），未关联 "
                             "(names several tables)"
                             if found
-                            else f"--implements “{child.declared}”不对应库中任何表，未关联 "
+                            else f"--implements “{child.declared}”不对应存储中任何表，未关联 "
                             "(names no table in the store)"
                         ),
                         "declared": child.declared,
@@ -325,7 +325,7 @@ def _detected(
         findings.append(
             {
                 "kind": "ambiguous_parent_plan",
-                "message": f"通知所引《{top[2]}》与库中多份方案标题相近："
+                "message": f"通知所引《{top[2]}》与存储中多份方案标题相近："
                 + "、".join(f"《{s[1].doc_title}》（{s[0]:.0f}）" for s in sure[:5])
                 + "，未关联；可用 --implements 指定 (cites a title several stored plans share)",
                 "candidates": [s[1].iri for s in sure],
@@ -338,7 +338,7 @@ def _detected(
         findings.append(
             {
                 "kind": "unsure_parent_plan",
-                "message": f"通知所引《{title}》与库中《{parent.doc_title}》相似（{score:.0f}），"
+                "message": f"通知所引《{title}》与存储中《{parent.doc_title}》相似（{score:.0f}），"
                 "不足以认定为其落实方案，未关联；可用 --implements 指定 "
                 "(cites a title like a stored plan's)",
                 "parent": parent.iri,
@@ -357,7 +357,7 @@ def _detected(
         findings.append(
             {
                 "kind": "parent_plan_not_above",
-                "message": f"通知所引《{title}》即库中方案《{parent.doc_title}》，但{why}，"
+                "message": f"通知所引《{title}》即存储中方案《{parent.doc_title}》，但{why}，"
                 "不作为上下级分解关联；可用 --implements 指定 (the cited plan is not of a level "
                 "above)",
                 "parent": parent.iri,

@@ -649,7 +649,7 @@ async function loadFindings() {
       }
       out.append(section);
     }
-    if (!tables.length) out.append(el("p", { text: "库中还没有表。" }));
+    if (!tables.length) out.append(el("p", { text: "存储中还没有分解表。" }));
   } catch (error) { showError(out, error); }
 }
 
