@@ -216,6 +216,7 @@ def test_every_stored_query_remote_equals_embedded(
         "node": f"{table}/item/1-2/target/2017/1",
         "item": f"{table}/item/1-5",
         "child": table,
+        "report": "https://w3id.org/fenjie/id/report/a-000000000000000000000000",
     }
     compared = set()
     for query in stored_queries().values():

@@ -21,7 +21,7 @@ from fenjie.progress.status import Status, parse_status, spellings
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
 
-__all__ = ["LIMITS", "prepare_report"]
+__all__ = ["LIMITS", "prepare_report", "report_scope"]
 
 LIMITS = {"text": 20_000, "evidence": 20, "url": 2_048, "file_name": 255, "key": 200}
 _FIELDS = {
@@ -123,7 +123,8 @@ def prepare_report(
     received: str,
     base: str,
 ) -> dict[str, Any]:
-    """Check ``body`` and return ``{"iri", "about", "unit", "nquads"}`` for the writer."""
+    """Check ``body`` and return ``{"iri", "about", "unit", "nquads", "stored"}`` for the writer
+    (``stored``: the store has this report already, sent before with the same key)."""
     from fenjie.queries.units import resolve_unit, unit_routes
 
     if not isinstance(body, dict):
@@ -222,4 +223,51 @@ def prepare_report(
     )
     quads: list[Quad] = report_quads(report, base)
     nquads = (serialize(quads, format=RdfFormat.N_QUADS) or b"").decode("utf-8")
-    return {"iri": report.iri(base), "about": about, "unit": who, "nquads": nquads}
+    iri = report.iri(base)
+    stored = backend.select(
+        get_stored("progress-report-stored").text, bindings={"report": NamedNode(iri)}
+    )
+    return {"iri": iri, "about": about, "unit": who, "nquads": nquads, "stored": bool(stored)}
+
+
+def report_scope(
+    backend: QueryBackend, *, account: str, account_unit: str | None, office: bool
+) -> dict[str, Any]:
+    """What an account may report on, for the page's report form: its unit, the statuses of the
+    scheme, and the work items (with their targets) the unit is listed on, directly, through a
+    group or as a successor (the office: every work item).
+
+    Returns ``{"account", "office", "unit": {"iri", "label"} | null, "statuses": [{"iri",
+    "label"}], "items": [{"iri", "label", "number", "category", "role", "targets": [{"iri",
+    "text", "year"}]}]}`` in plan order.
+    """
+    from fenjie.progress.plan import PlanIndex
+    from fenjie.queries.units import resolve_unit, unit_routes
+
+    plan = PlanIndex.load(backend)
+    unit = None if office else resolve_unit(backend, account_unit or "")
+    reaching = set(unit_routes(backend, unit["iri"])) if unit else set()
+    items = sorted(plan.items.values(), key=lambda i: (i.table, i.category_order, i.order, i.iri))
+    ranks = {"lead": 0, "responsible": 1, "supporting": 2}
+    found = []
+    for item in items:
+        roles = [role for u, role in item.units.items() if u in reaching]
+        if not office and not roles:
+            continue
+        found.append(
+            {
+                "iri": item.iri,
+                "label": item.label,
+                "number": item.number,
+                "category": item.category,
+                "role": min(roles, key=ranks.__getitem__) if roles else None,
+                "targets": [{"iri": t.iri, "text": t.text, "year": t.year} for t in item.targets],
+            }
+        )
+    return {
+        "account": account,
+        "office": office,
+        "unit": unit,
+        "statuses": [{"iri": s.iri, "label": s.label} for s in Status],
+        "items": found,
+    }

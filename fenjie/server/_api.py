@@ -60,6 +60,7 @@ async def _call(request: Request, function: Callable[..., Any], *args: Any, **kw
     """Run ``function(backend, *args, **kwargs)`` in a worker; answers are cached until the next
     update. The function itself goes to the worker (pickled by its qualified name)."""
     pool = request.app.state.pool
+    await pool.settle()  # a cached answer must not predate an acknowledged report
     key = (
         f"{function.__module__}.{function.__qualname__}",
         pool.refresh(),  # a rebuilt store invalidates the cached answers

@@ -131,12 +131,15 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
             )
         await pool.start()
         try:
+            replayed = await app.state.report_writer.recover()
+            if replayed:
+                log.warning("report journal: %d report(s) added after a restart", replayed)
             recovered = await reconcile_audit(app)
             if recovered:
                 log.warning("audit trail: %d report(s) written before a crash recovered", recovered)
             yield
         finally:
-            app.state.report_writer.close()
+            await app.state.report_writer.close()
             await pool.close()
 
     middleware = []
@@ -162,7 +165,10 @@ def create_app(settings: ServerSettings, *, pool: WorkerPool | None = None) -> S
     app.state.settings = settings
     app.state.pool = pool
     app.state.base = settings.base
-    app.state.report_writer = ReportWriter(pool)
+    from fenjie.progress.journal import ReportJournal, default_journal_path
+
+    app.state.report_writer = ReportWriter(pool, ReportJournal(default_journal_path(store)))
+    pool.before_read = app.state.report_writer.settle
     app.state.accounts = None
     if settings.accounts:
         from fenjie.progress.accounts import load_accounts

@@ -31,6 +31,7 @@ import multiprocessing
 import os
 import time
 from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fenjie.errors import FenjieError, QueryTimeoutError
@@ -145,6 +146,8 @@ class WorkerPool:
         self._all: set[_Proc] = set()
         self._spare: asyncio.Future[_Proc] | None = None  # a started worker, ready to replace one
         self._update_lock: asyncio.Lock | None = None
+        # awaited before every read: writes acknowledged but not yet in the store get there first
+        self.before_read: Callable[[], Awaitable[None]] | None = None
 
     def _store_identity(self) -> tuple[int, int] | None:
         try:
@@ -300,12 +303,22 @@ class WorkerPool:
             asyncio.ensure_future(self._respawn(proc))
             raise _worker_died() from None
 
-    async def run(self, kind: str, payload: Any, *, timeout: float | None = None) -> Any:
+    async def settle(self) -> None:
+        """Return once the writes acknowledged so far are in the store (``before_read``)."""
+        if self.before_read is not None:
+            await self.before_read()
+
+    async def run(
+        self, kind: str, payload: Any, *, timeout: float | None = None, settle: bool = True
+    ) -> Any:
         """Run one task in a worker and return its value, or raise the error it reported.
 
         The time limit counts from the moment a worker takes the task; waiting for a free worker
-        is bounded separately by ``queue_timeout``.
+        is bounded separately by ``queue_timeout``. A read first awaits ``before_read`` (the
+        report writer adding acknowledged reports to the store) unless ``settle`` is false.
         """
+        if settle and kind != "ping":
+            await self.settle()
         limit = timeout if timeout is not None else self.timeout
         key = self._key(kind, payload)
         queue_deadline = time.monotonic() + self.queue_timeout

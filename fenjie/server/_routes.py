@@ -269,6 +269,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         methods=("GET", "HEAD", "POST"),
     ),
     Endpoint(
+        "/api/reports/scope",
+        "What the report account of the bearer token may report on: its unit, the statuses, "
+        "the work items and targets (the page's report form)",
+        _reports.scope,
+    ),
+    Endpoint(
         "/api/audit",
         "The audit trail of report writes (programme office account only)",
         _reports.audit,

@@ -279,6 +279,7 @@ async def sparql_endpoint(request: Request) -> Response:
         "named_graphs": operation.named_graphs,
         "has_from": from_clause,
     }
+    await app.pool.settle()  # a cached answer must not predate an acknowledged report
     key = AnswerCache.key(
         app.pool.refresh(),
         text,

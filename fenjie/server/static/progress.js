@@ -122,4 +122,110 @@ async function loadHistory(target) {
   out.scrollIntoView();
 }
 
-TAB_INIT.progress = initProgress;
+
+// ---- 报送进展: a report account's form (POST /api/reports) ------------------------------------------
+// The token stays in this page's memory (never in the address or in storage). What the account
+// may report on comes from /api/reports/scope; every text is put in with textContent.
+const REPORT_FIELDS = {
+  about: "报送事项", unit: "报送单位", as_of: "截至日期", status: "完成状态", text: "进展情况",
+  percent: "完成比例", problems: "存在问题", next_steps: "下一步工作打算", evidence: "佐证材料",
+  "Idempotency-Key": "报送编号",
+};
+let reportAccount = null;
+let reportKey = null; // one Idempotency-Key per report: a retry after a network error stores it once
+
+function reportError(error) {
+  const d = error.details || {};
+  switch (error.code) {
+    case "unauthorized": return "令牌无效或缺失：请输入 fenjie account add 给出的令牌。";
+    case "read_only": return "本服务未开启报送：需以 --accounts 启动 fenjie serve。";
+    case "forbidden": return "无权报送：本单位未承担（也不配合）该项任务，或账号不能代其他单位报送。";
+    case "not_found": return "没有找到该目标或工作任务（可能已随重建更改），请重新选择。";
+    case "parameter": {
+      const field = REPORT_FIELDS[d.parameter];
+      return field ? `“${field}”填写有误，请检查后重新提交。` : "填写有误，请检查后重新提交。";
+    }
+    case "too_large": return "内容过长：每项文字不超过 20,000 字，佐证材料不超过 20 份。";
+    case "store_busy": return "数据正在重建，请稍后再次提交（同一报送不会重复保存）。";
+    case "network": return "无法连接服务器：请确认 fenjie serve 仍在运行，然后再次提交（同一报送不会重复保存）。";
+    default: return describeError(error);
+  }
+}
+
+function showReportError(error) {
+  const out = clear($("report-message"));
+  const box = el("div", { class: "error", role: "alert" }, el("p", { class: "error-text", text: reportError(error) }));
+  if (error.message) box.append(el("p", { class: "error-detail", text: `（服务器说明：${error.message}）` }));
+  out.append(box);
+}
+
+function authHeaders() {
+  return { Authorization: "Bearer " + $("report-token").value.trim() };
+}
+
+async function loadReportScope() {
+  clear($("report-message"));
+  $("report-form").hidden = true;
+  let scope;
+  try {
+    scope = await getJSON("/api/reports/scope", { headers: authHeaders() });
+  } catch (error) { showReportError(error); return; }
+  reportAccount = scope;
+  $("report-account").textContent = scope.office
+    ? `账号 ${scope.account}：督查（可报送全部 ${scope.items.length} 项任务）`
+    : `账号 ${scope.account}：${scope.unit.label}（可报送 ${scope.items.length} 项任务）`;
+  const about = clear($("report-about"));
+  for (const item of scope.items) {
+    const group = el("optgroup", { label: item.label });
+    group.append(el("option", { value: item.iri, text: `${item.label}（整项）` }));
+    for (const t of item.targets) group.append(el("option", { value: t.iri, text: `${t.year || ""}年：${t.text}` }));
+    about.append(group);
+  }
+  const status = clear($("report-status"));
+  status.append(el("option", { value: "", text: "（不标注）" }));
+  for (const s of scope.statuses) status.append(el("option", { value: s.label, text: s.label }));
+  for (const node of document.querySelectorAll(".office-only")) node.hidden = !scope.office;
+  if (!$("report-asof").value) $("report-asof").value = new Date().toISOString().slice(0, 10);
+  reportKey = null;
+  $("report-form").hidden = false;
+}
+
+async function submitReport() {
+  const body = {
+    about: $("report-about").value,
+    as_of: $("report-asof").value,
+    status: $("report-status").value || null,
+    text: $("report-text").value,
+    percent: $("report-percent").value === "" ? null : Number($("report-percent").value),
+    problems: $("report-problems").value.trim() || null,
+    next_steps: $("report-next").value.trim() || null,
+  };
+  if (reportAccount && reportAccount.office) body.unit = $("report-unit").value.trim() || null;
+  reportKey = reportKey || (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
+  let answer;
+  try {
+    answer = await getJSON("/api/reports", {
+      method: "POST",
+      headers: { ...authHeaders(), "Content-Type": "application/json", "Idempotency-Key": reportKey },
+      body: JSON.stringify(body),
+    });
+  } catch (error) { showReportError(error); return; }
+  reportKey = null; // the next report is a new one
+  const chosen = $("report-about").selectedOptions[0];
+  clear($("report-message")).append(el("p", { class: "ok", role: "status",
+    text: `${answer.created ? "已报送" : "此前已报送"}：${chosen ? chosen.textContent : answer.about}（${answer.unit.label}）` }));
+  for (const id of ["report-text", "report-problems", "report-next", "report-percent"]) $(id).value = "";
+  $("progress-asof").value = body.as_of > $("progress-asof").value ? body.as_of : $("progress-asof").value;
+  await loadProgress();
+  const target = { iri: answer.about, text: chosen ? chosen.textContent : answer.about };
+  await loadHistory(target);
+}
+
+function initReportForm() {
+  $("report-account-form").addEventListener("submit", (event) => { event.preventDefault(); loadReportScope(); });
+  $("report-form").addEventListener("submit", (event) => { event.preventDefault(); submitReport(); });
+  // a changed report is a new report: a fresh key, so an edited retry is not taken for the old one
+  $("report-form").addEventListener("input", () => { reportKey = null; });
+}
+
+TAB_INIT.progress = () => { initReportForm(); initProgress(); };
