@@ -439,3 +439,83 @@ def test_values_go_into_the_where_group_not_into_strings_or_templates() -> None:
         with_values(select, {"x": '"2"'})
         == 'SELECT ?x { VALUES ?x { "2" } FILTER(?x < 3 && ?x > 1) }'
     )
+
+
+# -- recorded editions through remote stores ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def editions_local(tmp_path_factory: pytest.TempPathFactory) -> LocalBackend:
+    """Two editions of the bundled plan, the second recorded as the revision of the first."""
+    from fenjie.queries.editions import diff_editions
+    from fenjie.queries.revisions import record_revision
+    from tests.test_editions import REVISED, _as_xlsx
+
+    folder = tmp_path_factory.mktemp("editions-remote")
+    revised = _as_xlsx(REVISED, folder / "changzhutan-innovation-zone-2018-2020-revised.xlsx")
+    path = folder / "store"
+    build_sources([bundled_example(), revised], store_path=path)
+    store = FenjieStore.open(path)
+    record_revision(store, diff_editions(LocalBackend(store), "2017-2019", "2018-2020"))
+    return LocalBackend(store)
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_recorded_editions_remote_equal_embedded(
+    kind: str, editions_local: LocalBackend, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """What is new in an edition, asked of Oxigraph and of Virtuoso (a server of its own, so the
+    other tests' stores stay as they are): the same answers as the embedded store."""
+    import contextlib
+
+    from fenjie.queries.revisions import edition_items
+
+    store = editions_local.store
+    with contextlib.ExitStack() as stack:
+        if kind == "virtuoso":
+            from fenjie.bench.virtuoso import available, virtuoso
+
+            _require(VIRTUOSO if available() else None, "Virtuoso (virtuoso-t, isql-vt)")
+            server = stack.enter_context(virtuoso(tmp_path_factory.mktemp("virtuoso-editions")))
+            server.add_user(VIRTUOSO_USER, VIRTUOSO_PASSWORD)
+            auth = {"user": VIRTUOSO_USER, "password": VIRTUOSO_PASSWORD}
+            push_update(store, server.base + "/sparql-auth", batch=500, **auth)
+            endpoint = server.base + "/sparql"
+        else:
+            proc, base = _start(
+                tmp_path_factory.mktemp("oxigraph-editions"), "--union-default-graph"
+            )
+            stack.callback(_stop, proc)
+            push_gsp(store, base + "/store")
+            endpoint = base + "/query"
+        remote = RemoteBackend(endpoint)
+        tables = [t.value for t in store.tables()]
+        embedded = edition_items(editions_local, tables)
+        assert sorted(e["status"] for e in embedded.values()).count("new") == 1
+        assert len(embedded) == 14  # the work items of the revised edition only
+        _same(edition_items(remote, tables), embedded)
+        for unit in ("省科技厅", "省财政厅"):
+            answer = obligations(editions_local, unit)
+            assert any(e["edition"] for e in answer["obligations"])
+            _same(obligations(remote, unit), answer)
+            _same(
+                obligations(remote, unit, edition="new"),
+                obligations(editions_local, unit, edition="new"),
+            )
+        cli = CliRunner().invoke(
+            main,
+            [
+                "obligations",
+                "省科技厅",
+                "--endpoint",
+                endpoint,
+                "--edition",
+                "new",
+                "--format",
+                "json",
+            ],
+        )
+        assert cli.exit_code == 0, cli.output
+        assert [e["work_item"]["label"] for e in json.loads(cli.output)["obligations"]] == [
+            "科技创新大数据平台"
+        ]
