@@ -104,7 +104,9 @@ def revision_quads(
     """
     old, new = answer["old"]["iri"], answer["new"]["iri"]
     if old == new:
-        raise ParameterError("a table cannot be recorded as a revision of itself", parameter="new")
+        raise ParameterError(
+            "同一张表不能记录为自身的修订版（原版本与新版本相同）", parameter="new"
+        )
     iri = comparison_iri(old, new)
     graph = NamedNode(iri)
     comparison = NamedNode(iri)
@@ -189,6 +191,14 @@ def record_revision(
     }
     quads = revision_quads(answer, plans=plans, at=at or datetime.now(timezone.utc))
     graph = NamedNode(comparison_iri(old, new))
+    # editions follow one another: the pair recorded the other way round would make each the
+    # other's revision, and "new in this edition" meaningless
+    reverse = NamedNode(comparison_iri(new, old))
+    if store.inner.contains_named_graph(reverse):
+        raise ParameterError(
+            f"已记录 <{old}> 是 <{new}> 的修订版；不能再反向记录（原版本与新版本是否写反了？）",
+            parameter="new",
+        )
     replaced = store.inner.contains_named_graph(graph)
     body = serialize((q.triple for q in quads), format=RdfFormat.N_TRIPLES) or b""
     # the N-Triples serializer writes every term (IRIs of the store, numbers, a time), so the

@@ -375,6 +375,12 @@ def test_record_stores_every_match_once_and_replaces_itself(writable: Path) -> N
     assert len(store) == size - 10
     again = record_revision(store, strict)
     assert again.replaced and len(store) == size - 10
+    # the pair the other way round, or a table with itself, is refused and nothing is written
+    with pytest.raises(ParameterError, match="反向记录"):
+        record_revision(store, diff_editions(LocalBackend(store), NEW, OLD))
+    with pytest.raises(ParameterError, match="自身的修订版"):
+        record_revision(store, diff_editions(LocalBackend(store), OLD, OLD))
+    assert len(store) == size - 10
 
 
 def test_recorded_graph_conforms_to_the_shapes(writable: Path) -> None:
