@@ -9,12 +9,15 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from fenjie._cli_common import echo, emit_json, format_option, store_option
 from fenjie.roles import Role
+
+if TYPE_CHECKING:
+    from fenjie.queries import QueryBackend
 
 __all__ = ["COMMANDS"]
 
@@ -55,7 +58,7 @@ def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
             from fenjie.queries import RemoteBackend
 
             base = next(s for s in SETTINGS if s.name == "base")
-            backend: Any = RemoteBackend(
+            backend: QueryBackend = RemoteBackend(
                 endpoint,
                 user=user,
                 password=password,
@@ -118,7 +121,7 @@ def list_queries(fmt: str) -> None:
 @format_option("table", "json", "csv", "ttl", "nt", "jsonld")
 @backend_options
 def query(
-    backend: Any,
+    backend: QueryBackend,
     name: str | None,
     param_values: tuple[str, ...],
     sparql: str | None,
@@ -161,7 +164,7 @@ def query(
         raise
 
 
-def _run(backend: Any, stored: Any, params: dict[str, str], fmt: str) -> None:
+def _run(backend: QueryBackend, stored: Any, params: dict[str, str], fmt: str) -> None:
     from fenjie.queries.registry import bind_params
 
     bindings = bind_params(backend, stored, params)
@@ -242,7 +245,12 @@ def _edition_text(edition: dict[str, Any] | None) -> str:
 @format_option("table", "json", "csv")
 @backend_options
 def obligations(
-    backend: Any, unit: str, year: int | None, role: str | None, edition: str | None, fmt: str
+    backend: QueryBackend,
+    unit: str,
+    year: int | None,
+    role: str | None,
+    edition: str | None,
+    fmt: str,
 ) -> None:
     """What UNIT must do: work items it leads, shares or supports, with targets per year.
 
@@ -316,7 +324,7 @@ def obligations(
 )
 @format_option("table", "json", "csv")
 @backend_options
-def load(backend: Any, year: int | None, pairs: int, lang: str, fmt: str) -> None:
+def load(backend: QueryBackend, year: int | None, pairs: int, lang: str, fmt: str) -> None:
     """Coordination load per unit (busiest first) and the pairs that share most work items."""
     from fenjie.queries import coordination_load
     from fenjie.queries._format import csv_text, text_table
@@ -356,7 +364,7 @@ def load(backend: Any, year: int | None, pairs: int, lang: str, fmt: str) -> Non
 @click.argument("document")
 @format_option("table", "json")
 @backend_options
-def depends(backend: Any, document: str, fmt: str) -> None:
+def depends(backend: QueryBackend, document: str, fmt: str) -> None:
     """Targets that depend on DOCUMENT (《意见》, 意见 or the full title), each with its path."""
     from fenjie.queries import dependents
     from fenjie.queries._format import path_text, text_table
@@ -387,7 +395,7 @@ def depends(backend: Any, document: str, fmt: str) -> None:
     echo(text_table(["年份", "工作内容", "目标", "依赖方式", "路径"], rows, limit=200, no_wrap=[0]))
 
 
-def _short_names(backend: Any) -> dict[str, str]:
+def _short_names(backend: QueryBackend) -> dict[str, str]:
     """Document IRI → its shortest short name (简称), for paths that tell documents apart."""
     from fenjie.queries import plain_rows
     from fenjie.queries.registry import get_stored

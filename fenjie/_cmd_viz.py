@@ -7,12 +7,15 @@ the same backend options as the query commands.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from fenjie._cli_common import echo
 from fenjie._cmd_query import backend_options
+
+if TYPE_CHECKING:
+    from fenjie.queries import QueryBackend
 
 __all__ = ["COMMANDS"]
 
@@ -42,7 +45,7 @@ _VIEWS = ("responsibility", "coordination", "dependency", "unit")
     type=click.Path(dir_okay=False, path_type=Path),
     help="FILE.html for the interactive page; FILE.graphml or FILE.gexf for the view's graph.",
 )
-def viz(backend: Any, view: str, output: Path, **filters: Any) -> None:
+def viz(backend: QueryBackend, view: str, output: Path, **filters: Any) -> None:
     """Draw VIEW as an interactive, offline HTML page (or export its graph).
 
     \b
@@ -94,7 +97,7 @@ def chart() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="load.png or load.svg",
 )
-def chart_load(backend: Any, year: int | None, output: Path) -> None:
+def chart_load(backend: QueryBackend, year: int | None, output: Path) -> None:
     """Coordination load: work items led / co-responsible / supporting, stacked per unit."""
     from fenjie.viz._chart import write_load_chart
 

@@ -308,7 +308,7 @@ def shacl_results(store: FenjieStore) -> list[dict[str, str]]:
     """Violations of ``ontology/shapes.ttl`` over the union of all graphs."""
     import pyshacl  # slow to import; only `check` needs it
 
-    triples = store.query(sparql("all-triples"))
+    triples = store.construct(sparql("all-triples"))
     data = rdflib.Graph().parse(
         data=pyoxigraph.serialize(triples, format=RdfFormat.N_TRIPLES), format="nt"
     )

@@ -66,7 +66,7 @@ def export(store: FenjieStore, fmt: ExportFormat, *, graph: NamedNode | None = N
     if fmt in _DATASET_FORMATS:
         quads = store.inner.quads_for_pattern(None, None, None, graph)
         return pyoxigraph.serialize(quads, format=rdf_format, prefixes=PREFIXES) or b""
-    triples = store.query(sparql("all-triples"), graphs=[graph] if graph else None)
+    triples = store.construct(sparql("all-triples"), graphs=[graph] if graph else None)
     return pyoxigraph.serialize(triples, format=rdf_format, prefixes=PREFIXES) or b""
 
 

@@ -24,7 +24,17 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, RdfFormat, Triple, Variable
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Triple,
+    Variable,
+)
 
 from fenjie.config import DEFAULT_BASE, default_store_path
 from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreBusyError, StoreError
@@ -111,7 +121,7 @@ class FenjieStore:
         *,
         bindings: Mapping[str, Any] | None = None,
         graphs: Iterable[NamedNode] | None = None,
-    ) -> Any:
+    ) -> QuerySolutions | QueryBoolean | QueryTriples:
         """Run a SPARQL query over the union of all graphs (or of ``graphs`` only).
 
         ``bindings`` maps variable names to RDF terms; they are substituted as terms, never
@@ -147,6 +157,21 @@ class FenjieStore:
             raise QuerySyntaxError("应为 SELECT 查询 (expected a SELECT query)")
         names = [v.value for v in solutions.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+    def construct(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Any] | None = None,
+        graphs: Iterable[NamedNode] | None = None,
+    ) -> QueryTriples:
+        """CONSTRUCT / DESCRIBE triples."""
+        triples = self.query(sparql, bindings=bindings, graphs=graphs)
+        if not isinstance(triples, QueryTriples):
+            raise QuerySyntaxError(
+                "应为 CONSTRUCT 或 DESCRIBE 查询 (expected a CONSTRUCT or DESCRIBE query)"
+            )
+        return triples
 
     def ask(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> bool:
         return bool(self.query(sparql, bindings=bindings))

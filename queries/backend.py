@@ -65,6 +65,10 @@ class QueryBackend(Protocol):
         """CONSTRUCT / DESCRIBE triples as pyoxigraph ``Triple`` objects."""
         ...
 
+    def ask(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> bool:
+        """The answer of an ASK query."""
+        ...
+
 
 class LocalBackend:
     """Queries on an embedded :class:`~fenjie.graph.store.FenjieStore`.
@@ -81,16 +85,7 @@ class LocalBackend:
         return self.store.select(sparql, bindings=bindings)
 
     def construct(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> list[Triple]:
-        from pyoxigraph import QueryTriples
-
-        from fenjie.errors import QuerySyntaxError
-
-        result = self.store.query(sparql, bindings=bindings)
-        if not isinstance(result, QueryTriples):
-            raise QuerySyntaxError(
-                "应为 CONSTRUCT 或 DESCRIBE 查询 (expected a CONSTRUCT or DESCRIBE query)"
-            )
-        return list(result)
+        return list(self.store.construct(sparql, bindings=bindings))
 
     def ask(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> bool:
         return self.store.ask(sparql, bindings=bindings)
