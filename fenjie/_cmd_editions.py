@@ -7,12 +7,15 @@ The command is thin: the comparison comes from :mod:`fenjie.queries.editions`, t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from fenjie._cli_common import echo, emit_json, format_option
 from fenjie._cmd_query import backend_options
+
+if TYPE_CHECKING:
+    from fenjie.queries import QueryBackend
 
 __all__ = ["COMMANDS"]
 
@@ -118,7 +121,7 @@ def _print_table(answer: dict[str, Any]) -> None:
 )
 @backend_options
 def diff(
-    backend: Any,
+    backend: QueryBackend,
     old: str,
     new: str,
     threshold: float,
@@ -155,7 +158,7 @@ def diff(
     _print_table(answer)
 
 
-def _diff_and_record(backend: Any, old: str, new: str, threshold: float) -> dict[str, Any]:
+def _diff_and_record(backend: QueryBackend, old: str, new: str, threshold: float) -> dict[str, Any]:
     """Compare and record under the store's lock (a build switching versions meanwhile would
     drop the record), on the store opened for writing."""
     from fenjie.errors import ParameterError

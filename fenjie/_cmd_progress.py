@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from fenjie._cli_common import echo, emit_json, format_option, store_option
 from fenjie._cmd_query import backend_options
 from fenjie.config import DEFAULT_BASE, SETTINGS
+
+if TYPE_CHECKING:
+    from fenjie.queries import QueryBackend
 
 __all__ = ["COMMANDS"]
 
@@ -121,7 +124,7 @@ def report(
 @format_option("table", "json", "csv")
 @backend_options
 def progress(
-    backend: Any,
+    backend: QueryBackend,
     as_of: str | None,
     year: int | None,
     unit: str | None,
@@ -256,7 +259,7 @@ def audit(store_path: str, audit_path: str | None, fmt: str) -> None:
     "-o", "--output", required=True, type=click.Path(dir_okay=False), help="通报.docx or .xlsx"
 )
 @backend_options
-def notice(backend: Any, as_of: str | None, year: int | None, output: str) -> None:
+def notice(backend: QueryBackend, as_of: str | None, year: int | None, output: str) -> None:
     """Write the 督查通报 (.docx or .xlsx): summary, completion by lead unit, the overdue list."""
     from fenjie.progress.derive import progress as answer_progress
     from fenjie.progress.notice import write_notice

@@ -17,6 +17,7 @@ from fenjie._cli_common import echo, emit_json, format_option, store_option
 from fenjie.roles import Role
 
 if TYPE_CHECKING:
+    from fenjie.catalogue import StoredQuery
     from fenjie.queries import QueryBackend
 
 __all__ = ["COMMANDS"]
@@ -164,7 +165,7 @@ def query(
         raise
 
 
-def _run(backend: QueryBackend, stored: Any, params: dict[str, str], fmt: str) -> None:
+def _run(backend: QueryBackend, stored: StoredQuery, params: dict[str, str], fmt: str) -> None:
     from fenjie.queries.registry import bind_params
 
     bindings = bind_params(backend, stored, params)
@@ -188,7 +189,7 @@ def _is_update(text: str) -> bool:
     return True
 
 
-def _emit_rows(rows: list[dict[str, Any]], stored: Any, fmt: str) -> None:
+def _emit_rows(rows: list[dict[str, Any]], stored: StoredQuery, fmt: str) -> None:
     from fenjie.queries import plain_rows
     from fenjie.queries._format import csv_text, text_table
     from fenjie.queries.registry import result_columns

@@ -105,6 +105,7 @@ class FenjieStore:
 
     def close(self) -> None:
         """Release the store (Oxigraph closes it when the last reference goes)."""
+        # dropping the last reference is how Oxigraph closes; a closed store is not used again
         self.inner = None  # type: ignore[assignment]
         gc.collect()
 

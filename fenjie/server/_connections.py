@@ -46,6 +46,7 @@ class _GuardedH11(H11Protocol):
     max_connections: int = 1000
     waiting: OrderedDict[_GuardedH11, None]  # connections whose request has not arrived yet
 
+    # uvicorn's H11Protocol narrows asyncio's BaseTransport to Transport (and ignores it so too)
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._deadline: asyncio.TimerHandle | None = None
