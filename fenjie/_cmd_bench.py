@@ -38,7 +38,9 @@ def bench(sizes: str, repeat: int, rdflib_limit: int, rdflib_cap: float) -> None
     try:
         wanted = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]
     except ValueError as exc:
-        raise click.BadParameter(f"not a list of numbers: {sizes!r}", param_hint="--sizes") from exc
+        raise click.BadParameter(
+            f"不是数字列表 (not a list of numbers)：{sizes!r}", param_hint="--sizes"
+        ) from exc
     echo(
         format_report(
             run_bench(wanted, repeat=repeat, rdflib_limit=rdflib_limit, rdflib_cap=rdflib_cap)
@@ -72,7 +74,7 @@ def bench_stores(triples: int, repeat: int, budget: float, stores: str) -> None:
     chosen = tuple(s.strip() for s in stores.split(",") if s.strip())
     unknown = set(chosen) - {"embedded", "oxigraph", "virtuoso"}
     if unknown:
-        raise click.BadParameter(f"unknown store(s): {', '.join(sorted(unknown))}")
+        raise click.BadParameter(f"未知的存储 (unknown store(s))：{', '.join(sorted(unknown))}")
     click.echo(format_report(run(triples, repeat=repeat, budget=budget, stores=chosen)))
 
 
@@ -80,7 +82,9 @@ def _numbers(text: str, option: str) -> list[int]:
     try:
         return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
     except ValueError as exc:
-        raise click.BadParameter(f"not a list of numbers: {text!r}", param_hint=option) from exc
+        raise click.BadParameter(
+            f"不是数字列表 (not a list of numbers)：{text!r}", param_hint=option
+        ) from exc
 
 
 @click.command("bench-build")

@@ -63,8 +63,8 @@ class Role(str, Enum):
         role = _SPELLINGS.get(text.strip().lower())
         if role is None:
             raise ParameterError(
-                f"role must be one of {', '.join(r.value for r in cls)}"
-                f" ({'/'.join(r.zh for r in cls)}), not {text!r}",
+                f"角色应为 {'/'.join(r.zh for r in cls)} 之一，实为 {text!r} "
+                f"(role must be one of {', '.join(r.value for r in cls)})",
                 parameter="role",
             )
         return role

@@ -69,7 +69,7 @@ def obligations(
     role = _check(year, role)
     if edition is not None and edition not in EDITION_STATUSES:
         raise ParameterError(
-            f"edition must be one of {', '.join(EDITION_STATUSES)}, not {edition!r}",
+            f"edition 应为 {'、'.join(EDITION_STATUSES)} 之一，实为 {edition!r} (edition must be one of these)",
             parameter="edition",
         )
     who = resolve_unit(backend, unit)
