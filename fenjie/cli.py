@@ -34,6 +34,14 @@ class _Group(click.Group):
             for candidate in exc.details.get("candidates", []):
                 click.echo(f"  候选：{printable(str(candidate), keep_newlines=False)}", err=True)
             ctx.exit(65 if isinstance(exc, InputError) else 1)
+        except click.UsageError as exc:
+            # click's own frame ("Usage: …", "Error: …") in the words of every other fenjie error;
+            # click's parts of the message itself ("Invalid value for …") stay as click says them
+            shown = exc.ctx or ctx
+            usage = shown.get_usage().replace("Usage: ", "用法：", 1)
+            click.echo(f"{usage}\n（{shown.command_path} --help 查看帮助）", err=True)
+            click.echo(f"错误：{printable(exc.format_message(), keep_newlines=False)}", err=True)
+            ctx.exit(exc.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

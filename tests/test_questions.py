@@ -364,6 +364,17 @@ def test_unknown_unit_command_exits_nonzero(store_path: Path) -> None:
     assert "您是否要找：湖南省科学技术厅" in result.output
 
 
+def test_usage_errors_are_framed_like_fenjie_errors(store_path: Path) -> None:
+    result = CliRunner().invoke(main, ["query", "--store", str(store_path)], prog_name="fenjie")
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0].startswith("用法：fenjie query ") and "fenjie query --help" in lines[1]
+    assert lines[-1].startswith("错误：NAME、--sparql、--file 三者须给出且只给出一个 (give exactly")
+    unknown = CliRunner().invoke(main, ["no-such-command"], prog_name="fenjie")
+    assert unknown.exit_code == 2 and unknown.output.splitlines()[-1].startswith("错误：")
+    assert "Error:" not in result.output + unknown.output
+
+
 def test_unique_partial_unit_name_answers_in_the_command(store_path: Path) -> None:
     partial = CliRunner().invoke(main, ["obligations", "科技", "--store", str(store_path)])
     full = CliRunner().invoke(main, ["obligations", "省科技厅", "--store", str(store_path)])
