@@ -133,7 +133,7 @@ def build(
     width = shutil.get_terminal_size().columns
     rows_bars: dict[str, tqdm[NoReturn]] = {}  # bars counted by hand (no iterable)
     tables_bar = (
-        tqdm(total=len(paths), unit="张表", desc="构建", leave=False, ncols=width)
+        tqdm(total=len(paths), unit="table", desc="构建", leave=False, ncols=width)
         if interactive and len(paths) > 1
         else None
     )
@@ -145,7 +145,7 @@ def build(
         if name not in rows_bars:
             rows_bars[name] = tqdm(
                 total=total,
-                unit="行",
+                unit="row",
                 desc=printable(Path(name).name, keep_newlines=False),
                 leave=False,
                 ncols=width,

@@ -148,4 +148,6 @@ def test_patterns_and_folders_that_hold_nothing_are_input_errors(tmp_path: Path)
         build_sources([empty], store_path=":memory:")
     result = fenjie("build", "--store", str(tmp_path / "s"), str(tmp_path / "*.docx"))
     assert result.returncode == 65
-    assert result.stderr == f"错误：{tmp_path / '*.docx'}: no file matches this pattern\n"
+    assert result.stderr == (
+        f"错误：{tmp_path / '*.docx'}: 没有与此模式匹配的文件 (no file matches this pattern)\n"
+    )
