@@ -6,6 +6,7 @@ API's ``/api/levels/*``).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -181,6 +182,36 @@ def group(backend: Any, group: str, fmt: str) -> None:
                 ]
             )
     click.echo(text_table(["上级工作", "角色", "成员", "分解（工作：单位）"], rows, limit=500))
+
+
+@levels.command("tree")
+@click.argument("plan")
+@format_option("html", "json", default="html")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file."
+)
+@backend_options
+def tree(backend: Any, plan: str, fmt: str, output: Path | None) -> None:
+    """分解树：上级方案 → 下级方案 → 单位，可折叠，按角色着色（HTML，离线）. PLAN: the plan at the
+    top (table name, file or IRI)."""
+    import json
+
+    from fenjie.queries.levels import decomposition_tree
+    from fenjie.viz import levels_tree_html
+
+    answer = decomposition_tree(backend, plan)
+    if fmt == "json":
+        if output is None:
+            emit_json(answer)
+            return
+        text = json.dumps(answer, ensure_ascii=False, indent=2)
+    else:
+        text = levels_tree_html(answer)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}")
 
 
 COMMANDS = [levels]

@@ -27,6 +27,7 @@ from fenjie.queries.units import resolve_unit
 
 __all__ = [
     "carried_down",
+    "decomposition_tree",
     "follow_up_gaps",
     "group_breakdown",
     "resolve_work_item",
@@ -297,3 +298,61 @@ def group_breakdown(backend: QueryBackend, group: str) -> dict[str, Any]:
             )
         out.append({**{k: v for k, v in item.items() if k != "_order"}, "members": entries})
     return {"group": {"iri": who["iri"], "label": who.get("label")}, "work_items": out}
+
+
+def decomposition_tree(backend: QueryBackend, plan: str) -> dict[str, Any]:
+    """The decomposition tree below the plan ``plan`` (a table's name or IRI): its work items with
+    their units, and below each the work items of lower-level plans carrying it down (any depth)
+    with theirs. ``{"plan": {"iri", "title"}, "work_items": [{"work_item": {"iri", "label"},
+    "category", "plan", "score", "units": [{"unit", "role"}], "no_follow_up": [{"iri", "title"}],
+    "children": [...]}]}``; ``no_follow_up`` lists the lower-level plans that leave the work item
+    without follow-up although it is assigned to their government (断档)."""
+    table = resolve_table(backend, plan)
+    top = {"iri": table["iri"], "title": table.get("title")}
+    rows = plain_rows(run_stored(backend, "level-tree", {"plan": table["iri"]}))
+    nodes: dict[str, dict[str, Any]] = {}
+    units: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    under: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        if r["kind"] == "item":
+            key = r["item"]
+            if key not in nodes:
+                nodes[key] = {
+                    "work_item": {"iri": key, "label": r["itemLabel"]},
+                    "category": r.get("category"),
+                    "plan": top,
+                    "score": None,
+                    "_order": (0, "", r["itemOrder"]),
+                }
+        else:
+            key = r["node"]
+            if key not in nodes:
+                nodes[key] = {
+                    "work_item": {"iri": key, "label": r["nodeLabel"]},
+                    "category": None,
+                    "plan": {"iri": r["table"], "title": r.get("tableTitle")},
+                    "score": r.get("score"),
+                    "_order": (1, r["table"], r["nodeOrder"]),
+                }
+                under[r["parent"]].append(key)
+        if r.get("unit"):
+            units[key].append(r)
+    gaps: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    children_plans = {n["plan"]["iri"]: n["plan"] for n in nodes.values() if n["plan"] is not top}
+    for child_plan in sorted(children_plans):
+        for gap in follow_up_gaps(backend, child_plan)["work_items"]:
+            gaps[gap["work_item"]["iri"]].append(children_plans[child_plan])
+
+    def build(key: str) -> dict[str, Any]:
+        node = {k: v for k, v in nodes[key].items() if k != "_order"}
+        node["units"] = _units(units[key], "unit", "unitLabel", "role")
+        node["no_follow_up"] = gaps.get(key, [])
+        node["children"] = [
+            build(c) for c in sorted(set(under.get(key, [])), key=lambda c: nodes[c]["_order"])
+        ]
+        return node
+
+    roots = sorted(
+        (k for k, n in nodes.items() if n["plan"] is top), key=lambda k: nodes[k]["_order"]
+    )
+    return {"plan": top, "work_items": [build(k) for k in roots]}

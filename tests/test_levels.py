@@ -250,7 +250,13 @@ def test_cli_and_api_answer_as_the_library(
 
     import httpx
 
-    from fenjie.queries.levels import carried_down, follow_up_gaps, group_breakdown, trace_up
+    from fenjie.queries.levels import (
+        carried_down,
+        decomposition_tree,
+        follow_up_gaps,
+        group_breakdown,
+        trace_up,
+    )
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "fenjie", "levels", *args, "--store", str(store_path)]
@@ -277,6 +283,7 @@ def test_cli_and_api_answer_as_the_library(
                 {"group": "长株潭三市政府"},
                 group_breakdown(backend, "长株潭三市政府"),
             ),
+            ("/api/levels/tree", {"plan": GOLD["parent"]}, decomposition_tree(backend, PARENT)),
         ]
         for path, params, expected in cases:
             response = httpx.get(base + path, params=params, timeout=60)
@@ -284,3 +291,79 @@ def test_cli_and_api_answer_as_the_library(
             assert response.json() == expected
         missing = httpx.get(base + "/api/levels/gaps", timeout=60)
         assert missing.status_code == 400
+        page = httpx.get(base + "/reports/levels", params={"plan": GOLD["parent"]}, timeout=60)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "分解树" in page.text and "长沙市知识产权局（牵头）" in page.text
+
+
+# -- the decomposition tree ---------------------------------------------------------------------
+
+
+def test_tree_below_the_province(backend: LocalBackend) -> None:
+    from fenjie.queries.levels import decomposition_tree
+
+    tree = decomposition_tree(backend, PARENT)
+    roots = {_key(n["work_item"]["iri"]): n for n in tree["work_items"]}
+    assert len(roots) == 14
+    for key, node in roots.items():
+        children = {c["work_item"]["iri"].rsplit("/item/", 1)[1] for c in node["children"]}
+        assert children == {k for k, v in GOLD["work_items"].items() if v["parent"] == key}
+        gap = [p["iri"] for p in node["no_follow_up"]]
+        assert gap == (
+            [CHILD] if [key, node["work_item"]["label"]] in GOLD["gaps"]["work_items"] else []
+        )
+    lead = [u["unit"]["label"] for u in roots["1-5"]["children"][1]["units"] if u["role"] == "lead"]
+    assert lead == ["长沙市知识产权局"]
+
+
+@pytest.mark.browser
+def test_tree_page_offline_collapsible_coloured_by_role(
+    backend: LocalBackend, chromium: Any, tmp_path: Path, xss_source: tuple[Path, str]
+) -> None:
+    from fenjie.queries.levels import decomposition_tree
+    from fenjie.viz import levels_tree_html
+    from fenjie.viz._browser import offline_page
+    from fenjie.viz._levels_tree import ROLE_COLOURS
+
+    path = tmp_path / "tree.html"
+    path.write_text(levels_tree_html(decomposition_tree(backend, PARENT)), encoding="utf-8")
+    with offline_page(chromium) as record:
+        page = record.page
+        page.goto(path.as_uri())
+        assert page.locator("details").count() == 14 + 9
+        assert page.locator("details details").count() == 9
+        # colours by role, as the legend says
+        for role, colour in ROLE_COLOURS.items():
+            unit = page.locator(f"li.role-{role}").first
+            rgb = unit.evaluate("e => getComputedStyle(e).backgroundColor")
+            r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+            assert rgb == f"rgb({r}, {g}, {b})"
+        leads = page.locator("details details li.role-lead").all_inner_texts()
+        assert "长沙市知识产权局（牵头）" in leads
+        # 断档 marked on the two provincial items 长沙 leaves without follow-up
+        gaps = page.locator("details.level0:has(> summary .gap) > summary .label").all_inner_texts()
+        assert gaps == [label for _, label in GOLD["gaps"]["work_items"]]
+        # a branch folds and unfolds; the buttons fold and unfold everything
+        branch = page.locator(f'details[data-iri="{PARENT}/item/1-5"]')
+        child = branch.locator("details").first
+        assert child.is_visible()
+        branch.locator("> summary").click()
+        assert not child.is_visible()
+        page.click("#expand")
+        assert child.is_visible()
+        page.click("#fold")
+        assert page.locator("details[open]").count() == 0
+        assert record.blocked == [] and record.console_errors == []
+    # text from the plans is text: a poisoned table's tree runs nothing
+    store = FenjieStore.in_memory()
+    build_sources([xss_source[0]], store=store)
+    poisoned = tmp_path / "xss.html"
+    poisoned.write_text(
+        levels_tree_html(decomposition_tree(LocalBackend(store), xss_source[0].stem)),
+        encoding="utf-8",
+    )
+    with offline_page(chromium) as record:
+        record.page.goto(poisoned.as_uri())
+        assert record.page.evaluate("window.__xss") is None
+        assert xss_source[1] in record.page.inner_text("body")
+        assert record.dialogs == []

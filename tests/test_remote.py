@@ -217,6 +217,7 @@ def test_every_stored_query_remote_equals_embedded(
         "item": f"{table}/item/1-5",
         "child": table,
         "report": "https://w3id.org/fenjie/id/report/a-000000000000000000000000",
+        "plan": table,
     }
     compared = set()
     for query in stored_queries().values():

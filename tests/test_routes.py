@@ -62,6 +62,7 @@ NAMED = {  # IRI parameters by name
     "node": f"{_TABLE}/item/1-2/target/2017/1",
     "item": f"{_TABLE}/item/1-5",
     "child": _TABLE,
+    "plan": _TABLE,
 }
 
 

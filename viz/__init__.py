@@ -14,6 +14,7 @@ from __future__ import annotations
 from fenjie.viz._chart import write_load_chart
 from fenjie.viz._diff_report import diff_report
 from fenjie.viz._export import export_network, networks, write_view_graph
+from fenjie.viz._levels_tree import levels_tree_html
 from fenjie.viz._model import MAX_NODES, View
 from fenjie.viz._page import render_page, write_html
 from fenjie.viz._render import VIEWS, as_backend, build_view, render_view
@@ -26,6 +27,7 @@ __all__ = [
     "build_view",
     "diff_report",
     "export_network",
+    "levels_tree_html",
     "networks",
     "render_page",
     "render_view",

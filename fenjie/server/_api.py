@@ -33,6 +33,8 @@ __all__ = [
     "level_gaps",
     "level_group",
     "level_trace",
+    "level_tree",
+    "level_tree_report",
     "obligations",
     "progress",
     "query_list",
@@ -132,6 +134,19 @@ async def level_group(request: Request, params: Params) -> Response:
     from fenjie.queries.levels import group_breakdown
 
     return JSON(await _call(request, group_breakdown, params["group"]))
+
+
+async def level_tree(request: Request, params: Params) -> Response:
+    from fenjie.queries.levels import decomposition_tree
+
+    return JSON(await _call(request, decomposition_tree, params["plan"]))
+
+
+async def level_tree_report(request: Request, params: Params) -> Response:
+    from fenjie.viz import levels_tree_html
+
+    answer = json.loads(bytes((await level_tree(request, params)).body))
+    return HTMLResponse(levels_tree_html(answer))
 
 
 async def diff_report(request: Request, params: Params) -> Response:

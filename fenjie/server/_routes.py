@@ -247,6 +247,19 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         (Param("group", "the group (长株潭三市政府): any label or IRI", required=True),),
     ),
     Endpoint(
+        "/api/levels/tree",
+        "Levels: the decomposition tree below a plan (work items, lower-level work items, units)",
+        _api.level_tree,
+        (Param("plan", "the plan at the top: table name, file name or IRI", required=True),),
+    ),
+    Endpoint(
+        "/reports/levels",
+        "The decomposition tree as a self-contained Chinese HTML page (collapsible, by role)",
+        _api.level_tree_report,
+        (Param("plan", "the plan at the top: table name, file name or IRI", required=True),),
+        media="text/html",
+    ),
+    Endpoint(
         "/api/progress",
         "Progress (督办) of every target as of a date: status, due, overdue, at risk, unit rates",
         _api.progress,
