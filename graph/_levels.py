@@ -249,6 +249,13 @@ def _resolve_declared(name: str, child: _Table, tables: dict[str, _Table]) -> li
     return [t for t in others if text and any(text in k for k in [t.slug, t.file, t.title])]
 
 
+def _denotes(name: str, table: _Table) -> bool:
+    """Whether ``name`` is exactly ``table``'s own IRI, slug, file name or title: the parent built
+    together with its children under one ``--implements`` declares nothing about itself."""
+    text = name.strip()
+    return text in (table.iri, table.slug, table.file, table.file.rsplit(".", 1)[0], table.title)
+
+
 def _plan_links(
     store: pyoxigraph.Store, tables: dict[str, _Table], findings: list[dict[str, Any]]
 ) -> list[PlanLink]:
@@ -264,9 +271,19 @@ def _plan_links(
 
     links: list[PlanLink] = []
     for child in tables.values():
-        if child.declared:
+        if child.declared and not _denotes(child.declared, child):
             found = _resolve_declared(child.declared, child, tables)
-            if len(found) == 1:
+            if len(found) == 1 and _inverted(child, found[0], within):
+                findings.append(
+                    {
+                        "kind": "parent_plan_not_above",
+                        "message": f"--implements “{child.declared}”所指方案《{found[0].title}》"
+                        "属于本方案所辖的下级地区，未关联 (the declared plan is of a level below)",
+                        "parent": found[0].iri,
+                        "source": child.source(),
+                    }
+                )
+            elif len(found) == 1:
                 links.append(PlanLink(child.iri, found[0].iri, "user", child.declared, 100.0))
             else:
                 names = "、".join(t.title or t.slug for t in found[:5])
@@ -288,6 +305,16 @@ def _plan_links(
             continue
         links += _detected(child, tables, cited[child.iri], preamble[child.iri], within, findings)
     return links
+
+
+def _inverted(child: _Table, parent: _Table, within: dict[str, set[str]]) -> bool:
+    """Whether the declared parent's jurisdiction lies inside the child's (a city's plan declared
+    the parent of the province's): the one declaration fenjie refuses."""
+    return (
+        child.place is not None
+        and parent.place is not None
+        and (child.place in within[parent.place])
+    )
 
 
 def _detected(

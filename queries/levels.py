@@ -137,13 +137,14 @@ def follow_up_gaps(backend: QueryBackend, child: str) -> dict[str, Any]:
         for r in rows
         if r["kind"] == "work_item"
     ]
+    unfollowed = {w["work_item"]["iri"] for w in items}
     targets = [
         {
             "iri": r["target"],
             "year": r["year"],
             "text": r["text"],
             "work_item": ref(r),
-            "work_item_followed": bool(r.get("itemFollowed")),
+            "work_item_followed": r["item"] not in unfollowed,
         }
         for r in rows
         if r["kind"] == "target"
@@ -163,75 +164,74 @@ def trace_up(backend: QueryBackend, unit: str) -> dict[str, Any]:
     "targets": [{"iri", "year", "text", "path": [{"iri", "text", "score"}]}], "documents":
     [{"iri", "title"}]}]}``. ``path`` runs from the unit's work item up to the top-level one;
     ``documents`` are those the work items up the path (or their targets) cite, and the plan
-    documents of their tables."""
+    documents of their tables. The unit's work items come from the named query ``level-trace``,
+    the steps up from ``level-steps`` (walked here: two plain queries every SPARQL store answers)."""
     who = resolve_unit(backend, unit)
     rows = plain_rows(run_stored(backend, "level-trace", {"unit": who["iri"]}))
+    if not rows:
+        return {"unit": {"iri": who["iri"], "label": who.get("label")}, "obligations": []}
     item_up: dict[str, dict[str, Any]] = {}
     target_up: dict[str, dict[str, Any]] = {}
-    target_owner: dict[str, str] = {}
+    targets_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
     documents: dict[str, dict[str, str | None]] = defaultdict(dict)
-    obligations: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in rows:
-        kind = r["kind"]
-        if kind == "obligation":
-            obligations[(r["item"], r["role"])] = {
-                "work_item": {"iri": r["item"], "label": r.get("label")},
-                "role": r["role"],
-                "plan": {"iri": r["table"], "title": r.get("tableTitle")},
-            }
-        elif kind == "item_step":
+    for r in plain_rows(run_stored(backend, "level-steps", {})):
+        if r["kind"] == "item_step":
             item_up[r["from"]] = {
                 "work_item": {"iri": r["to"], "label": r.get("toLabel")},
                 "plan": {"iri": r["toTable"], "title": r.get("toTableTitle")},
                 "score": r.get("score"),
             }
-        elif kind == "target_step":
+        elif r["kind"] == "target_step":
             target_up[r["from"]] = {
                 "iri": r["to"],
                 "text": r.get("toText"),
                 "score": r.get("score"),
             }
-            target_owner[r["from"]] = r["owner"]
-            target_up[r["from"]]["_year"] = r.get("year")
-            target_up[r["from"]]["_text"] = r.get("text")
-        elif kind == "document":
-            documents[r["item"]][r["document"]] = r.get("documentTitle")
-    out = []
-    for (item, _role), entry in sorted(
-        obligations.items(), key=lambda kv: (kv[1]["plan"]["iri"], kv[0][0], _ROLE_ORDER[kv[0][1]])
-    ):
-        path, at, seen = [], item, {item}
-        while at in item_up:
-            step = item_up[at]
-            path.append(step)
-            at = step["work_item"]["iri"]
+            targets_of[r["owner"]].append(r)
+        else:
+            documents[r["from"]][r["document"]] = r.get("documentTitle")
+
+    def walk(start: str, steps: dict[str, dict[str, Any]], iri: Any) -> list[dict[str, Any]]:
+        path, at, seen = [], start, {start}
+        while at in steps:
+            path.append(steps[at])
+            at = iri(steps[at])
             if at in seen:  # a cycle cannot come from a build, but a hand-made graph may hold one
                 break
             seen.add(at)
-        targets = []
-        for target, owner in sorted(target_owner.items()):
-            if owner != item:
-                continue
-            steps, t = [], target
-            while t in target_up:
-                step = target_up[t]
-                steps.append({"iri": step["iri"], "text": step["text"], "score": step["score"]})
-                t = step["iri"]
-                if len(steps) > 50:
-                    break
-            targets.append(
-                {
-                    "iri": target,
-                    "year": target_up[target]["_year"],
-                    "text": target_up[target]["_text"],
-                    "path": steps,
-                }
-            )
-        docs = [
-            {"iri": d, "title": title}
-            for d, title in sorted(documents.get(item, {}).items(), key=lambda kv: kv[1] or kv[0])
+        return path
+
+    out = []
+    for r in sorted(rows, key=lambda r: (r["table"], r["item"], _ROLE_ORDER[r["role"]])):
+        path = walk(r["item"], item_up, lambda step: step["work_item"]["iri"])
+        targets = [
+            {
+                "iri": t["from"],
+                "year": t.get("year"),
+                "text": t.get("text"),
+                "path": [
+                    {"iri": s["iri"], "text": s["text"], "score": s["score"]}
+                    for s in walk(t["from"], target_up, lambda step: step["iri"])
+                ],
+            }
+            for t in sorted(targets_of.get(r["item"], []), key=lambda t: t["from"])
         ]
-        out.append({**entry, "path": path, "targets": targets, "documents": docs})
+        cited: dict[str, str | None] = {}
+        for step in path:
+            cited.update(documents.get(step["work_item"]["iri"], {}))
+        out.append(
+            {
+                "work_item": {"iri": r["item"], "label": r.get("label")},
+                "role": r["role"],
+                "plan": {"iri": r["table"], "title": r.get("tableTitle")},
+                "path": path,
+                "targets": targets,
+                "documents": [
+                    {"iri": d, "title": t}
+                    for d, t in sorted(cited.items(), key=lambda kv: kv[1] or kv[0])
+                ],
+            }
+        )
     return {"unit": {"iri": who["iri"], "label": who.get("label")}, "obligations": out}
 
 

@@ -367,3 +367,217 @@ def test_tree_page_offline_collapsible_coloured_by_role(
         assert record.page.evaluate("window.__xss") is None
         assert xss_source[1] in record.page.inner_text("body")
         assert record.dialogs == []
+
+
+# -- declaring and detecting the parent plan -------------------------------------------------------
+
+CITED = "为贯彻落实《长株潭国家自主创新示范区建设目标任务分解表（2017—2019年）》，"
+
+
+def _variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    text = CITY.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _plan_links(store: FenjieStore) -> list[tuple[str, str, str]]:
+    rows = store.select(
+        f"SELECT ?c ?p ?e WHERE {{ ?l a <{FJ}PlanLink> ; <{FJ}childPlan> ?c ; "
+        f"<{FJ}parentPlan> ?p ; <{FJ}linkEvidence> ?e }}"
+    )
+    return [
+        (r["c"].value.rsplit("/", 1)[1], r["p"].value.rsplit("/", 1)[1], r["e"].value) for r in rows
+    ]
+
+
+def _item_links(store: FenjieStore) -> dict[str, str]:
+    rows = store.select(f"SELECT ?c ?p WHERE {{ ?c <{FJ}implementsItem> ?p }}")
+    return {_tail(r["c"].value): _tail(r["p"].value) for r in rows}
+
+
+GOLD_ITEMS = {k: v["parent"] for k, v in GOLD["work_items"].items() if v["parent"]}
+
+
+def _kinds(store: FenjieStore) -> list[str]:
+    from fenjie.graph.check import quality_findings
+
+    levels = {
+        "unresolved_parent_plan",
+        "unsure_parent_plan",
+        "ambiguous_parent_plan",
+        "parent_plan_not_above",
+        "unknown_child_government",
+        "ambiguous_level_link",
+        "implements_unassigned_item",
+    }
+    return sorted(f["kind"] for f in quality_findings(store) if f["kind"] in levels)
+
+
+def test_declared_with_implements_when_the_notice_cites_nothing(tmp_path: Path) -> None:
+    silent = _variant(tmp_path, "silent-city.tsv", CITED, "")
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example()], store=store)
+    build_sources([silent], store=store)
+    assert _plan_links(store) == []  # nothing cited, nothing guessed
+    build_sources([silent], store=store, implements="2017-2019")
+    assert _plan_links(store) == [("silent-city", GOLD["parent"], "user")]
+    assert _item_links(store) == GOLD_ITEMS
+    # the parent built with its children under one declaration declares nothing about itself
+    both = FenjieStore.in_memory()
+    build_sources([bundled_example(), silent], store=both, implements=GOLD["parent"])
+    assert _plan_links(both) == [("silent-city", GOLD["parent"], "user")]
+    assert _kinds(both) == []
+
+
+def test_a_declaration_naming_no_table_or_a_lower_plan_is_a_finding(tmp_path: Path) -> None:
+    silent = _variant(tmp_path, "silent-city.tsv", CITED, "")
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example(), silent], store=store)
+    build_sources([silent], store=store, implements="没有这张表")
+    assert _plan_links(store) == [] and _kinds(store) == ["unresolved_parent_plan"]
+    build_sources([bundled_example()], store=store, implements="silent-city")
+    assert "parent_plan_not_above" in _kinds(store)
+    assert ("changzhutan-innovation-zone-2017-2019", "silent-city", "user") not in _plan_links(
+        store
+    )
+
+
+def test_parent_built_after_its_child_links_too(tmp_path: Path) -> None:
+    store = FenjieStore.in_memory()
+    build_sources([CITY], store=store)
+    assert _plan_links(store) == []
+    build_sources([bundled_example()], store=store)
+    assert _plan_links(store) == [(GOLD["child"], GOLD["parent"], "notice")]
+    assert _item_links(store) == GOLD_ITEMS
+
+
+def test_title_written_without_brackets_after_an_implementing_word(tmp_path: Path) -> None:
+    bare = _variant(
+        tmp_path,
+        "bare-city.tsv",
+        CITED,
+        "根据省人民政府办公厅印发的长株潭国家自主创新示范区建设目标任务分解表（2017-2019年），",
+    )
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example(), bare], store=store)
+    assert _plan_links(store) == [("bare-city", GOLD["parent"], "notice")]
+
+
+def test_a_title_only_like_the_stored_one_is_reported_not_linked(tmp_path: Path) -> None:
+    near = _variant(
+        tmp_path,
+        "near-city.tsv",
+        CITED,
+        "为贯彻落实《长株潭国家自主创新示范区建设目标任务分解表》，",
+    )
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example(), near], store=store)
+    assert _plan_links(store) == [] and _item_links(store) == {}
+    assert _kinds(store) == ["unsure_parent_plan"]
+
+
+def test_a_plan_of_the_same_level_citing_it_is_not_its_child(tmp_path: Path) -> None:
+    revised = tmp_path / "revised.tsv"
+    text = (
+        DATA.parent / "editions" / "changzhutan-innovation-zone-2018-2020-revised.tsv"
+    ).read_text(encoding="utf-8")
+    revised.write_text(f"{CITED}特制定本修订版。\n{text}", encoding="utf-8")
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example(), revised], store=store)
+    assert _plan_links(store) == []
+    assert _kinds(store) == ["parent_plan_not_above"]
+
+
+# -- the same answers from remote SPARQL stores ---------------------------------------------------
+
+REMOTES = ["oxigraph", "virtuoso"]
+
+
+@pytest.fixture(scope="module", params=REMOTES)
+def endpoint(
+    request: pytest.FixtureRequest, store: FenjieStore, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    """A live SPARQL store holding the levels store's graphs: ``oxigraph serve`` (union default
+    graph) or Virtuoso (filled through the Graph Store Protocol)."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from fenjie.queries import push_gsp
+
+    if request.param == "virtuoso":
+        from fenjie.bench.virtuoso import available, virtuoso
+
+        if not available():
+            pytest.skip("Virtuoso is not installed (tests/setup.sh installs it)")
+        with virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+            server.add_user("fenjie", "pw-fenjie")
+            push_gsp(
+                store, server.base + "/sparql-graph-crud-auth", user="fenjie", password="pw-fenjie"
+            )
+            yield server.base + "/sparql"
+        return
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    binary = shutil.which("oxigraph", path=path)
+    if binary is None:
+        pytest.skip("the oxigraph server is not installed (tests/setup.sh installs it)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    location = tmp_path_factory.mktemp("oxigraph")
+    command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen([*command, "--union-default-graph"], stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        push_gsp(store, base + "/store")
+        yield base + "/query"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.slow  # live SPARQL servers
+def test_remote_answers_equal_embedded(endpoint: str, backend: LocalBackend) -> None:
+    from fenjie.queries import RemoteBackend, plain_rows, run_stored
+    from fenjie.queries.levels import (
+        carried_down,
+        decomposition_tree,
+        follow_up_gaps,
+        group_breakdown,
+        trace_up,
+    )
+
+    remote = RemoteBackend(endpoint)
+    params = {
+        "level-children": {"item": f"{PARENT}/item/1-5"},
+        "level-gaps": {"child": CHILD},
+        "level-trace": {"unit": "长沙市知识产权局"},
+        "level-group": {"unit": GOLD["group"]},
+        "level-tree": {"plan": PARENT},
+        "level-steps": {},
+    }
+    for name, values in params.items():
+        key = lambda row: json.dumps(row, sort_keys=True, ensure_ascii=False)  # noqa: E731
+        ours = sorted(map(key, plain_rows(run_stored(backend, name, values))))
+        assert ours, name
+        assert sorted(map(key, plain_rows(run_stored(remote, name, values)))) == ours, name
+    gaps = follow_up_gaps(remote, "长沙")
+    assert gaps == follow_up_gaps(backend, "长沙")
+    assert len(gaps["targets"]) == len(GOLD["gaps"]["targets"])
+    item = f"{PARENT}/item/1-5"
+    assert carried_down(remote, item) == carried_down(backend, item)
+    assert trace_up(remote, "长沙市知识产权局") == trace_up(backend, "长沙市知识产权局")
+    assert group_breakdown(remote, GOLD["group"]) == group_breakdown(backend, GOLD["group"])
+    assert decomposition_tree(remote, PARENT) == decomposition_tree(backend, PARENT)
