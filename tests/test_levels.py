@@ -581,3 +581,24 @@ def test_remote_answers_equal_embedded(endpoint: str, backend: LocalBackend) -> 
     assert trace_up(remote, "长沙市知识产权局") == trace_up(backend, "长沙市知识产权局")
     assert group_breakdown(remote, GOLD["group"]) == group_breakdown(backend, GOLD["group"])
     assert decomposition_tree(remote, PARENT) == decomposition_tree(backend, PARENT)
+
+
+def test_a_work_item_close_to_two_parent_items_is_ambiguous(tmp_path: Path) -> None:
+    """科技服务平台 is as near 科技公共服务平台 as 科技金融服务平台 (both assigned to 长沙): linked to
+    one, the other recorded as the runner-up, and reported."""
+    near = _variant(
+        tmp_path,
+        "near-items.tsv",
+        "9、科技公共服务平台\t建成开通长株潭科技公共服务平台长沙分平台。\t完善长沙分平台运行机制。"
+        "\t拓展分平台服务范围。",
+        "9、科技服务平台\t建设长沙科技服务平台。\t完善平台运行。\t提升服务水平。",
+    )
+    store = FenjieStore.in_memory()
+    build_sources([bundled_example(), near], store=store)
+    assert _kinds(store) == ["ambiguous_level_link"]
+    rows = store.select(
+        f"SELECT ?c ?p ?r WHERE {{ ?l <{FJ}childNode> ?c ; <{FJ}parentNode> ?p ; <{FJ}runnerUp> ?r }}"
+    )
+    assert [(_tail(r["c"].value), {_tail(r["p"].value), _tail(r["r"].value)}) for r in rows] == [
+        ("3-1", {"3-1", "3-2"})
+    ]
