@@ -7,13 +7,16 @@ API's ``/api/levels/*``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from fenjie._cli_common import emit_json, format_option
 from fenjie._cmd_query import backend_options
 from fenjie.roles import Role
+
+if TYPE_CHECKING:
+    from fenjie.queries import QueryBackend
 
 __all__ = ["COMMANDS"]
 
@@ -36,7 +39,7 @@ def levels() -> None:
 @click.option("--plan", help="The table ITEM is in (name, file or IRI), when labels repeat.")
 @format_option("table", "json")
 @backend_options
-def children(backend: Any, item: str, plan: str | None, fmt: str) -> None:
+def children(backend: QueryBackend, item: str, plan: str | None, fmt: str) -> None:
     """下级方案中承接某项上级工作的工作与单位（逐级）. ITEM: a work item's IRI or label."""
     from fenjie.queries._format import text_table
     from fenjie.queries.levels import carried_down
@@ -71,7 +74,7 @@ def children(backend: Any, item: str, plan: str | None, fmt: str) -> None:
 @click.argument("child")
 @format_option("table", "json")
 @backend_options
-def gaps(backend: Any, child: str, fmt: str) -> None:
+def gaps(backend: QueryBackend, child: str, fmt: str) -> None:
     """下级方案未承接的上级工作与目标（断档）. CHILD: the child plan (table name, file or IRI)."""
     from fenjie.queries._format import text_table
     from fenjie.queries.levels import follow_up_gaps
@@ -118,7 +121,7 @@ def gaps(backend: Any, child: str, fmt: str) -> None:
 @click.argument("unit")
 @format_option("table", "json")
 @backend_options
-def trace(backend: Any, unit: str, fmt: str) -> None:
+def trace(backend: QueryBackend, unit: str, fmt: str) -> None:
     """单位任务逐级追溯到上级工作、目标和文件. UNIT: any label or IRI of the unit."""
     from fenjie.queries._format import text_table
     from fenjie.queries.levels import trace_up
@@ -152,7 +155,7 @@ def trace(backend: Any, unit: str, fmt: str) -> None:
 @click.argument("group")
 @format_option("table", "json")
 @backend_options
-def group(backend: Any, group: str, fmt: str) -> None:
+def group(backend: QueryBackend, group: str, fmt: str) -> None:
     """单位组（如长株潭三市政府）的任务在各成员方案中的分解. GROUP: the group's label or IRI."""
     from fenjie.queries._format import text_table
     from fenjie.queries.levels import group_breakdown
@@ -191,7 +194,7 @@ def group(backend: Any, group: str, fmt: str) -> None:
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file."
 )
 @backend_options
-def tree(backend: Any, plan: str, fmt: str, output: Path | None) -> None:
+def tree(backend: QueryBackend, plan: str, fmt: str, output: Path | None) -> None:
     """分解树：上级方案 → 下级方案 → 单位，可折叠，按角色着色（HTML，离线）. PLAN: the plan at the
     top (table name, file or IRI)."""
     import json
