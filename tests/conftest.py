@@ -20,6 +20,7 @@ from rdflib import RDF, Graph, URIRef
 
 from fenjie.config import bundled_example
 from fenjie.viz._browser import LAUNCH_ARGS
+from tests.fenjie_runs import Cli, RunFenjie, run_in_cli_runner, run_in_fresh_process
 from tests.ontology_files import DECLARATION_TYPES, parse_ttl
 
 T = TypeVar("T")
@@ -36,8 +37,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-# fixtures that start a server, a browser or a build: a test using one is extended
+# fixtures that start a server, a browser, a fresh fenjie process or a build: a test using one is
+# extended
 _FIXTURE_MARKERS = {
+    "run_fenjie": "slow",
     "live_server": "slow",
     "server_factory": "slow",
     "wheel": "slow",
@@ -117,6 +120,37 @@ def running_server(store: Path, *options: str, startup: float = 90.0) -> Iterato
             proc.wait()
         if proc.stdout:
             proc.stdout.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _builds_in_this_process() -> Iterator[None]:
+    """Builds in the tests' own process run in that process (``workers=1`` by default): a worker
+    process costs seconds to start (it imports fenjie again), more than the tables the tests
+    build. The worker pool itself is tested with explicit ``workers`` (tests/test_build_many.py)
+    and by every ``run_fenjie`` build, which runs with fenjie's own default (one per core)."""
+    from fenjie.graph import store
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "default_workers", lambda: 1)
+        yield
+
+
+@pytest.fixture(scope="session")
+def run_fenjie() -> RunFenjie:
+    """``run_fenjie(*args, store=None, env=None, input=None, timeout=300)``: run ``fenjie`` in a
+    fresh process as a user would (``python -m fenjie``), for tests of what only a process shows
+    (exit status, stdout/stderr as written, signals, locks between processes, the interpreter's
+    start-up). ``env`` is added to the environment. Returns the ``CompletedProcess`` (text).
+    Tests using it are marked slow; a test of a command's output uses ``cli`` (in-process)."""
+    return run_in_fresh_process
+
+
+@pytest.fixture(scope="session")
+def cli() -> Cli:
+    """``cli(*args, store=None, env=None, input=None)``: run a ``fenjie`` command in this process
+    (click's CliRunner) with the same arguments and the same ``CompletedProcess`` answer as
+    ``run_fenjie``, for tests of what a command prints and how it exits."""
+    return run_in_cli_runner
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,19 +10,10 @@ from fenjie.config import bundled_example
 from fenjie.errors import HeaderError, InputError, RowShapeError, SourceEncodingError
 from fenjie.graph import FenjieStore, build_sources, read_table
 from fenjie.graph import store as store_module
+from tests.fenjie_runs import RunFenjie
 
 SAMPLE_TEXT = bundled_example().read_text("utf-8")
 HEADER = "主要任务\t工作内容\t2020年目标\t责任单位\t配合单位"
-
-
-def run_build(path: Path, store: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "fenjie", "build", str(path)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "FENJIE_STORE": str(store)},
-        timeout=120,
-    )
 
 
 def leftovers(store: Path) -> list[str]:
@@ -101,11 +89,13 @@ def test_reader_errors_name_file_line_and_column(case, tmp_path):
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 @pytest.mark.parametrize("case", ["empty", "row too short", "not UTF-8 nor GBK", "no header"])
-def test_cli_exits_non_zero_and_leaves_the_store_untouched(case, existing_store, tmp_path):
+def test_cli_exits_non_zero_and_leaves_the_store_untouched(
+    run_fenjie: RunFenjie, case, existing_store, tmp_path
+):
     before = snapshot(existing_store)
     path = tmp_path / "bad.tsv"
     path.write_bytes(CASES[case][0])
-    result = run_build(path, existing_store)
+    result = run_fenjie("build", path, env={"FENJIE_STORE": str(existing_store)})
     assert result.returncode == 65
     assert result.stderr.startswith(f"错误：{path}:{CASES[case][2]}")
     assert "Traceback" not in result.stderr
@@ -114,19 +104,15 @@ def test_cli_exits_non_zero_and_leaves_the_store_untouched(case, existing_store,
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_one_bad_source_among_good_ones_builds_nothing(existing_store, tmp_path):
+def test_one_bad_source_among_good_ones_builds_nothing(
+    run_fenjie: RunFenjie, existing_store, tmp_path
+):
     before = snapshot(existing_store)
     good = tmp_path / "good.tsv"
     good.write_text(SAMPLE_TEXT, "utf-8")
     bad = tmp_path / "bad.tsv"
     bad.write_bytes(b"")
-    result = subprocess.run(
-        [sys.executable, "-m", "fenjie", "build", str(good), str(bad)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "FENJIE_STORE": str(existing_store)},
-        timeout=120,
-    )
+    result = run_fenjie("build", good, bad, env={"FENJIE_STORE": str(existing_store)})
     assert result.returncode != 0
     with FenjieStore.open(existing_store, read_only=True) as opened:
         assert [t.value.rsplit("/", 1)[1] for t in opened.tables()] == [

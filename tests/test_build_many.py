@@ -3,9 +3,6 @@ worker processes give the same graph as one process (issue 13, "Bounded-memory, 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,18 +12,9 @@ from fenjie.bench.synthetic import write_synthetic
 from fenjie.config import DEFAULT_BASE
 from fenjie.errors import InputError
 from fenjie.graph import FenjieStore, build_sources, table_slug
+from tests.fenjie_runs import RunFenjie
 
 pytestmark = pytest.mark.slow  # runs real builds in subprocesses
-
-
-def fenjie(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fenjie", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=300,
-    )
 
 
 def iri(source: Path) -> str:
@@ -73,10 +61,12 @@ def test_workers_build_the_same_graph_as_one_process(folder: tuple[Path, list[Pa
     assert canonical(parallel) == canonical(alone)
 
 
-def test_a_folder_builds_every_table_in_it(folder: tuple[Path, list[Path]], tmp_path: Path) -> None:
+def test_a_folder_builds_every_table_in_it(
+    run_fenjie: RunFenjie, folder: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
     root, tables = folder
     store = tmp_path / "store"
-    result = fenjie("build", "--store", str(store), str(root))
+    result = run_fenjie("build", "--store", str(store), str(root))
     assert result.returncode == 0, result.stderr
     assert f"构建 {len(tables)} 张表" in result.stdout
     items = work_items(store)
@@ -97,7 +87,7 @@ def test_a_folder_builds_every_table_in_it(folder: tuple[Path, list[Path]], tmp_
 
 
 def test_unchanged_sources_are_skipped_unless_fresh(
-    folder: tuple[Path, list[Path]], tmp_path: Path
+    run_fenjie: RunFenjie, folder: tuple[Path, list[Path]], tmp_path: Path
 ) -> None:
     root, tables = folder
     copy = tmp_path / "plans"
@@ -105,28 +95,28 @@ def test_unchanged_sources_are_skipped_unless_fresh(
     for table in tables:
         (copy / table.name).write_bytes(table.read_bytes())
     store = tmp_path / "store"
-    assert fenjie("build", "--store", str(store), str(copy)).returncode == 0
+    assert run_fenjie("build", "--store", str(store), str(copy)).returncode == 0
     changed = copy / tables[0].name
     text = changed.read_text("utf-8")
     first_item = text.splitlines()[3].split("\t")[1]
     changed.write_text(text.replace(first_item, "1、新增的一项工作任务"), "utf-8")
-    again = fenjie("build", "--store", str(store), str(copy / "*.tsv"))
+    again = run_fenjie("build", "--store", str(store), str(copy / "*.tsv"))
     assert again.returncode == 0, again.stderr
     assert f"已构建 {iri(changed)}，来源 {changed}" in again.stdout
     assert again.stdout.count("未变化，跳过") == len(tables) - 1
     assert "构建 1 张表，3 张未变化" in again.stdout
     assert any("新增的一项工作任务" in label for _, label in work_items(store)[iri(changed)])
-    fresh = fenjie("build", "--fresh", "--store", str(store), str(copy))
+    fresh = run_fenjie("build", "--fresh", "--store", str(store), str(copy))
     assert fresh.returncode == 0 and "未变化，跳过" not in fresh.stdout
     assert set(work_items(store)) == {iri(copy / t.name) for t in tables}
 
 
 def test_a_bad_table_among_many_builds_nothing_and_names_its_line(
-    folder: tuple[Path, list[Path]], tmp_path: Path
+    run_fenjie: RunFenjie, folder: tuple[Path, list[Path]], tmp_path: Path
 ) -> None:
     root, tables = folder
     store = tmp_path / "store"
-    assert fenjie("build", "--store", str(store), str(tables[0])).returncode == 0
+    assert run_fenjie("build", "--store", str(store), str(tables[0])).returncode == 0
     plans = tmp_path / "plans"
     plans.mkdir()
     for table in tables:
@@ -135,18 +125,20 @@ def test_a_bad_table_among_many_builds_nothing_and_names_its_line(
     lines = tables[1].read_text("utf-8").splitlines()
     lines[5] = "\t".join(lines[5].split("\t")[:2])  # a row with two cells under an 8-column header
     bad.write_text("\n".join(lines) + "\n", "utf-8")
-    result = fenjie("build", "--store", str(store), "--jobs", "2", str(plans))
+    result = run_fenjie("build", "--store", str(store), "--jobs", "2", str(plans))
     assert result.returncode == 65
     assert result.stderr.splitlines()[-1].startswith(f"错误：{bad}:6")
     assert set(work_items(store)) == {iri(tables[0])}
 
 
-def test_patterns_and_folders_that_hold_nothing_are_input_errors(tmp_path: Path) -> None:
+def test_patterns_and_folders_that_hold_nothing_are_input_errors(
+    run_fenjie: RunFenjie, tmp_path: Path
+) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(InputError, match="no source tables"):
         build_sources([empty], store_path=":memory:")
-    result = fenjie("build", "--store", str(tmp_path / "s"), str(tmp_path / "*.docx"))
+    result = run_fenjie("build", "--store", str(tmp_path / "s"), str(tmp_path / "*.docx"))
     assert result.returncode == 65
     assert result.stderr == (
         f"错误：{tmp_path / '*.docx'}: 没有与此模式匹配的文件 (no file matches this pattern)\n"

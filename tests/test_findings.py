@@ -5,8 +5,6 @@ as it was; on the real corpus nothing false is reported."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from pyoxigraph import NamedNode
 
 from fenjie.graph import FenjieStore, build_sources
 from fenjie.graph.check import quality_findings, resolution_notes
+from tests.fenjie_runs import RunFenjie
 
 CORPUS = Path(__file__).parent / "corpus"
 DOUBTFUL = (
@@ -24,11 +23,6 @@ DOUBTFUL = (
     "产业\t5、强招商\t落实《意见》\t省科技厅\t\n"
     "产业\t4、育企业\t新增10家\t市科技局\t\n"
 )
-
-
-def fenjie(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "fenjie", *args, "--store", str(store)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -72,32 +66,36 @@ def test_short_names_are_notes_with_their_place(doubtful: Path) -> None:
 
 
 @pytest.mark.slow  # runs fenjie in a fresh process
-def test_check_and_build_summary_list_them_with_their_place(doubtful: Path, tmp_path: Path) -> None:
+def test_check_and_build_summary_list_them_with_their_place(
+    run_fenjie: RunFenjie, doubtful: Path, tmp_path: Path
+) -> None:
     store = tmp_path / "store"
-    built = fenjie("build", str(doubtful), store=store)
+    built = run_fenjie("build", str(doubtful), store=store)
     assert built.returncode == 0, built.stderr
     assert "存疑" in built.stdout
     assert "[leftover_role_text]" in built.stdout and "doubtful.tsv line 3" in built.stdout
-    report = json.loads(fenjie("check", "--format", "json", store=store).stdout)
+    report = json.loads(run_fenjie("check", "--format", "json", store=store).stdout)
     kinds = {f["kind"] for f in report["findings"]}
     assert {"leftover_role_text", "no_responsible_unit", "numbering_jump"} <= kinds
     assert {(n["kind"], n["unit"]) for n in report["notes"]} >= {("short_name", "省科技厅")}
-    text = fenjie("check", store=store).stdout
+    text = run_fenjie("check", store=store).stdout
     assert "[numbering_jump]" in text and "doubtful.tsv line 6 (row 4, column 2 工作内容)" in text
 
 
 @pytest.mark.slow  # runs fenjie in a fresh process
-def test_strict_build_fails_and_leaves_the_store_as_it_was(doubtful: Path, tmp_path: Path) -> None:
+def test_strict_build_fails_and_leaves_the_store_as_it_was(
+    run_fenjie: RunFenjie, doubtful: Path, tmp_path: Path
+) -> None:
     store = tmp_path / "store"
     clean = CORPUS / "caidian-2023-gzbg.txt"
-    first = fenjie("build", str(clean), store=store)
+    first = run_fenjie("build", str(clean), store=store)
     assert first.returncode == 0, first.stderr
-    before = json.loads(fenjie("stats", "--format", "json", store=store).stdout)
-    strict = fenjie("build", "--strict", str(doubtful), store=store)
+    before = json.loads(run_fenjie("stats", "--format", "json", store=store).stdout)
+    strict = run_fenjie("build", "--strict", str(doubtful), store=store)
     assert strict.returncode == 1
     assert "--strict" in strict.stderr and "Traceback" not in strict.stderr
     assert "[no_responsible_unit]" in strict.stderr
-    assert json.loads(fenjie("stats", "--format", "json", store=store).stdout) == before
+    assert json.loads(run_fenjie("stats", "--format", "json", store=store).stdout) == before
 
 
 @pytest.mark.parametrize("slug", sorted(p.stem for p in CORPUS.glob("*.json")))

@@ -4,8 +4,6 @@ Hunan table. Answers are compared at the level of work items."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from fenjie.errors import AmbiguousNameError
 from fenjie.graph import FenjieStore, build_sources, table_slug
 from fenjie.graph.check import quality_findings
 from fenjie.queries import LocalBackend, dependents, obligations, resolve_unit
+from tests.fenjie_runs import RunFenjie
 
 DATA = Path(__file__).parent / "data" / "jurisdictions"
 ZHEJIANG = DATA / "zhejiang-digital-economy-2022.txt"
@@ -244,28 +243,16 @@ GOLDEN_LEAD_COLUMN_REFORM = {"政务服务": "responsible", "市场监管": "sup
 
 
 @pytest.mark.slow  # runs fenjie in a fresh process
-def test_build_takes_the_jurisdiction_from_the_user(tmp_path: Path) -> None:
+def test_build_takes_the_jurisdiction_from_the_user(run_fenjie: RunFenjie, tmp_path: Path) -> None:
     source = Path(__file__).parent / "golden" / "lead-column" / "input.tsv"
-    done = subprocess.run(
-        [sys.executable, "-m", "fenjie", "build", str(source), "--jurisdiction", "浙江省长兴县"]
-        + ["--store", str(tmp_path / "store")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_fenjie("build", source, "--jurisdiction", "浙江省长兴县", store=tmp_path / "store")
     assert done.returncode == 0, done.stderr
     assert "长兴县（县区级，依据：--jurisdiction）" in done.stdout
     store = FenjieStore.open(tmp_path / "store", read_only=True)
     with store:
         answer = obligations(LocalBackend(store), "长兴县发展和改革局")
     assert roles(answer) == GOLDEN_LEAD_COLUMN_REFORM
-    bad = subprocess.run(
-        [sys.executable, "-m", "fenjie", "build", str(source), "--jurisdiction", "火星"]
-        + ["--store", str(tmp_path / "other")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    bad = run_fenjie("build", source, "--jurisdiction", "火星", store=tmp_path / "other")
     assert bad.returncode != 0 and "火星" in bad.stderr and "Traceback" not in bad.stderr
 
 

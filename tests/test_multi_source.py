@@ -4,15 +4,13 @@ answered across all of them with the source of each."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from fenjie.config import DEFAULT_BASE, bundled_example
 from fenjie.graph import FenjieStore, build_sources, table_slug
+from tests.fenjie_runs import RunFenjie
 
 PLAN = Path(__file__).parent / "data" / "qingshan-county-2023-plan.txt"
 SHARED_DOC_TITLE = "中共湖南省委、省人民政府关于建设长株潭国家自主创新示范区的若干意见"
@@ -74,13 +72,9 @@ def test_units_and_documents_are_shared_across_graphs(store: Path) -> None:
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_obligations_span_sources_and_name_each_source(store: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "fenjie", "obligations", "省科技厅", "--format", "json"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "FENJIE_STORE": str(store)},
-        timeout=120,
+def test_obligations_span_sources_and_name_each_source(run_fenjie: RunFenjie, store: Path) -> None:
+    done = run_fenjie(
+        "obligations", "省科技厅", "--format", "json", env={"FENJIE_STORE": str(store)}
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)

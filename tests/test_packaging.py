@@ -86,6 +86,10 @@ def test_wheel_contains_every_module_and_data_file(wheel, tmp_path):
         "fenjie/examples/changzhutan-innovation-zone-2017-2019.tsv",
         "fenjie/server/static/index.html",
         "fenjie/server/static/app.js",
+        "fenjie/queries/obligations.rq",
+        "fenjie/queries/endpoint/named-graphs.rq",
+        "fenjie/graph/sparql/table-graphs.rq",
+        "fenjie/bench/sparql/sample-target.rq",
     ):
         assert data in names
     modules = source_modules()

@@ -6,22 +6,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from fenjie.printable import printable
+from tests.fenjie_runs import Cli, RunFenjie
 from tests.hostile import HEADER, ROW, tsv_bytes
 
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x0b\u2029\u202e\x9b"
 RAW = {c for c in HOSTILE if printable(c) != c}
-
-
-def fenjie(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fenjie", *args], capture_output=True, text=True, timeout=300
-    )
 
 
 def assert_escaped(text: str) -> None:
@@ -38,11 +32,13 @@ def test_printable_escapes_each_control_and_keeps_the_rest() -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+def store(
+    cli: Cli, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, subprocess.CompletedProcess]:
     folder = tmp_path_factory.mktemp("printable")
     source = folder / "plan.tsv"
     source.write_bytes(tsv_bytes([[ROW[0], ROW[1], ROW[2], f"县{HOSTILE}局"]]))
-    done = fenjie("build", "--store", str(folder / "store"), str(source))
+    done = cli("build", "--store", str(folder / "store"), str(source))
     assert done.returncode == 0, done.stderr
     return folder / "store", done
 
@@ -54,13 +50,13 @@ def test_build_output_escapes_unit_names(store) -> None:
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_query_table_and_json_escape_source_text(store) -> None:
+def test_query_table_and_json_escape_source_text(run_fenjie: RunFenjie, store) -> None:
     path, _ = store
-    table = fenjie("query", "units", "--store", str(path))
+    table = run_fenjie("query", "units", "--store", str(path))
     assert table.returncode == 0, table.stderr
     assert not RAW & set(table.stdout)
     assert "\\u001b]0" in table.stdout  # long cells wrap, so only a short piece is looked for
-    as_json = fenjie("query", "units", "--store", str(path), "--format", "json")
+    as_json = run_fenjie("query", "units", "--store", str(path), "--format", "json")
     assert as_json.returncode == 0, as_json.stderr
     assert_escaped(as_json.stdout)
     labels = [r.get("label") or r.get("name") for r in json.loads(as_json.stdout)["rows"]]
@@ -68,12 +64,12 @@ def test_query_table_and_json_escape_source_text(store) -> None:
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_error_line_escapes_source_text(tmp_path: Path) -> None:
+def test_error_line_escapes_source_text(run_fenjie: RunFenjie, tmp_path: Path) -> None:
     source = tmp_path / "two-headers.tsv"
     second = [*HEADER[:2], f"2024年目标{HOSTILE}", HEADER[3]]
     lines = ["\t".join(HEADER), "\t".join(ROW), "\t".join(second), "\t".join(ROW)]
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    done = fenjie("build", "--store", str(tmp_path / "store"), str(source))
+    done = run_fenjie("build", "--store", str(tmp_path / "store"), str(source))
     assert done.returncode == 65
     assert len(done.stderr.splitlines()) == 1
     assert "header row differs" in done.stderr

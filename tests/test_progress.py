@@ -23,6 +23,8 @@ from fenjie.queries import LocalBackend
 sys.path.insert(0, str(Path(__file__).parent))
 import progress_table  # noqa: E402
 
+from tests.fenjie_runs import RunFenjie
+
 BASE = "https://w3id.org/fenjie/id/"
 T = progress_table.iri
 
@@ -231,18 +233,9 @@ def test_bad_rows_are_listed_with_their_place(store: FenjieStore, tmp_path: Path
     assert "no progress text" in messages[6]
 
 
-def _run(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fenjie", *args, "--store", str(store)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_cli_report_is_atomic_idempotent_and_progress_answers(
-    files: dict[str, Path], tmp_path: Path
+    run_fenjie: RunFenjie, files: dict[str, Path], tmp_path: Path
 ) -> None:
     store = tmp_path / "store"
     build_sources([bundled_example()], store_path=store)
@@ -253,18 +246,18 @@ def test_cli_report_is_atomic_idempotent_and_progress_answers(
         "2,修建高速公路,省科技厅,已通车。,已完成\n",
         encoding="utf-8",
     )
-    refused = _run("report", str(bad), "--as-of", "2018-06-30", store=store)
+    refused = run_fenjie("report", str(bad), "--as-of", "2018-06-30", store=store)
     assert refused.returncode == 65
     assert "bad.csv" in refused.stderr and "line 3" in refused.stderr
     assert "Traceback" not in refused.stderr
-    first = _run("report", str(files["docx"]), "--format", "json", store=store)
+    first = run_fenjie("report", str(files["docx"]), "--format", "json", store=store)
     assert first.returncode == 0, first.stderr
     assert len(json.loads(first.stdout)["added"]) == 18
-    again = _run("report", str(files["docx"]), "--format", "json", store=store)
+    again = run_fenjie("report", str(files["docx"]), "--format", "json", store=store)
     assert (
         json.loads(again.stdout)["added"] == [] and len(json.loads(again.stdout)["existing"]) == 18
     )
-    answer = _run("progress", "--as-of", "2018-06-30", "--format", "json", store=store)
+    answer = run_fenjie("progress", "--as-of", "2018-06-30", "--format", "json", store=store)
     assert answer.returncode == 0, answer.stderr
     data = json.loads(answer.stdout)
     assert data["as_of"] == "2018-06-30"
@@ -272,10 +265,12 @@ def test_cli_report_is_atomic_idempotent_and_progress_answers(
     # the refused file stored nothing: 拓展平台功能 has only the .docx's report
     target = next(t for t in data["targets"] if t["iri"] == T("3-3/2018/1"))
     assert target["reports"] == 1 and target["latest_report"]["source"]["file"] == "进展情况.docx"
-    csv_out = _run("progress", "--as-of", "2018-06-30", "--overdue", "--format", "csv", store=store)
+    csv_out = run_fenjie(
+        "progress", "--as-of", "2018-06-30", "--overdue", "--format", "csv", store=store
+    )
     assert csv_out.stdout.splitlines()[0].startswith("year,work_item,target")
     assert len(csv_out.stdout.splitlines()) == 1 + 33
-    bad_status = _run("progress", "--status", "差不多", store=store)
+    bad_status = run_fenjie("progress", "--status", "差不多", store=store)
     assert bad_status.returncode != 0 and "unknown status" in bad_status.stderr
 
 

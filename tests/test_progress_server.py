@@ -28,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import progress_table  # noqa: E402
 from conftest import build_store, free_port, running_server  # noqa: E402
 
+from tests.fenjie_runs import run_in_fresh_process  # noqa: E402
+
 T = progress_table.iri
 pytestmark = pytest.mark.slow  # every test starts a fenjie server
 
@@ -36,12 +38,7 @@ def _reported_store(root: Path) -> Path:
     """The bundled plan with the progress table of tests/progress_table.py read in."""
     store = build_store(root / "store")
     table = progress_table.write_xlsx(root / "进展情况.xlsx")
-    done = subprocess.run(
-        [sys.executable, "-m", "fenjie", "report", str(table), "--store", str(store)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_in_fresh_process("report", table, store=store)
     assert done.returncode == 0, done.stderr
     return store
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from fenjie.config import bundled_example
 from fenjie.graph import build_table, read_table
 from fenjie.graph._vocab import FJ, PROV
 from fenjie.graph.read import REGISTRY, sniff_format
+from tests.fenjie_runs import Cli
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
@@ -251,15 +250,9 @@ def test_format_is_sniffed_by_content_not_extension(sources, tmp_path) -> None:
         assert read_table(renamed).reader == kind
 
 
-def test_build_command_says_which_reader(sources, tmp_path) -> None:
+def test_build_command_says_which_reader(cli: Cli, sources, tmp_path) -> None:
     renamed = tmp_path / "attachment.bin"
     renamed.write_bytes(sources["docx"].read_bytes())
-    done = subprocess.run(
-        [sys.executable, "-m", "fenjie", "build", str(renamed), "--store", str(tmp_path / "s")],
-        capture_output=True,
-        text=True,
-        env={**os.environ},
-        timeout=120,
-    )
+    done = cli("build", renamed, store=tmp_path / "s")
     assert done.returncode == 0, done.stderr
     assert "(reader: docx)" in done.stdout

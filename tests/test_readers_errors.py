@@ -4,9 +4,6 @@ from ``fenjie build``, and the store left exactly as it was."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import pytest
 from fenjie.config import bundled_example
 from fenjie.errors import HeaderError, InputError
 from fenjie.graph import FenjieStore, build_sources, read_table
+from tests.fenjie_runs import Cli
 
 
 def plain_docx(path: Path, rows: list[list[str]] | None = None) -> Path:
@@ -239,16 +237,12 @@ def snapshot(store: Path) -> set:
 @pytest.mark.parametrize(
     "case", ["png image", "encrypted docx", "pdf without text", "xlsx without header"]
 )
-def test_build_exits_non_zero_and_leaves_the_store(case: str, bad_files, store: Path) -> None:
+def test_build_exits_non_zero_and_leaves_the_store(
+    cli: Cli, case: str, bad_files, store: Path
+) -> None:
     path = bad_files[case][0]
     before = snapshot(store)
-    done = subprocess.run(
-        [sys.executable, "-m", "fenjie", "build", str(bundled_example()), str(path)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "FENJIE_STORE": str(store)},
-        timeout=120,
-    )
+    done = cli("build", bundled_example(), path, env={"FENJIE_STORE": str(store)})
     assert done.returncode == 65
     assert done.stderr.startswith(f"错误：{path}")
     assert "Traceback" not in done.stderr

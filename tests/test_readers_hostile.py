@@ -4,10 +4,7 @@ took gigabytes. Now each is read or refused with one InputError naming the file 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +14,7 @@ from fenjie.graph import build_table
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._quantities import extract_quantities, parse_chinese_number
 from fenjie.graph.read import read_bytes
+from tests.fenjie_runs import RunFenjie
 from tests.hostile import (
     HEADER,
     ROW,
@@ -111,7 +109,7 @@ def test_huge_numeral_in_a_target_cell_builds() -> None:
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_cli_prints_one_line_and_leaves_the_store(tmp_path: Path) -> None:
+def test_cli_prints_one_line_and_leaves_the_store(run_fenjie: RunFenjie, tmp_path: Path) -> None:
     from fenjie.config import bundled_example
     from fenjie.graph import FenjieStore, build_sources
 
@@ -121,13 +119,7 @@ def test_cli_prints_one_line_and_leaves_the_store(tmp_path: Path) -> None:
         before = set(opened.inner)
     bad = tmp_path / "cut.xls"
     bad.write_bytes(cfb(["Workbook"], cut=240))
-    done = subprocess.run(
-        [sys.executable, "-m", "fenjie", "build", "--store", str(store), str(bad)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "RUST_BACKTRACE": "1"},
-        timeout=120,
-    )
+    done = run_fenjie("build", "--store", store, bad, env={"RUST_BACKTRACE": "1"})
     assert done.returncode == 65
     assert done.stderr.splitlines() == [
         f"错误：{bad}: Excel .xls 工作簿已损坏 (the Excel .xls workbook is damaged)："
@@ -253,15 +245,10 @@ def test_pdf_over_the_pages_limit() -> None:
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_pdfminer_warnings_stay_off_the_terminal(tmp_path: Path) -> None:
+def test_pdfminer_warnings_stay_off_the_terminal(run_fenjie: RunFenjie, tmp_path: Path) -> None:
     bad = tmp_path / "matrix.pdf"
     bad.write_bytes(pdf_bytes(b"1 0 0 1 /x 0 cm BT /F1 12 Tf 20 100 Td (Hello) Tj ET"))
-    done = subprocess.run(
-        [sys.executable, "-m", "fenjie", "build", "--store", str(tmp_path / "s"), str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_fenjie("build", "--store", tmp_path / "s", bad)
     assert done.returncode == 65
     assert done.stderr.splitlines() == [
         f"错误：{bad}: PDF 中既没有带表格线的表格，也没有下接 牵头单位/责任单位 行的任务列表 "
@@ -270,18 +257,18 @@ def test_pdfminer_warnings_stay_off_the_terminal(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_cli_flag_sets_a_limit(tmp_path: Path) -> None:
+def test_cli_flag_sets_a_limit(run_fenjie: RunFenjie, tmp_path: Path) -> None:
     source = tmp_path / "rows.tsv"
     source.write_bytes(tsv_rows(30))
-    command = [sys.executable, "-m", "fenjie", "build", "--store", str(tmp_path / "s"), str(source)]
-    refused_run = subprocess.run(command + ["--max-rows", "20"], capture_output=True, text=True)
+    command = ["build", "--store", str(tmp_path / "s"), str(source)]
+    refused_run = run_fenjie(*command, "--max-rows", "20")
     assert refused_run.returncode == 65
     assert refused_run.stderr.splitlines() == [
         f"错误：{source}: 行数超过上限 20，可用 --max-rows 调高 "
         "(the text has 33 lines, over the limit of 20 rows)"
     ]
     assert not (tmp_path / "s").exists()
-    built = subprocess.run(command + ["--max-rows", "40"], capture_output=True, text=True)
+    built = run_fenjie(*command, "--max-rows", "40")
     assert built.returncode == 0, built.stderr
     assert "工作内容 30 项" in built.stdout
 

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from fenjie.server._guard import check_fetches, decide, prepare
+from tests.fenjie_runs import RunFenjie
 
 LEAK = "LISTENER-SECRET-7f3a"
 EMPTY_RESULT = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": []}}).encode()
@@ -258,11 +259,8 @@ def test_allow_service_lets_only_that_endpoint_through(
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
 def test_deep_query_is_refused_before_parsing(
-    live_server: str, bundled_store: Path, tmp_path: Path
+    live_server: str, bundled_store: Path, tmp_path: Path, run_fenjie: RunFenjie
 ) -> None:
-    import subprocess
-    import sys
-
     def nested(depth: int) -> str:
         return "SELECT * WHERE { " + "{ " * depth + "?s ?p ?o" + " }" * depth + " } LIMIT 1"
 
@@ -277,8 +275,7 @@ def test_deep_query_is_refused_before_parsing(
     assert httpx.get(live_server + "/api/health").status_code == 200  # no worker died
     path = tmp_path / "deep.rq"
     path.write_text(nested(10_000), encoding="utf-8")
-    command = [sys.executable, "-m", "fenjie", "query", "--file", str(path)]
-    done = subprocess.run([*command, "--store", str(bundled_store)], capture_output=True, text=True)
+    done = run_fenjie("query", "--file", path, store=bundled_store)
     assert done.returncode == 1, done
     assert "嵌套过深" in done.stderr and "Traceback" not in done.stderr
 

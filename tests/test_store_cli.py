@@ -15,22 +15,9 @@ from pyoxigraph import CanonicalizationAlgorithm, Dataset, NamedNode, RdfFormat
 
 from fenjie.config import bundled_example
 from fenjie.graph import FenjieStore, read_table
+from tests.fenjie_runs import RunFenjie
 
 SAMPLE = bundled_example()
-
-
-def fenjie(*args: str, store: Path | None = None, env: dict | None = None):
-    """Run the real `fenjie` command in a subprocess."""
-    full_env = {**os.environ, **(env or {})}
-    if store is not None:
-        full_env["FENJIE_STORE"] = str(store)
-    return subprocess.run(
-        [sys.executable, "-m", "fenjie", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=120,
-    )
 
 
 def dataset(store_dir: Path) -> set:
@@ -46,26 +33,26 @@ def canonical(quads: set) -> set:
 
 
 @pytest.fixture()
-def built(tmp_path) -> Path:
+def built(run_fenjie: RunFenjie, tmp_path) -> Path:
     store = tmp_path / "store"
-    result = fenjie("build", store=store)
+    result = run_fenjie("build", store=store)
     assert result.returncode == 0, result.stderr
     return store
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_build_prints_what_it_built(built, tmp_path):
-    result = fenjie("build", "--fresh", store=built)
+def test_build_prints_what_it_built(run_fenjie: RunFenjie, built, tmp_path):
+    result = run_fenjie("build", "--fresh", store=built)
     assert "工作内容 14 项" in result.stdout
     assert "目标 {2017: 36, 2018: 29, 2019: 24}" in result.stdout
-    again = fenjie("build", store=built)  # the same bytes again: nothing to do
+    again = run_fenjie("build", store=built)  # the same bytes again: nothing to do
     assert again.returncode == 0 and "未变化，跳过" in again.stdout
     assert "构建 0 张表，1 张未变化" in again.stdout
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_stats_json(built):
-    result = fenjie("stats", "--format", "json", store=built)
+def test_stats_json(run_fenjie: RunFenjie, built):
+    result = run_fenjie("stats", "--format", "json", store=built)
     data = json.loads(result.stdout)
     assert data["categories"] == 3 and data["work_items"] == 14
     assert data["targets"] == {"2017": 36, "2018": 29, "2019": 24}
@@ -74,21 +61,21 @@ def test_stats_json(built):
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_rebuild_is_isomorphic(built, tmp_path):
+def test_rebuild_is_isomorphic(run_fenjie: RunFenjie, built, tmp_path):
     first = canonical(dataset(built))
-    assert fenjie("build", store=built).returncode == 0
+    assert run_fenjie("build", store=built).returncode == 0
     assert canonical(dataset(built)) == first
     other = tmp_path / "other"
-    assert fenjie("build", "--fresh", str(SAMPLE), store=other).returncode == 0
+    assert run_fenjie("build", "--fresh", str(SAMPLE), store=other).returncode == 0
     assert canonical(dataset(other)) == first
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_building_a_source_again_replaces_only_its_graph(built, tmp_path):
+def test_building_a_source_again_replaces_only_its_graph(run_fenjie: RunFenjie, built, tmp_path):
     changed = tmp_path / "second-table.tsv"
     text = SAMPLE.read_text("utf-8").replace("省绩效办", "省统计局")
     changed.write_text(text, "utf-8")
-    assert fenjie("build", str(changed), store=built).returncode == 0
+    assert run_fenjie("build", str(changed), store=built).returncode == 0
     with FenjieStore.open(built, read_only=True) as store:
         assert len(store.tables()) == 2
     # edit the second table and rebuild it: the first table's graph is untouched
@@ -98,20 +85,20 @@ def test_building_a_source_again_replaces_only_its_graph(built, tmp_path):
         return canonical({q for q in quads if "changzhutan" in q.graph_name.value})
 
     before = first_table(dataset(built))
-    assert fenjie("build", str(changed), store=built).returncode == 0
+    assert run_fenjie("build", str(changed), store=built).returncode == 0
     after = dataset(built)
     assert first_table(after) == before
     labels = {q.object.value for q in after if q.predicate.value.endswith("#writtenAs")}
     assert "省审计厅" in labels and "省统计局" not in labels
     # --fresh starts from an empty store
-    assert fenjie("build", "--fresh", store=built).returncode == 0
+    assert run_fenjie("build", "--fresh", store=built).returncode == 0
     with FenjieStore.open(built, read_only=True) as store:
         assert len(store.tables()) == 1
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_export_table_reproduces_every_cell(built):
-    result = fenjie("export", "--format", "table", store=built)
+def test_export_table_reproduces_every_cell(run_fenjie: RunFenjie, built):
+    result = run_fenjie("export", "--format", "table", store=built)
     assert result.returncode == 0, result.stderr
     exported = [line.split("\t") for line in result.stdout.splitlines() if line]
     table = read_table(SAMPLE)
@@ -127,9 +114,9 @@ def test_export_table_reproduces_every_cell(built):
     ("fmt", "rdflib_format"),
     [("ttl", "turtle"), ("nt", "nt"), ("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")],
 )
-def test_rdf_exports_parse_back(built, fmt, rdflib_format, tmp_path):
+def test_rdf_exports_parse_back(run_fenjie: RunFenjie, built, fmt, rdflib_format, tmp_path):
     out = tmp_path / f"export.{fmt}"
-    assert fenjie("export", "--format", fmt, "-o", str(out), store=built).returncode == 0
+    assert run_fenjie("export", "--format", fmt, "-o", str(out), store=built).returncode == 0
     quads = dataset(built)
     if fmt in ("ttl", "nt"):
         graph = rdflib.Graph().parse(data=out.read_text("utf-8"), format=rdflib_format)
@@ -140,8 +127,8 @@ def test_rdf_exports_parse_back(built, fmt, rdflib_format, tmp_path):
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_check_reports_unit_both_responsible_and_supporting(built):
-    result = fenjie("check", "--format", "json", store=built)
+def test_check_reports_unit_both_responsible_and_supporting(run_fenjie: RunFenjie, built):
+    result = run_fenjie("check", "--format", "json", store=built)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["conforms"] is True
@@ -156,7 +143,7 @@ def test_check_reports_unit_both_responsible_and_supporting(built):
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_check_reports_quality_findings_of_a_messy_table(tmp_path):
+def test_check_reports_quality_findings_of_a_messy_table(run_fenjie: RunFenjie, tmp_path):
     messy = tmp_path / "messy.tsv"
     messy.write_text(
         "某市创新任务分解表\n"
@@ -166,8 +153,8 @@ def test_check_reports_quality_findings_of_a_messy_table(tmp_path):
         "utf-8",
     )
     store = tmp_path / "store"
-    assert fenjie("build", str(messy), store=store).returncode == 0
-    report = json.loads(fenjie("check", "--format", "json", store=store).stdout)
+    assert run_fenjie("build", str(messy), store=store).returncode == 0
+    report = json.loads(run_fenjie("check", "--format", "json", store=store).stdout)
     kinds = {f["kind"] for f in report["findings"]}
     assert kinds == {
         "unknown_jurisdiction",  # 某市: no place, so 市科技局 stays as written
@@ -181,7 +168,7 @@ def test_check_reports_quality_findings_of_a_messy_table(tmp_path):
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_check_fails_on_shape_violations(built, tmp_path):
+def test_check_fails_on_shape_violations(run_fenjie: RunFenjie, built, tmp_path):
     # Damage a copy of the store: a target without a year violates the shapes.
     store = pyoxigraph.Store(str(built))
     year = NamedNode("https://w3id.org/fenjie/def#year")
@@ -190,7 +177,7 @@ def test_check_fails_on_shape_violations(built, tmp_path):
     )
     store.remove(victim)
     del store
-    result = fenjie("check", store=built)
+    result = run_fenjie("check", store=built)
     assert result.returncode == 1
     assert (
         "不符合约束 (does NOT conform)" in result.stdout and victim.subject.value in result.stdout
@@ -198,30 +185,30 @@ def test_check_fails_on_shape_violations(built, tmp_path):
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_default_store_location_is_used_by_every_command(tmp_path):
+def test_default_store_location_is_used_by_every_command(run_fenjie: RunFenjie, tmp_path):
     env = {"XDG_DATA_HOME": str(tmp_path / "data"), "FENJIE_STORE": ""}
-    assert fenjie("build", env=env).returncode == 0
+    assert run_fenjie("build", env=env).returncode == 0
     assert (tmp_path / "data" / "fenjie" / "store" / "CURRENT").exists()
-    result = fenjie("stats", "--format", "json", env=env)
+    result = run_fenjie("stats", "--format", "json", env=env)
     assert json.loads(result.stdout)["work_items"] == 14
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_missing_store_says_to_build_first(tmp_path):
-    result = fenjie("stats", store=tmp_path / "nowhere")
+def test_missing_store_says_to_build_first(run_fenjie: RunFenjie, tmp_path):
+    result = run_fenjie("stats", store=tmp_path / "nowhere")
     assert result.returncode != 0
     assert "fenjie build" in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_export_ttl_is_loadable_by_pyoxigraph(built):
-    data = fenjie("export", "--format", "ttl", store=built).stdout.encode("utf-8")
+def test_export_ttl_is_loadable_by_pyoxigraph(run_fenjie: RunFenjie, built):
+    data = run_fenjie("export", "--format", "ttl", store=built).stdout.encode("utf-8")
     triples = list(pyoxigraph.parse(data, format=RdfFormat.TURTLE))
     assert any(t.predicate.value.endswith("#leads") for t in triples)
 
 
 @pytest.mark.slow  # runs fenjie (or pip) in a fresh process
-def test_long_inputs_show_a_progress_bar_on_a_terminal(tmp_path):
+def test_long_inputs_show_a_progress_bar_on_a_terminal(run_fenjie: RunFenjie, tmp_path):
     import fcntl
     import pty
     import struct
@@ -257,5 +244,5 @@ def test_long_inputs_show_a_progress_bar_on_a_terminal(tmp_path):
     assert process.returncode == 0
     assert b"/2016" in terminal and b"row/s" in terminal
     # without a terminal (as in every other test here) nothing but the summary is printed
-    quiet = fenjie("build", str(big), store=tmp_path / "store2")
+    quiet = run_fenjie("build", str(big), store=tmp_path / "store2")
     assert quiet.stderr == ""

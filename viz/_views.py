@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -27,8 +28,9 @@ from fenjie.viz._model import (
     unit_size,
 )
 from fenjie.viz._overlap import separate
+from fenjie.viz._steps import assemble
 
-__all__ = ["build_coordination", "build_responsibility"]
+__all__ = ["Coordination", "Responsibility", "build_coordination", "build_responsibility"]
 
 _ROLE_NAMES = {k: v[0] for k, v in EDGE_STYLES.items()}
 _ROLE_KEYS = tuple(r.value for r in Role)
@@ -113,6 +115,152 @@ def _title(data: GraphData, name: str) -> str:
     return "；".join(tables) if len(tables) <= 2 else f"{len(tables)} 张分解表"
 
 
+@dataclass
+class _ResponsibilityChosen:
+    view: View
+    items: list[str]
+    assigned: list[dict[str, Any]]
+    units: list[str]
+    members: set[str]
+    counts: dict[str, Counter[str]]
+    items_of: dict[str, set[str]]
+    load: dict[str, dict[str, Any]]
+    cats: dict[str, int]
+    aggregate: bool
+
+
+@dataclass
+class Responsibility:
+    """Units and work items; edges coloured by role; groups linked to their members."""
+
+    backend: Any = None
+    year: int | None = None
+    role: str | None = None
+    category: str | None = None
+    max_nodes: int = MAX_NODES
+
+    def select(self, data: GraphData) -> _ResponsibilityChosen:
+        roles = role_filter(self.role)
+        items = _select_items(data, year=self.year, category=self.category)
+        keep = set(items)
+        assigned = [
+            a
+            for a in data.assignments
+            if a["item"] in keep and (roles is None or a["role"] in roles)
+        ]
+        units = sorted({a["unit"] for a in assigned})
+        members = {
+            m for u in units if data.units.get(u, {}).get("group") for m in data.members.get(u, [])
+        }
+        view = View("responsibility", "责任分工网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
+        load = _load_numbers(self.backend, self.year) if self.backend is not None else {}
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        items_of: dict[str, set[str]] = defaultdict(set)
+        for a in assigned:
+            counts[a["unit"]][a["role"]] += 1
+            items_of[a["unit"]].add(a["item"])
+        aggregate = len(units) + len(members - set(units)) + len(items) > self.max_nodes
+        if aggregate:
+            view.messages.append(
+                f"共 {len(units) + len(items)} 个节点，超过 {self.max_nodes}：工作内容已按主要任务聚合显示；"
+                "请用 --category 或 --year 查看明细。"
+            )
+        return _ResponsibilityChosen(
+            view,
+            items,
+            assigned,
+            units,
+            members,
+            counts,
+            items_of,
+            load,
+            _category_index(data),
+            aggregate,
+        )
+
+    def nodes(self, data: GraphData, chosen: _ResponsibilityChosen) -> None:
+        view, counts, load = chosen.view, chosen.counts, chosen.load
+        for u in chosen.units:
+            carried = len(chosen.items_of[u])
+            kind = "group" if data.units.get(u, {}).get("group") else "unit"
+            view.add_node(
+                u,
+                kind=kind,
+                label=data.units.get(u, {}).get("label", u),
+                title=_unit_tip(data, u, counts[u], load),
+                size=unit_size(carried),
+                load=carried,
+            )
+        for m in sorted(chosen.members - set(chosen.units)):
+            view.add_node(
+                m,
+                kind="member",
+                label=data.units.get(m, {}).get("label", m),
+                title=_unit_tip(data, m, counts[m], load),
+                size=unit_size(0),
+                load=0,
+            )
+        if chosen.aggregate:
+            _aggregate_nodes(view, data, chosen.items, chosen.cats)
+            return
+        for i in chosen.items:
+            rec = data.items[i]
+            view.add_node(
+                i,
+                kind="item",
+                label=f"{rec['number']}、{rec['label']}" if rec["number"] else rec["label"],
+                title=_item_tip(data, i, year=self.year),
+                color=category_color(chosen.cats.get(rec["category"] or "", 0)),
+                category=data.categories.get(rec["category"] or "", {}).get("label", ""),
+            )
+
+    def edges(self, data: GraphData, chosen: _ResponsibilityChosen) -> None:
+        view = chosen.view
+        for g in chosen.units:
+            for m in data.members.get(g, []) if data.units.get(g, {}).get("group") else []:
+                view.add_edge(
+                    g,
+                    m,
+                    kind="member",
+                    title=f"{view.graph.nodes[g]['label']} 成员：{view.graph.nodes[m]['label']}",
+                )
+        if chosen.aggregate:
+            _aggregate_edges(view, data, chosen.assigned)
+            return
+        for a in sorted(chosen.assigned, key=lambda a: (a["unit"], a["item"], a["role"])):
+            scope = f"（{a['scope']}）" if a["scope"] else ""
+            view.add_edge(
+                a["unit"],
+                a["item"],
+                kind=a["role"],
+                title=f"{view.graph.nodes[a['unit']]['label']}{scope} → "
+                f"{data.items[a['item']]['label']}：{_ROLE_NAMES[a['role']]}",
+                width=3 if a["role"] == "lead" else 1.5,
+            )
+
+    def legend(self, data: GraphData, chosen: _ResponsibilityChosen) -> list[dict[str, Any]]:
+        view, cats = chosen.view, chosen.cats
+        used = {d["kind"] for _, _, d in view.graph.edges(data=True)}
+        legend = [legend_node("unit")]
+        if any(d["kind"] == "group" for _, d in view.graph.nodes(data=True)):
+            legend += [legend_node("group"), legend_node("member")]
+        shown_cats = {data.items[i]["category"] for i in chosen.items}
+        for c in sorted(shown_cats, key=lambda c: cats.get(c or "", 0)):
+            label = data.categories.get(c or "", {}).get("label") or "（未分类）"
+            legend.append(
+                legend_node(
+                    "category" if chosen.aggregate else "item",
+                    label=label,
+                    color=category_color(cats.get(c or "", 0)),
+                )
+            )
+        return legend + [legend_edge(k) for k in (*_ROLE_KEYS, "member") if k in used]
+
+    def layout(self, data: GraphData, chosen: _ResponsibilityChosen) -> None:
+        _layout.bipartite(chosen.view)
+        separate(chosen.view)  # labels and nodes never cover each other
+
+
 def build_responsibility(
     data: GraphData,
     backend: Any = None,
@@ -123,108 +271,11 @@ def build_responsibility(
     max_nodes: int = MAX_NODES,
 ) -> View:
     """Units and work items; edges coloured by role; groups linked to their members."""
-    roles = role_filter(role)
-    items = _select_items(data, year=year, category=category)
-    keep = set(items)
-    assigned = [
-        a for a in data.assignments if a["item"] in keep and (roles is None or a["role"] in roles)
-    ]
-    units = sorted({a["unit"] for a in assigned})
-    members = {
-        m for u in units if data.units.get(u, {}).get("group") for m in data.members.get(u, [])
-    }
-    view = View("responsibility", "责任分工网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
-    load = _load_numbers(backend, year) if backend is not None else {}
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    items_of: dict[str, set[str]] = defaultdict(set)
-    for a in assigned:
-        counts[a["unit"]][a["role"]] += 1
-        items_of[a["unit"]].add(a["item"])
-    cats = _category_index(data)
-    aggregate = len(units) + len(members - set(units)) + len(items) > max_nodes
-    if aggregate:
-        view.messages.append(
-            f"共 {len(units) + len(items)} 个节点，超过 {max_nodes}：工作内容已按主要任务聚合显示；"
-            "请用 --category 或 --year 查看明细。"
-        )
-    for u in units:
-        carried = len(items_of[u])
-        kind = "group" if data.units.get(u, {}).get("group") else "unit"
-        view.add_node(
-            u,
-            kind=kind,
-            label=data.units.get(u, {}).get("label", u),
-            title=_unit_tip(data, u, counts[u], load),
-            size=unit_size(carried),
-            load=carried,
-        )
-    for m in sorted(members - set(units)):
-        view.add_node(
-            m,
-            kind="member",
-            label=data.units.get(m, {}).get("label", m),
-            title=_unit_tip(data, m, counts[m], load),
-            size=unit_size(0),
-            load=0,
-        )
-    for g in units:
-        for m in data.members.get(g, []) if data.units.get(g, {}).get("group") else []:
-            view.add_edge(
-                g,
-                m,
-                kind="member",
-                title=f"{view.graph.nodes[g]['label']} 成员：{view.graph.nodes[m]['label']}",
-            )
-    if aggregate:
-        _aggregate_items(view, data, assigned, items, cats)
-    else:
-        for i in items:
-            rec = data.items[i]
-            view.add_node(
-                i,
-                kind="item",
-                label=f"{rec['number']}、{rec['label']}" if rec["number"] else rec["label"],
-                title=_item_tip(data, i, year=year),
-                color=category_color(cats.get(rec["category"] or "", 0)),
-                category=data.categories.get(rec["category"] or "", {}).get("label", ""),
-            )
-        for a in sorted(assigned, key=lambda a: (a["unit"], a["item"], a["role"])):
-            scope = f"（{a['scope']}）" if a["scope"] else ""
-            view.add_edge(
-                a["unit"],
-                a["item"],
-                kind=a["role"],
-                title=f"{view.graph.nodes[a['unit']]['label']}{scope} → "
-                f"{data.items[a['item']]['label']}：{_ROLE_NAMES[a['role']]}",
-                width=3 if a["role"] == "lead" else 1.5,
-            )
-    used = {d["kind"] for _, _, d in view.graph.edges(data=True)}
-    view.legend = [legend_node("unit")]
-    if any(d["kind"] == "group" for _, d in view.graph.nodes(data=True)):
-        view.legend += [legend_node("group"), legend_node("member")]
-    shown_cats = {data.items[i]["category"] for i in items}
-    for c in sorted(shown_cats, key=lambda c: cats.get(c or "", 0)):
-        label = data.categories.get(c or "", {}).get("label") or "（未分类）"
-        view.legend.append(
-            legend_node(
-                "category" if aggregate else "item",
-                label=label,
-                color=category_color(cats.get(c or "", 0)),
-            )
-        )
-    view.legend += [legend_edge(k) for k in (*_ROLE_KEYS, "member") if k in used]
-    _layout.bipartite(view)
-    separate(view)  # labels and nodes never cover each other
-    return view
+    return assemble(Responsibility(backend, year, role, category, max_nodes), data)
 
 
-def _aggregate_items(
-    view: View,
-    data: GraphData,
-    assigned: list[dict[str, Any]],
-    items: list[str],
-    cats: dict[str, int],
-) -> None:
+def _aggregate_nodes(view: View, data: GraphData, items: list[str], cats: dict[str, int]) -> None:
+    """One node per category (主要任务) in place of its work items, when they are too many."""
     per_cat: dict[str, list[str]] = defaultdict(list)
     for i in items:
         per_cat[data.items[i]["category"] or "none"].append(i)
@@ -239,6 +290,10 @@ def _aggregate_items(
             category=label,
             size=unit_size(len(members)),
         )
+
+
+def _aggregate_edges(view: View, data: GraphData, assigned: list[dict[str, Any]]) -> None:
+    """One edge per unit, category and role, as wide as the work items it stands for."""
     weights: Counter[tuple[str, str, str]] = Counter()
     for a in assigned:
         weights[
@@ -270,6 +325,95 @@ def _shared_items(by_item: dict[str, set[str]]) -> dict[tuple[str, str], list[st
     return shared
 
 
+@dataclass
+class _CoordinationChosen:
+    view: View
+    units: list[str]
+    shared: dict[tuple[str, str], list[str]]
+    carried: Counter[str]
+    counts: dict[str, Counter[str]]
+    load: dict[str, dict[str, Any]]
+
+
+@dataclass
+class Coordination:
+    """Units only; an edge joins two units sharing work items, its width the number shared."""
+
+    backend: Any = None
+    year: int | None = None
+    role: str | None = None
+    category: str | None = None
+    max_nodes: int = MAX_NODES
+
+    def select(self, data: GraphData) -> _CoordinationChosen:
+        roles = role_filter(self.role)
+        keep = set(_select_items(data, year=self.year, category=self.category))
+        by_item: dict[str, set[str]] = defaultdict(set)
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for assignment in data.assignments:
+            if assignment["item"] in keep and (roles is None or assignment["role"] in roles):
+                by_item[assignment["item"]].add(assignment["unit"])
+                counts[assignment["unit"]][assignment["role"]] += 1
+        shared = _shared_items(by_item)
+        carried = Counter(u for unit_set in by_item.values() for u in unit_set)
+        units = sorted(carried, key=lambda u: (-carried[u], u))
+        view = View("coordination", "协同关系网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
+        if len(units) > self.max_nodes:
+            view.messages.append(
+                f"共 {len(units)} 个单位，只显示协同负担最高的 {self.max_nodes} 个。"
+            )
+            units = units[: self.max_nodes]
+        load = _load_numbers(self.backend, self.year) if self.backend is not None else {}
+        return _CoordinationChosen(view, units, shared, carried, counts, load)
+
+    def nodes(self, data: GraphData, chosen: _CoordinationChosen) -> None:
+        for u in chosen.units:
+            chosen.view.add_node(
+                u,
+                kind="group" if data.units.get(u, {}).get("group") else "unit",
+                label=data.units.get(u, {}).get("label", u),
+                title=_unit_tip(data, u, chosen.counts[u], chosen.load),
+                size=unit_size(chosen.carried[u]),
+                load=chosen.carried[u],
+            )
+
+    def edges(self, data: GraphData, chosen: _CoordinationChosen) -> None:
+        view = chosen.view
+        top = sorted((len(v) for v in chosen.shared.values()), reverse=True)
+        threshold = top[max(0, len(top) // 10 - 1)] if top else 0
+        for (a, b), shared_items in sorted(chosen.shared.items()):
+            if a not in view.graph or b not in view.graph:
+                continue
+            n = len(shared_items)
+            names = "、".join(
+                data.items[i]["label"]
+                for i in sorted(shared_items, key=lambda i: _item_key(data, i))
+            )
+            view.add_edge(
+                a,
+                b,
+                kind="shared",
+                title=f"{view.graph.nodes[a]['label']} — {view.graph.nodes[b]['label']}：共同承担 {n} 项\n{names}",
+                width=round(1 + 2.5 * (n - 1), 1),
+                weight=n,
+                color="#b2182b" if n >= threshold and n > 1 else "#8c6d31",
+            )
+
+    def legend(self, data: GraphData, chosen: _CoordinationChosen) -> list[dict[str, Any]]:
+        legend = [legend_node("unit")]
+        if any(d["kind"] == "group" for _, d in chosen.view.graph.nodes(data=True)):
+            legend.append(legend_node("group"))
+        return legend + [
+            legend_edge("shared"),
+            {"kind": "edge", "label": "最繁忙的单位对", "color": "#b2182b", "dashes": False},
+        ]
+
+    def layout(self, data: GraphData, chosen: _CoordinationChosen) -> None:
+        _layout.weighted(chosen.view)
+        # labels and nodes never cover each other, room for the edges
+        separate(chosen.view, margin=40)
+
+
 def build_coordination(
     data: GraphData,
     backend: Any = None,
@@ -280,56 +424,4 @@ def build_coordination(
     max_nodes: int = MAX_NODES,
 ) -> View:
     """Units only; an edge joins two units sharing work items, its width the number shared."""
-    roles = role_filter(role)
-    keep = set(_select_items(data, year=year, category=category))
-    by_item: dict[str, set[str]] = defaultdict(set)
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for assignment in data.assignments:
-        if assignment["item"] in keep and (roles is None or assignment["role"] in roles):
-            by_item[assignment["item"]].add(assignment["unit"])
-            counts[assignment["unit"]][assignment["role"]] += 1
-    shared = _shared_items(by_item)
-    carried = Counter(u for unit_set in by_item.values() for u in unit_set)
-    units = sorted(carried, key=lambda u: (-carried[u], u))
-    view = View("coordination", "协同关系网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
-    if len(units) > max_nodes:
-        view.messages.append(f"共 {len(units)} 个单位，只显示协同负担最高的 {max_nodes} 个。")
-        units = units[:max_nodes]
-    load = _load_numbers(backend, year) if backend is not None else {}
-    for u in units:
-        view.add_node(
-            u,
-            kind="group" if data.units.get(u, {}).get("group") else "unit",
-            label=data.units.get(u, {}).get("label", u),
-            title=_unit_tip(data, u, counts[u], load),
-            size=unit_size(carried[u]),
-            load=carried[u],
-        )
-    top = sorted((len(v) for v in shared.values()), reverse=True)
-    threshold = top[max(0, len(top) // 10 - 1)] if top else 0
-    for (a, b), shared_items in sorted(shared.items()):
-        if a not in view.graph or b not in view.graph:
-            continue
-        n = len(shared_items)
-        names = "、".join(
-            data.items[i]["label"] for i in sorted(shared_items, key=lambda i: _item_key(data, i))
-        )
-        view.add_edge(
-            a,
-            b,
-            kind="shared",
-            title=f"{view.graph.nodes[a]['label']} — {view.graph.nodes[b]['label']}：共同承担 {n} 项\n{names}",
-            width=round(1 + 2.5 * (n - 1), 1),
-            weight=n,
-            color="#b2182b" if n >= threshold and n > 1 else "#8c6d31",
-        )
-    view.legend = [legend_node("unit")]
-    if any(d["kind"] == "group" for _, d in view.graph.nodes(data=True)):
-        view.legend.append(legend_node("group"))
-    view.legend += [
-        legend_edge("shared"),
-        {"kind": "edge", "label": "最繁忙的单位对", "color": "#b2182b", "dashes": False},
-    ]
-    _layout.weighted(view)
-    separate(view, margin=40)  # labels and nodes never cover each other, room for the edges
-    return view
+    return assemble(Coordination(backend, year, role, category, max_nodes), data)
