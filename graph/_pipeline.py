@@ -1,15 +1,17 @@
 """Read and build sources, one table at a time, in worker processes when that helps.
 
-Each source is read and built on its own and handed over as N-Quads bytes, so that a build holds
-one table's objects at a time (per worker), whatever the number of sources. With more than one
-source and more than one core, worker processes read and build in parallel while the calling
-process, the one writer, loads their output into the store.
+Each source is read and built on its own, its quads written as N-Quads to a file in a spool
+folder while its rows are gone through, and handed over as that file: a build holds one table's
+rows at a time (per worker) and none of its quads, whatever the number and size of the sources.
+With more than one source and more than one core, worker processes read and build in parallel
+while the calling process, the one writer, loads their files into the store.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -17,13 +19,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat, serialize
+from pyoxigraph import NamedNode
 
 from fenjie.errors import FenjieError
 from fenjie.graph._jurisdiction import Jurisdiction
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._registry import UnitRegistry
-from fenjie.graph.builder import build_table
+from fenjie.graph.builder import write_table
 from fenjie.graph.read import read_table
 
 __all__ = ["BuiltSource", "build_one", "build_many", "default_workers"]
@@ -55,19 +57,33 @@ def build_one(
     limits: Limits = DEFAULT_LIMITS,
     jurisdiction: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-) -> tuple[BuiltSource, bytes]:
-    """Read and build one source; its quads (table and shared graph) as N-Quads bytes."""
+    *,
+    spool: Path,
+) -> tuple[BuiltSource, Path]:
+    """Read and build one source; its quads (table and shared graph) go to an N-Quads file in
+    the folder ``spool``, whose path is returned (nothing is left there when it fails)."""
     registry = _registries.get(base)
     if registry is None:
         registry = _registries[base] = UnitRegistry.load(base)
     table = read_table(source, limits=limits)
     if sha256:  # the hash of the file as given (a converted .doc hashes otherwise)
         table.sha256 = sha256
-    built = build_table(
-        table, base=base, registry=registry, on_progress=on_progress, jurisdiction=jurisdiction
-    )
-    data = serialize([*built.quads, *built.shared_quads], format=RdfFormat.N_QUADS)
-    assert data is not None
+    handle, name = tempfile.mkstemp(suffix=".nq", dir=spool)
+    quads = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            built = write_table(
+                table,
+                out,
+                base=base,
+                registry=registry,
+                on_progress=on_progress,
+                jurisdiction=jurisdiction,
+            )
+    except BaseException:
+        quads.unlink(missing_ok=True)
+        raise
+    del table
     result = BuiltSource(
         source=source,
         iri=built.iri,
@@ -78,7 +94,7 @@ def build_one(
         unresolved_units=built.unresolved_units,
         sha256=sha256,
     )
-    return result, data
+    return result, quads
 
 
 def default_workers() -> int:
@@ -97,27 +113,33 @@ def build_many(
     limits: Limits = DEFAULT_LIMITS,
     jurisdiction: str | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
-) -> Iterator[tuple[BuiltSource, bytes]]:
-    """Build ``(source, sha256)`` jobs, yielding results in order.
+    spool: Path,
+) -> Iterator[tuple[BuiltSource, Path]]:
+    """Build ``(source, sha256)`` jobs, yielding results (with their N-Quads files in ``spool``)
+    in order.
 
     With ``workers`` > 1 and more than one job, worker processes build them; at most two results
-    per worker wait for the writer, so memory stays bounded however many jobs there are.
+    per worker wait for the writer, so disk use stays bounded however many jobs there are.
     Row progress (``on_progress(name, done, total)``) is reported for in-process builds only.
     """
     if workers <= 1 or len(jobs) <= 1:
         for source, sha in jobs:
             report = (lambda d, t, n=str(source): on_progress(n, d, t)) if on_progress else None
-            yield build_one(source, base, sha, limits, jurisdiction, report)
+            yield build_one(source, base, sha, limits, jurisdiction, report, spool=spool)
         return
     # spawn, not fork: the writer has a RocksDB store with its own threads open
     context = multiprocessing.get_context("spawn")
     count = min(workers, len(jobs))
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        pending: deque[Future[tuple[BuiltSource, bytes]]] = deque()
+        pending: deque[Future[tuple[BuiltSource, Path]]] = deque()
         queue = iter(jobs)
         try:
             for source, sha in queue:
-                pending.append(pool.submit(build_one, source, base, sha, limits, jurisdiction))
+                pending.append(
+                    pool.submit(
+                        build_one, source, base, sha, limits, jurisdiction, None, spool=spool
+                    )
+                )
                 if len(pending) >= 2 * count:
                     yield pending.popleft().result()
             while pending:

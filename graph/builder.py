@@ -3,6 +3,11 @@
 Everything read from one table goes into one named graph, the table's IRI. Units, documents and
 indicators have IRIs that do not depend on the table, so graphs of many tables meet on them.
 
+:func:`write_table` writes the quads as N-Quads text to a stream while it goes through the rows
+(a plan of 5,000 rows is about a million quads: held as objects they took a gigabyte);
+:func:`build_table` is the same, handing the quads back as pyoxigraph objects, for small tables
+and tests.
+
 >>> from fenjie.config import bundled_example
 >>> from fenjie.graph import read_table
 >>> built = build_table(read_table(bundled_example()))
@@ -12,14 +17,16 @@ indicators have IRIs that do not depend on the table, so graphs of many tables m
 
 from __future__ import annotations
 
+import io
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
+from typing import BinaryIO
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from fenjie.config import DEFAULT_BASE
 from fenjie.graph._cells import Item, split_enumeration, split_units
@@ -32,6 +39,7 @@ from fenjie.graph._documents import (
 )
 from fenjie.graph._iris import hashed_slug, slugify
 from fenjie.graph._jurisdiction import Jurisdiction, detect
+from fenjie.graph._nquads import NQuadsWriter, Rendered, iri, literal
 from fenjie.graph._places import Gazetteer, Level, Place
 from fenjie.graph._plan import read_notice
 from fenjie.graph._quantities import Quantity, extract_quantities
@@ -41,12 +49,24 @@ from fenjie.graph._units import ResolvedUnit, UnitResolver
 from fenjie.graph._vocab import DCT, FJ, ORG, PROV, QB, RDF, RDFS, SCHEMA, SKOS, XSD
 from fenjie.roles import Role
 
-__all__ = ["SHARED_GRAPH", "BuiltTable", "build_table", "table_slug"]
+__all__ = ["SHARED_GRAPH", "BuiltTable", "build_table", "table_slug", "write_table"]
 
 SHARED_GRAPH = "graph/shared"  # relative to the base: facts about nodes tables share
 
 _PROGRESS_EVERY = 500
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[、.．]\s*")
+
+# The vocabularies in N-Triples form, each term rendered once.
+_DCT, _FJ, _ORG, _PROV, _QB = (
+    Rendered(DCT),
+    Rendered(FJ),
+    Rendered(ORG),
+    Rendered(PROV),
+    Rendered(QB),
+)
+_RDF, _RDFS, _SCHEMA, _SKOS = Rendered(RDF), Rendered(RDFS), Rendered(SCHEMA), Rendered(SKOS)
+_INTEGER, _GYEAR, _DECIMAL = XSD.integer.value, XSD.gYear.value, XSD.decimal.value
+_DATE, _BOOLEAN = XSD.date.value, XSD.boolean.value
 
 
 def table_slug(name: str) -> str:
@@ -60,21 +80,29 @@ def table_slug(name: str) -> str:
     return slugify(PurePath(name).stem, max_syllables=16)
 
 
-def _zh(text: str) -> Literal:
-    return Literal(text, language="zh")
+def _zh(text: str) -> str:
+    return literal(text, language="zh")
 
 
-def _int(value: int) -> Literal:
-    return Literal(str(value), datatype=XSD.integer)
+def _int(value: int) -> str:
+    return f'"{value}"^^<{_INTEGER}>'
 
 
-def _year(value: int) -> Literal:
-    return Literal(str(value), datatype=XSD.gYear)
+def _year(value: int) -> str:
+    return f'"{value}"^^<{_GYEAR}>'
+
+
+def _child(node: str, path: str) -> str:
+    """The IRI ``{node}/{path}`` of a node below ``node`` (both in N-Triples form)."""
+    return f"{node[:-1]}/{path}>"
 
 
 @dataclass
 class BuiltTable:
-    """The quads built from one table, its graph IRI, counts and unit/document findings."""
+    """The quads built from one table, its graph IRI, counts and unit/document findings.
+
+    :func:`write_table` leaves ``quads`` and ``shared_quads`` empty: its quads went to a stream.
+    """
 
     iri: NamedNode
     quads: list[Quad]
@@ -88,10 +116,10 @@ class BuiltTable:
 
 @dataclass
 class _WorkItem:
-    iri: NamedNode
-    category: NamedNode
+    node: str  # N-Triples form, as every node of the builder
+    category: str
     positions: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    targets: dict[int, list[NamedNode]] = field(default_factory=lambda: defaultdict(list))
+    targets: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 _UNIT_KINDS = (ColumnKind.LEAD, ColumnKind.RESPONSIBLE, ColumnKind.SUPPORTING)
@@ -106,17 +134,28 @@ def _unit_names(table: Table) -> list[str]:
 
 
 class _Builder:
+    """Goes through a table's rows once, writing each quad as an N-Quads line.
+
+    Nodes and terms are strings in N-Triples form. A quad is written once: facts about shared
+    nodes are remembered (they are few), and the table's own facts within the current work item
+    (every quad of a row names the row's cells or its work item, or a node made once per table
+    and guarded by a dict), so memory stays flat over the rows.
+    """
+
     def __init__(
         self,
         table: Table,
+        out: NQuadsWriter,
         *,
         base: str,
         registry: UnitRegistry,
         slug: str,
         jurisdiction: str | None = None,
     ) -> None:
-        self.table, self.base, self.registry = table, base, registry
-        self.iri = NamedNode(f"{base}table/{slug}")
+        self.table, self.base, self.registry, self.out = table, base, registry, out
+        self.iri = NamedNode(f"{base}table/{slug}")  # checks the base: other IRIs extend it
+        self.node = iri(self.iri.value)
+        self.graph_suffix = f" {self.node} .\n"
         self.jurisdiction = detect(
             title=table.title, preamble=table.preamble, units=_unit_names(table), given=jurisdiction
         )
@@ -125,66 +164,81 @@ class _Builder:
         )
         self.unresolved: list[str] = []
         self.places_written: set[str] = set()
-        self.quads: list[Quad] = []
-        self.shared_graph = NamedNode(base + SHARED_GRAPH)
-        self.shared_quads: list[Quad] = []
-        self.units: dict[str, NamedNode] = {}
+        self.shared_suffix = f" {iri(base + SHARED_GRAPH)} .\n"
+        self.item_lines: set[str] = set()  # the table's lines since the current work item began
+        self.shared_lines: set[str] = set()
+        self.lines = 0
+        self.units: dict[str, str] = {}
+        self.described: set[tuple[str, str]] = set()  # (unit, as written)
         self.unregistered: list[str] = []
-        self.documents: dict[str, NamedNode] = {}
-        self.indicators: dict[str, NamedNode] = {}
-        self.categories: dict[str, NamedNode] = {}
+        self.documents: dict[str, str] = {}
+        self.indicators: dict[str, str] = {}
+        self.categories: dict[str, str] = {}
         self.work_items: list[_WorkItem] = []
-        self.items_per_category: dict[NamedNode, int] = defaultdict(int)
+        self.items_per_category: dict[str, int] = defaultdict(int)
         self.plan_year = plan_year(table.years, table.title)  # for deadlines without a year
         self.short_names = find_short_names(
             [table.title, *table.preamble, *(c for row in table.rows for c in row.cells)]
         )
-        self.mentioned: set[NamedNode] = set()  # documents mentioned, and those they are based on
-        self.cited_owners: set[NamedNode] = set()  # categories and work items already searched
+        self.mentioned: set[str] = set()  # documents mentioned, and those they are based on
+        self.cited_owners: set[str] = set()  # categories and work items already searched
         self.counts: dict[str, int] = defaultdict(int)
         self.target_counts: dict[int, int] = defaultdict(int)
+        self.by_kind: dict[ColumnKind, list[int]] = defaultdict(list)
+        for column in table.columns:
+            self.by_kind[column.kind].append(column.index)
+        self.column_nodes = {c.index: self.column_node(c.index) for c in table.columns}
 
-    def add(self, s: NamedNode | BlankNode, p: NamedNode, o: NamedNode | Literal) -> None:
-        self.quads.append(Quad(s, p, o, self.iri))
+    def add(self, s: str, p: str, o: str) -> None:
+        line = f"{s} {p} {o}{self.graph_suffix}"
+        if line not in self.item_lines:
+            self.item_lines.add(line)
+            self.lines += 1
+            self.out.write(line)
 
-    def add_shared(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+    def add_shared(self, s: str, p: str, o: str) -> None:
         """A fact about a node many tables share (document, indicator, unregistered unit).
 
         It goes to the one shared graph, so that the union of all graphs holds it once however
         many tables state it (Oxigraph's union default graph keeps duplicates).
         """
-        self.shared_quads.append(Quad(s, p, o, self.shared_graph))
+        line = f"{s} {p} {o}{self.shared_suffix}"
+        if line not in self.shared_lines:
+            self.shared_lines.add(line)
+            self.out.write(line)
 
     # -- table, columns, cells -------------------------------------------------------------
     def source(self) -> None:
-        t, iri = self.table, self.iri
-        self.add(iri, RDF.type, FJ.SourceTable)
-        self.add(iri, DCT.title, _zh(t.title or PurePath(t.name).stem))
-        self.add(iri, FJ.sourceFile, Literal(PurePath(t.name).name))
-        self.add(iri, FJ.reader, Literal(t.reader))
-        self.add(iri, FJ.encoding, Literal(t.encoding))
+        t, node = self.table, self.node
+        self.add(node, _RDF.type, _FJ.SourceTable)
+        self.add(node, _DCT.title, _zh(t.title or PurePath(t.name).stem))
+        self.add(node, _FJ.sourceFile, literal(PurePath(t.name).name))
+        self.add(node, _FJ.reader, literal(t.reader))
+        self.add(node, _FJ.encoding, literal(t.encoding))
         if t.sha256:
-            self.add(iri, FJ.sha256, Literal(t.sha256))
+            self.add(node, _FJ.sha256, literal(t.sha256))
         for k, line in enumerate(t.preamble, start=1):
-            self.add(iri, FJ.preamble, Literal(f"{k}\t{line}"))
+            self.add(node, _FJ.preamble, literal(f"{k}\t{line}"))
         j = self.jurisdiction
-        self.add(iri, FJ.jurisdiction, self.place(j.place) if j.place else FJ.UnknownJurisdiction)
+        self.add(
+            node, _FJ.jurisdiction, self.place(j.place) if j.place else _FJ.UnknownJurisdiction
+        )
         if j.level is not None:
-            self.add(iri, FJ.jurisdictionLevel, FJ[j.level.term])
+            self.add(node, _FJ.jurisdictionLevel, _FJ[j.level.term])
         if j.evidence:
-            self.add(iri, FJ.jurisdictionEvidence, Literal(j.evidence))
+            self.add(node, _FJ.jurisdictionEvidence, literal(j.evidence))
         if j.written:
-            self.add(iri, FJ.jurisdictionWrittenAs, Literal(j.written))
+            self.add(node, _FJ.jurisdictionWrittenAs, literal(j.written))
         self.plan_document()
         for column in t.columns:
-            node = self.column_iri(column.index)
-            self.add(node, RDF.type, FJ.Column)
-            self.add(node, FJ.inTable, iri)
-            self.add(node, FJ.columnIndex, _int(column.index))
-            self.add(node, RDFS.label, _zh(column.header))
-            self.add(node, FJ.columnKind, FJ[column.kind.value])
+            col = self.column_nodes[column.index]
+            self.add(col, _RDF.type, _FJ.Column)
+            self.add(col, _FJ.inTable, node)
+            self.add(col, _FJ.columnIndex, _int(column.index))
+            self.add(col, _RDFS.label, _zh(column.header))
+            self.add(col, _FJ.columnKind, _FJ[column.kind.value])
             if column.year is not None:
-                self.add(node, FJ.year, _year(column.year))
+                self.add(col, _FJ.year, _year(column.year))
 
     def plan_document(self) -> None:
         """The plan is a document: title, 文号, issuer, date, jurisdiction, and the documents its
@@ -194,27 +248,27 @@ class _Builder:
         title = t.title or PurePath(t.name).stem
         notice = read_notice(title, t.preamble)
         doc = self.document(title, None, None)
-        self.add(self.iri, FJ.planDocument, doc)
+        self.add(self.node, _FJ.planDocument, doc)
         if notice.doc_number:
-            self.add_shared(doc, FJ.documentNumber, Literal(notice.doc_number))
+            self.add_shared(doc, _FJ.documentNumber, literal(notice.doc_number))
         if notice.date:
-            self.add_shared(doc, DCT.issued, Literal(notice.date, datatype=XSD.date))
+            self.add_shared(doc, _DCT.issued, literal(notice.date, datatype=_DATE))
         place = self.jurisdiction.place
         if place is not None:
-            self.add_shared(doc, FJ.jurisdiction, self.place(place))
+            self.add_shared(doc, _FJ.jurisdiction, self.place(place))
             if place.level is not Level.NATIONAL:
                 government = self.resolver.resolve(place.name + "人民政府")
                 self.describe_unit(government)
-                self.add_shared(doc, DCT.creator, government.iri)
+                self.add_shared(doc, _DCT.creator, str(government.iri))
         if notice.issuer:
             issuer = self.resolver.resolve(notice.issuer)
             self.describe_unit(issuer)
-            self.add_shared(doc, DCT.publisher, issuer.iri)
+            self.add_shared(doc, _DCT.publisher, str(issuer.iri))
         for link in notice.links:
             target = self.document(link.title, None, None)
-            self.add_shared(doc, FJ.basedOn, target)  # fj:implements is a kind of fj:basedOn
+            self.add_shared(doc, _FJ.basedOn, target)  # fj:implements is a kind of fj:basedOn
             if link.relation == "implements":
-                self.add_shared(doc, FJ.implements, target)
+                self.add_shared(doc, _FJ.implements, target)
         texts = [("title", title)] + [
             (f"preamble line {k}", line) for k, line in enumerate(t.preamble, 1)
         ]
@@ -222,45 +276,46 @@ class _Builder:
         for where, text in texts:
             for m in find_mentions(text, self.short_names):
                 k += 1
-                self.mention(self.iri, k, m, self.iri, location=where)
+                self.mention(self.node, k, m, self.node, location=where)
 
-    def column_iri(self, index: int) -> NamedNode:
-        return NamedNode(f"{self.iri.value}/column/{index}")
+    def column_node(self, index: int) -> str:
+        return _child(self.node, f"column/{index}")
 
-    def cell(self, row: Row, index: int) -> NamedNode:
-        node = NamedNode(f"{self.iri.value}/cell/{row.index}-{index}")
-        self.add(node, RDF.type, FJ.Cell)
-        self.add(node, FJ.inTable, self.iri)
-        self.add(node, FJ.rowIndex, _int(row.index))
-        self.add(node, FJ.sourceLine, _int(row.line))
-        self.add(node, FJ.column, self.column_iri(index))
-        self.add(node, PROV.value, Literal(row.cells[index - 1]))
+    def cell(self, row: Row, index: int) -> str:
+        node = _child(self.node, f"cell/{row.index}-{index}")
+        self.add(node, _RDF.type, _FJ.Cell)
+        self.add(node, _FJ.inTable, self.node)
+        self.add(node, _FJ.rowIndex, _int(row.index))
+        self.add(node, _FJ.sourceLine, _int(row.line))
+        self.add(node, _FJ.column, self.column_nodes[index])
+        self.add(node, _PROV.value, literal(row.cells[index - 1]))
         if row.location:
-            self.add(node, FJ.location, Literal(row.location))
+            self.add(node, _FJ.location, literal(row.location))
         return node
 
     # -- rows ---------------------------------------------------------------------------------
     def row(self, row: Row) -> None:
-        cells = {c.index: self.cell(row, c.index) for c in self.table.columns}
-        by_kind: dict[ColumnKind, list[int]] = defaultdict(list)
-        for column in self.table.columns:
-            by_kind[column.kind].append(column.index)
+        by_kind = self.by_kind
         text = {c.index: row.cells[c.index - 1].strip() for c in self.table.columns}
-        category = self.category(row, by_kind, text, cells)
         work_item_col = by_kind[ColumnKind.WORK_ITEM][0]
-        if text[work_item_col] or not self.work_items:
+        starts_item = bool(text[work_item_col]) or not self.work_items
+        if starts_item:  # quads of the work item before are all written: forget them
+            self.item_lines.clear()
+        cells = {c.index: self.cell(row, c.index) for c in self.table.columns}
+        category = self.category(row, text, cells)
+        if starts_item:
             item = self.work_item(row, category, text[work_item_col], cells[work_item_col])
         else:  # a continuation row adds to the work item above
             item = self.work_items[-1]
-        owners: list[tuple[NamedNode, str, NamedNode]] = []  # (node, text, cell) citing documents
+        owners: list[tuple[str, str, str]] = []  # (node, text, cell) citing documents
         # titles in a category's or work item's own text (落实《X》): searched once per node
-        for node, cols in ((category, by_kind[ColumnKind.CATEGORY]), (item.iri, [work_item_col])):
-            if cols and text[cols[0]] and node not in self.cited_owners:
+        for node, col in ((category, by_kind[ColumnKind.CATEGORY]), (item.node, [work_item_col])):
+            if col and text[col[0]] and node not in self.cited_owners:
                 self.cited_owners.add(node)
-                owners.append((node, text[cols[0]], cells[cols[0]]))
+                owners.append((node, text[col[0]], cells[col[0]]))
         for col in by_kind[ColumnKind.BASELINE]:
             for entry in split_enumeration(row.cells[col - 1]):
-                node = self.enumerated(item, "baseline", FJ.BaselineItem, entry, cells[col])
+                node = self.enumerated(item, "baseline", _FJ.BaselineItem, entry, cells[col])
                 owners.append((node, entry.text, cells[col]))
         for column in self.table.columns_of(ColumnKind.TARGET):
             for entry in split_enumeration(row.cells[column.index - 1]):
@@ -268,128 +323,120 @@ class _Builder:
                 owners.append((node, entry.text, cells[column.index]))
         for col in by_kind[ColumnKind.DEADLINE]:
             if text[col]:
-                self.add(item.iri, FJ.deadline, Literal(text[col]))
+                self.add(item.node, _FJ.deadline, literal(text[col]))
                 if due := parse_deadline(text[col], default_year=self.plan_year):
-                    self.add(item.iri, FJ.deadlineDate, Literal(due.isoformat(), datatype=XSD.date))
-        self.assignments(item, by_kind, row, cells)
+                    self.add(item.node, _FJ.deadlineDate, literal(due.isoformat(), datatype=_DATE))
+        self.assignments(item, row, cells)
         self.document_mentions(owners)
 
-    def category(
-        self,
-        row: Row,
-        by_kind: dict[ColumnKind, list[int]],
-        text: dict[int, str],
-        cells: dict[int, NamedNode],
-    ) -> NamedNode:
-        columns = by_kind[ColumnKind.CATEGORY]
+    def category(self, row: Row, text: dict[int, str], cells: dict[int, str]) -> str:
+        columns = self.by_kind[ColumnKind.CATEGORY]
         label = text[columns[0]] if columns else ""
         if not label:
             if self.work_items:
                 return self.work_items[-1].category
             label = self.table.title or "未分类"
         if label not in self.categories:
-            node = NamedNode(f"{self.iri.value}/category/{len(self.categories) + 1}")
+            node = _child(self.node, f"category/{len(self.categories) + 1}")
             self.categories[label] = node
-            self.add(node, RDF.type, FJ.Category)
-            self.add(node, RDFS.label, _zh(label))
-            self.add(node, FJ.order, _int(len(self.categories)))
-            self.add(node, DCT.isPartOf, self.iri)
+            self.add(node, _RDF.type, _FJ.Category)
+            self.add(node, _RDFS.label, _zh(label))
+            self.add(node, _FJ.order, _int(len(self.categories)))
+            self.add(node, _DCT.isPartOf, self.node)
         node = self.categories[label]
         if columns and text[columns[0]]:
-            self.add(node, PROV.wasDerivedFrom, cells[columns[0]])
+            self.add(node, _PROV.wasDerivedFrom, cells[columns[0]])
         return node
 
-    def work_item(self, row: Row, category: NamedNode, text: str, cell: NamedNode) -> _WorkItem:
-        k = category.value.rsplit("/", 1)[1]
+    def work_item(self, row: Row, category: str, text: str, cell: str) -> _WorkItem:
+        k = category[:-1].rsplit("/", 1)[1]
         self.items_per_category[category] += 1
         position = self.items_per_category[category]
-        node = NamedNode(f"{self.iri.value}/item/{k}-{position}")
+        node = _child(self.node, f"item/{k}-{position}")
         match = _ITEM_NUMBER.match(text)
-        self.add(node, RDF.type, FJ.WorkItem)
-        self.add(node, RDFS.label, _zh(text[match.end() :] if match else text))
+        self.add(node, _RDF.type, _FJ.WorkItem)
+        self.add(node, _RDFS.label, _zh(text[match.end() :] if match else text))
         if match:
-            self.add(node, FJ.itemNumber, _int(int(match.group(1))))
-        self.add(node, FJ.category, category)
-        self.add(node, FJ.order, _int(row.index))
-        self.add(node, DCT.isPartOf, self.iri)
-        self.add(node, PROV.wasDerivedFrom, cell)
+            self.add(node, _FJ.itemNumber, _int(int(match.group(1))))
+        self.add(node, _FJ.category, category)
+        self.add(node, _FJ.order, _int(row.index))
+        self.add(node, _DCT.isPartOf, self.node)
+        self.add(node, _PROV.wasDerivedFrom, cell)
         item = _WorkItem(node, category)
         self.work_items.append(item)
         self.counts["work_items"] += 1
         return item
 
-    def enumerated(
-        self, item: _WorkItem, kind: str, cls: NamedNode, entry: Item, cell: NamedNode
-    ) -> NamedNode:
+    def enumerated(self, item: _WorkItem, kind: str, cls: str, entry: Item, cell: str) -> str:
         item.positions[kind] += 1
-        node = NamedNode(f"{item.iri.value}/{kind}/{item.positions[kind]}")
-        self.add(node, RDF.type, cls)
-        self.add(node, FJ.workItem, item.iri)
-        self.add(node, FJ.text, Literal(entry.text))
-        self.add(node, FJ.order, _int(item.positions[kind]))
+        node = _child(item.node, f"{kind}/{item.positions[kind]}")
+        self.add(node, _RDF.type, cls)
+        self.add(node, _FJ.workItem, item.node)
+        self.add(node, _FJ.text, literal(entry.text))
+        self.add(node, _FJ.order, _int(item.positions[kind]))
         if entry.number is not None:
-            self.add(node, FJ.itemNumber, _int(entry.number))
-        self.add(node, PROV.wasDerivedFrom, cell)
+            self.add(node, _FJ.itemNumber, _int(entry.number))
+        self.add(node, _PROV.wasDerivedFrom, cell)
         return node
 
-    def target(self, item: _WorkItem, year: int, entry: Item, cell: NamedNode) -> NamedNode:
-        node = self.enumerated(item, f"target/{year}", FJ.Target, entry, cell)
-        self.add(node, FJ.year, _year(year))
+    def target(self, item: _WorkItem, year: int, entry: Item, cell: str) -> str:
+        node = self.enumerated(item, f"target/{year}", _FJ.Target, entry, cell)
+        self.add(node, _FJ.year, _year(year))
         item.targets[year].append(node)
         self.target_counts[year] += 1
         for k, quantity in enumerate(extract_quantities(entry.text), start=1):
-            self.observation(node, f"{node.value}/observation/{k}", quantity, year, None)
+            self.observation(node, _child(node, f"observation/{k}"), quantity, year, None)
         return node
 
     def observation(
-        self, target: NamedNode, iri: str, q: Quantity, year: int, parent: NamedNode | None
+        self, target: str, node: str, q: Quantity, year: int, parent: str | None
     ) -> None:
-        node = NamedNode(iri)
-        self.add(node, RDF.type, FJ.Observation)
-        self.add(node, RDF.type, QB.Observation)
-        self.add(target, FJ.hasObservation, node)
-        self.add(node, FJ.indicator, self.indicator(q.indicator))
-        self.add(node, FJ.value, _decimal(q.value))
-        self.add(node, FJ.unitText, Literal(q.unit_text))
-        self.add(node, FJ.normalizedValue, _decimal(q.normalized_value))
-        self.add(node, FJ.normalizedUnit, Literal(q.normalized_unit))
-        self.add(node, FJ.comparator, FJ[q.comparator.value])
-        self.add(node, FJ.year, _year(year))
-        self.add(node, FJ.writtenAs, Literal(q.written_as))
-        self.add(node, PROV.wasDerivedFrom, target)
+        self.add(node, _RDF.type, _FJ.Observation)
+        self.add(node, _RDF.type, _QB.Observation)
+        self.add(target, _FJ.hasObservation, node)
+        self.add(node, _FJ.indicator, self.indicator(q.indicator))
+        self.add(node, _FJ.value, _decimal(q.value))
+        self.add(node, _FJ.unitText, literal(q.unit_text))
+        self.add(node, _FJ.normalizedValue, _decimal(q.normalized_value))
+        self.add(node, _FJ.normalizedUnit, literal(q.normalized_unit))
+        self.add(node, _FJ.comparator, _FJ[q.comparator.value])
+        self.add(node, _FJ.year, _year(year))
+        self.add(node, _FJ.writtenAs, literal(q.written_as))
+        self.add(node, _PROV.wasDerivedFrom, target)
         if parent is not None:
-            self.add(node, FJ.partOf, parent)
+            self.add(node, _FJ.partOf, parent)
         self.counts["observations"] += 1
         for k, child in enumerate(q.children, start=1):
-            self.observation(target, f"{iri}/{k}", child, year, node)
+            self.observation(target, _child(node, str(k)), child, year, node)
 
-    def indicator(self, label: str) -> NamedNode:
+    def indicator(self, label: str) -> str:
         if label not in self.indicators:
-            node = NamedNode(f"{self.base}indicator/{hashed_slug(label)}")
+            node = iri(f"{self.base}indicator/{hashed_slug(label)}")
             self.indicators[label] = node
-            self.add_shared(node, RDF.type, FJ.Indicator)
-            self.add_shared(node, RDFS.label, _zh(label))
+            self.add_shared(node, _RDF.type, _FJ.Indicator)
+            self.add_shared(node, _RDFS.label, _zh(label))
         return self.indicators[label]
 
     # -- units and roles ---------------------------------------------------------------------
-    def place(self, place: Place) -> NamedNode:
+    def place(self, place: Place) -> str:
         """The jurisdiction's node; its description (and its parents') goes to the shared graph
         unless the registry already holds it."""
-        node = NamedNode(f"{self.base}jurisdiction/{place.slug}")
-        if place.slug in self.places_written or node in self.registry.subjects:
+        named = NamedNode(f"{self.base}jurisdiction/{place.slug}")
+        node = str(named)
+        if place.slug in self.places_written or named in self.registry.subjects:
             return node
         self.places_written.add(place.slug)
-        self.add_shared(node, RDF.type, FJ.Jurisdiction)
-        self.add_shared(node, RDFS.label, _zh(place.name))
-        self.add_shared(node, FJ.level, FJ[place.level.term])
+        self.add_shared(node, _RDF.type, _FJ.Jurisdiction)
+        self.add_shared(node, _RDFS.label, _zh(place.name))
+        self.add_shared(node, _FJ.level, _FJ[place.level.term])
         if place.code:
-            self.add_shared(node, FJ.divisionCode, Literal(place.code))
+            self.add_shared(node, _FJ.divisionCode, literal(place.code))
         parent = Gazetteer.load().parent(place)
         if parent is not None:
-            self.add_shared(node, FJ.within, self.place(parent))
+            self.add_shared(node, _FJ.within, self.place(parent))
         return node
 
-    def unit(self, name: str) -> NamedNode:
+    def unit(self, name: str) -> str:
         if name not in self.units:
             resolved = self.resolver.resolve(name)
             if resolved.status != "registered":
@@ -398,49 +445,47 @@ class _Builder:
                 self.unregistered.append(name)
             if resolved.status == "unresolved":
                 self.unresolved.append(name)
-            self.units[name] = resolved.iri
+            self.units[name] = str(resolved.iri)
         return self.units[name]
 
     def describe_unit(self, u: ResolvedUnit) -> None:
-        """Types, names, jurisdiction and kind of a unit the registry does not hold.
+        """Types, names, jurisdiction and kind of a unit the registry does not hold (once).
 
         Units of a jurisdiction are shared by every table that names them; a unit kept as written
         because its jurisdiction is unknown belongs to this table alone (its IRI says so).
         """
-        node = u.iri
+        node = str(u.iri)
+        if (node, u.written) in self.described:  # its facts are written: the table's are not
+            return  # remembered past the work item, and the shared ones need not be asked again
+        self.described.add((node, u.written))
         add = self.add if u.status == "unresolved" else self.add_shared
-        add(node, RDF.type, FJ.Unit)
-        add(node, RDF.type, ORG.Organization)
-        add(node, SKOS.prefLabel, _zh(u.label))
+        add(node, _RDF.type, _FJ.Unit)
+        add(node, _RDF.type, _ORG.Organization)
+        add(node, _SKOS.prefLabel, _zh(u.label))
         if u.written != u.label:
-            add(node, SKOS.altLabel, _zh(u.written))
+            add(node, _SKOS.altLabel, _zh(u.written))
         if u.jurisdiction is not None:
-            add(node, FJ.jurisdiction, self.place(u.jurisdiction))
+            add(node, _FJ.jurisdiction, self.place(u.jurisdiction))
         if u.status == "resolved":
-            add(node, RDF.type, FJ.ResolvedUnit)
+            add(node, _RDF.type, _FJ.ResolvedUnit)
             if u.kind is not None:
-                add(node, FJ.agencyKind, u.kind.iri)
+                add(node, _FJ.agencyKind, str(u.kind.iri))
         elif u.status == "group":
-            add(node, RDF.type, FJ.ResolvedUnit)
-            add(node, RDF.type, FJ.UnitGroup)
-            add(node, RDF.type, ORG.OrganizationalCollaboration)
-            add(node, FJ.membersListed, Literal("false", datatype=XSD.boolean))
+            add(node, _RDF.type, _FJ.ResolvedUnit)
+            add(node, _RDF.type, _FJ.UnitGroup)
+            add(node, _RDF.type, _ORG.OrganizationalCollaboration)
+            add(node, _FJ.membersListed, literal("false", datatype=_BOOLEAN))
             for level in u.member_levels:
-                add(node, FJ.memberLevel, FJ[level.term])
+                add(node, _FJ.memberLevel, _FJ[level.term])
             if u.member_kind:
-                add(node, FJ.memberKind, FJ[u.member_kind.capitalize()])
+                add(node, _FJ.memberKind, _FJ[u.member_kind.capitalize()])
         else:
-            add(node, RDF.type, FJ.UnregisteredUnit)
+            add(node, _RDF.type, _FJ.UnregisteredUnit)
             if u.status == "unresolved":
-                add(node, RDF.type, FJ.UnresolvedUnit)
+                add(node, _RDF.type, _FJ.UnresolvedUnit)
 
-    def assignments(
-        self,
-        item: _WorkItem,
-        by_kind: dict[ColumnKind, list[int]],
-        row: Row,
-        cells: dict[int, NamedNode],
-    ) -> None:
+    def assignments(self, item: _WorkItem, row: Row, cells: dict[int, str]) -> None:
+        by_kind = self.by_kind
         has_lead_column = bool(by_kind[ColumnKind.LEAD])
         # (column, role or None for "the first listed leads", assignment slot)
         plan: list[tuple[int, Role | None, str]] = [
@@ -452,7 +497,7 @@ class _Builder:
         ]
         plan += [(c, Role.SUPPORTING, "supporting") for c in by_kind[ColumnKind.SUPPORTING]]
         notes = [
-            line.strip()
+            literal(line.strip())
             for c in by_kind[ColumnKind.NOTE]
             for line in row.cells[c - 1].splitlines()
             if line.strip()
@@ -466,41 +511,41 @@ class _Builder:
                     effective = role
                 item.positions[slot] += 1
                 unit = self.unit(mention.name)
-                node = NamedNode(f"{item.iri.value}/assignment/{slot}/{item.positions[slot]}")
-                self.add(node, RDF.type, FJ.Assignment)
-                self.add(node, FJ.unit, unit)
-                self.add(node, FJ.workItem, item.iri)
-                self.add(node, FJ.role, effective.term)
-                self.add(node, FJ.position, _int(mention.position))
-                self.add(node, FJ.writtenAs, Literal(mention.written))
+                node = _child(item.node, f"assignment/{slot}/{item.positions[slot]}")
+                self.add(node, _RDF.type, _FJ.Assignment)
+                self.add(node, _FJ.unit, unit)
+                self.add(node, _FJ.workItem, item.node)
+                self.add(node, _FJ.role, _ROLE_TERMS[effective])
+                self.add(node, _FJ.position, _int(mention.position))
+                self.add(node, _FJ.writtenAs, literal(mention.written))
                 if mention.scope:
-                    self.add(node, FJ.scope, Literal(mention.scope))
+                    self.add(node, _FJ.scope, literal(mention.scope))
                 for note in notes:
-                    self.add(node, FJ.note, Literal(note))
-                self.add(node, PROV.wasDerivedFrom, cells[col])
+                    self.add(node, _FJ.note, note)
+                self.add(node, _PROV.wasDerivedFrom, cells[col])
                 if effective is Role.SUPPORTING:
-                    self.add(unit, FJ.supports, item.iri)
+                    self.add(unit, _FJ.supports, item.node)
                 else:
-                    self.add(unit, FJ.responsibleFor, item.iri)
+                    self.add(unit, _FJ.responsibleFor, item.node)
                     if effective is Role.LEAD:
-                        self.add(unit, FJ.leads, item.iri)
+                        self.add(unit, _FJ.leads, item.node)
 
     # -- documents ---------------------------------------------------------------------------
-    def document(self, title: str, short: str | None, based_on: str | None) -> NamedNode:
+    def document(self, title: str, short: str | None, based_on: str | None) -> str:
         node = self.documents.get(title)
         if node is None:
-            node = NamedNode(f"{self.base}doc/{hashed_slug(title)}")
+            node = iri(f"{self.base}doc/{hashed_slug(title)}")
             self.documents[title] = node
-            self.add_shared(node, RDF.type, FJ.PolicyDocument)
-            self.add_shared(node, RDF.type, SCHEMA.Legislation)
-            self.add_shared(node, DCT.title, _zh(title))
+            self.add_shared(node, _RDF.type, _FJ.PolicyDocument)
+            self.add_shared(node, _RDF.type, _SCHEMA.Legislation)
+            self.add_shared(node, _DCT.title, _zh(title))
         if short and short != title:
-            self.add_shared(node, DCT.alternative, _zh(short))
+            self.add_shared(node, _DCT.alternative, _zh(short))
         if based_on:
-            self.add_shared(node, FJ.basedOn, self.document(based_on, None, None))
+            self.add_shared(node, _FJ.basedOn, self.document(based_on, None, None))
         return node
 
-    def document_mentions(self, owners: list[tuple[NamedNode, str, NamedNode]]) -> None:
+    def document_mentions(self, owners: list[tuple[str, str, str]]) -> None:
         found = [(o, find_mentions(text, self.short_names), cell) for o, text, cell in owners]
         # Titles written in brackets anywhere in this row link their bracket-less mentions.
         written = {m.written_as.strip("《》") for _, ms, _ in found for m in ms if not m.based_on}
@@ -512,10 +557,10 @@ class _Builder:
 
     def mention(
         self,
-        owner: NamedNode,
+        owner: str,
         k: int,
         m: DocumentMention,
-        cell: NamedNode,
+        cell: str,
         *,
         location: str | None = None,
     ) -> None:
@@ -527,28 +572,30 @@ class _Builder:
         self.mentioned.add(doc)
         if m.based_on:
             self.mentioned.add(self.document(m.based_on, None, None))
-        node = NamedNode(f"{owner.value}/mention/{k}")
+        node = _child(owner, f"mention/{k}")
         if location:
-            self.add(node, FJ.location, Literal(location))
-        self.add(node, RDF.type, FJ.DocumentMention)
-        self.add(node, FJ.document, doc)
-        self.add(node, FJ.mentionedIn, owner)
-        self.add(node, FJ.writtenAs, Literal(m.written_as))
-        self.add(node, FJ.bracketed, Literal(str(m.bracketed).lower(), datatype=XSD.boolean))
-        self.add(node, FJ.mentionKind, FJ.Produces if m.kind == "produces" else FJ.RefersTo)
-        self.add(node, PROV.wasDerivedFrom, cell)
-        self.add(owner, FJ.refersTo, doc)
+            self.add(node, _FJ.location, literal(location))
+        self.add(node, _RDF.type, _FJ.DocumentMention)
+        self.add(node, _FJ.document, doc)
+        self.add(node, _FJ.mentionedIn, owner)
+        self.add(node, _FJ.writtenAs, literal(m.written_as))
+        bracketed = str(m.bracketed).lower()
+        self.add(node, _FJ.bracketed, literal(bracketed, datatype=_BOOLEAN))
+        self.add(node, _FJ.mentionKind, _FJ.Produces if m.kind == "produces" else _FJ.RefersTo)
+        self.add(node, _PROV.wasDerivedFrom, cell)
+        self.add(owner, _FJ.refersTo, doc)
         if m.kind == "produces":
-            self.add(owner, FJ.produces, doc)
+            self.add(owner, _FJ.produces, doc)
 
     # -- whole table -------------------------------------------------------------------------
     def precedes(self) -> None:
+        self.item_lines.clear()  # pairs of targets of one work item: written once each
         for item in self.work_items:
             years = sorted(y for y, targets in item.targets.items() if targets)
             for earlier, later in zip(years, years[1:], strict=False):
                 for a in item.targets[earlier]:
                     for b in item.targets[later]:
-                        self.add(a, FJ.precedes, b)
+                        self.add(a, _FJ.precedes, b)
 
     def run(self, on_progress: Callable[[int, int], None] | None = None) -> BuiltTable:
         self.source()
@@ -558,8 +605,7 @@ class _Builder:
             if on_progress and (done % _PROGRESS_EVERY == 0 or done == total):
                 on_progress(done, total)
         self.precedes()
-        self.quads = list(dict.fromkeys(self.quads))  # drop repeats, keep order
-        self.shared_quads = list(dict.fromkeys(self.shared_quads))
+        self.out.flush()
         counts: dict[str, object] = {
             "categories": len(self.categories),
             "work_items": self.counts["work_items"],
@@ -567,23 +613,55 @@ class _Builder:
             "units": len(set(self.units.values())),
             "documents": len(self.mentioned),
             "observations": self.counts["observations"],
-            "triples": len(self.quads) + len(self.shared_quads),
+            "triples": self.lines + len(self.shared_lines),
         }
         return BuiltTable(
             self.iri,
-            self.quads,
+            [],
             counts,
             self.unregistered,
             self.table.reader,
-            self.shared_quads,
+            [],
             self.jurisdiction,
             self.unresolved,
         )
 
 
-def _decimal(value: Decimal) -> Literal:
+_ROLE_TERMS = {role: str(role.term) for role in Role}
+
+
+def _decimal(value: Decimal) -> str:
     text = format(value.normalize(), "f") if value == value.to_integral() else str(value)
-    return Literal(text, datatype=XSD.decimal)
+    return literal(text, datatype=_DECIMAL)
+
+
+def write_table(
+    table: Table,
+    out: BinaryIO,
+    *,
+    base: str = DEFAULT_BASE,
+    slug: str | None = None,
+    registry: UnitRegistry | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    jurisdiction: str | None = None,
+) -> BuiltTable:
+    """Write the quads of one table, in its own named graph ``{base}table/{slug}`` and the shared
+    graph, as N-Quads (UTF-8) to ``out`` while going through the rows; the result has the counts
+    and findings, and no quads.
+
+    ``jurisdiction`` (浙江省, 长沙市 …) overrides the one read from the table (title, 文号, issuer,
+    units). ``on_progress(rows_done, rows_total)`` is called every 500 rows and at the end.
+    """
+    registry = registry or UnitRegistry.load(base)
+    builder = _Builder(
+        table,
+        NQuadsWriter(out),
+        base=base,
+        registry=registry,
+        slug=slug or table_slug(table.name),
+        jurisdiction=jurisdiction,
+    )
+    return builder.run(on_progress)
 
 
 def build_table(
@@ -595,17 +673,18 @@ def build_table(
     on_progress: Callable[[int, int], None] | None = None,
     jurisdiction: str | None = None,
 ) -> BuiltTable:
-    """Build the quads of one table in its own named graph ``{base}table/{slug}``.
-
-    ``jurisdiction`` (浙江省, 长沙市 …) overrides the one read from the table (title, 文号, issuer,
-    units). ``on_progress(rows_done, rows_total)`` is called every few thousand rows and at the end.
-    """
-    registry = registry or UnitRegistry.load(base)
-    builder = _Builder(
+    """:func:`write_table`, with the quads as pyoxigraph objects: ``quads`` in the table's graph,
+    ``shared_quads`` in the shared graph. For tables that fit in memory as objects."""
+    buffer = io.BytesIO()
+    built = write_table(
         table,
+        buffer,
         base=base,
+        slug=slug,
         registry=registry,
-        slug=slug or table_slug(table.name),
+        on_progress=on_progress,
         jurisdiction=jurisdiction,
     )
-    return builder.run(on_progress)
+    for quad in parse(buffer.getvalue(), format=RdfFormat.N_QUADS):
+        (built.quads if quad.graph_name == built.iri else built.shared_quads).append(quad)
+    return built

@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -205,12 +206,16 @@ def _check_is_store(where: Path) -> None:
         )
 
 
-_BATCH_BYTES = 32 << 20  # N-Quads gathered per bulk load: fewer, larger files for RocksDB
+# N-Quads per bulk load. Oxigraph's bulk loader holds a whole call's quads in memory (1 GB for
+# the million quads of a 5,000-row plan); 8 MB calls peak near 100 MB and were as fast (docs/
+# robustness.md).
+_BATCH_BYTES = 8 << 20
 
 
 class _Writer:
-    """Loads built tables into a store: graphs they replace are removed first, quads bulk-loaded
-    in batches of a bounded size."""
+    """Loads built tables (N-Quads files) into a store: graphs they replace are removed first,
+    quads bulk-loaded in batches of a bounded size (small tables together, a large one in
+    pieces); each file is removed once loaded."""
 
     def __init__(self, store: pyoxigraph.Store, base: str, implements: str | None = None) -> None:
         self.store, self.base = store, base
@@ -229,14 +234,18 @@ class _Writer:
         ]
         self.store.bulk_extend(fixed)
 
-    def add(self, iri: NamedNode, data: bytes) -> None:
+    def add(self, iri: NamedNode, quads: Path) -> None:
         if self.store.contains_named_graph(iri):
             self.store.remove_graph(iri)
             self.replaced = True
-        self.batch.append(data)
-        self.batch_bytes += len(data)
-        if self.batch_bytes >= _BATCH_BYTES:
-            self.flush()
+        with quads.open("rb") as lines:
+            while chunk := lines.read(_BATCH_BYTES):
+                chunk += lines.readline()  # whole lines only
+                self.batch.append(chunk)
+                self.batch_bytes += len(chunk)
+                if self.batch_bytes >= _BATCH_BYTES:
+                    self.flush()
+        quads.unlink()
         self.declare(iri)
 
     def declare(self, iri: NamedNode) -> None:
@@ -394,23 +403,25 @@ def _build_in_memory(
     implements: str | None = None,
 ) -> list[BuiltSource]:
     """Build everything first, then write: a store the caller holds is changed only on success."""
-    built = list(
-        build_many(
-            jobs,
-            base=base,
-            workers=workers,
-            limits=limits,
-            jurisdiction=jurisdiction,
-            on_progress=on_progress,
+    with tempfile.TemporaryDirectory(prefix="fenjie-spool-") as spool:
+        built = list(
+            build_many(
+                jobs,
+                base=base,
+                workers=workers,
+                limits=limits,
+                jurisdiction=jurisdiction,
+                on_progress=on_progress,
+                spool=Path(spool),
+            )
         )
-    )
-    writer = _Writer(target, base, implements)
-    writer.start()
-    for result, data in built:
-        writer.add(result.iri, data)
-        if on_table:
-            on_table(result)
-    writer.finish()
+        writer = _Writer(target, base, implements)
+        writer.start()
+        for result, quads in built:
+            writer.add(result.iri, quads)
+            if on_table:
+                on_table(result)
+        writer.finish()
     return [result for result, _ in built]
 
 
@@ -444,7 +455,9 @@ def _build_staged(
 ) -> list[BuiltSource]:
     """Build into a new staging version and switch the store to it (build lock held)."""
     staging = new_staging(path)
+    spool = staging.with_name(staging.name + ".spool")  # built tables as N-Quads files
     try:
+        spool.mkdir()
         live = current_version(path)
         if live is not None and not fresh:
             try:
@@ -455,6 +468,7 @@ def _build_staged(
                 ) from exc
         results = _fill(
             staging,
+            spool,
             jobs,
             base,
             workers,
@@ -465,6 +479,7 @@ def _build_staged(
             on_progress,
             implements,
         )
+        shutil.rmtree(spool, ignore_errors=True)
         gc.collect()  # the staging store is closed before it becomes the live one
         publish(path, staging)
     except BaseException as exc:
@@ -473,12 +488,14 @@ def _build_staged(
         traceback.clear_frames(exc.__traceback__)
         gc.collect()
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(spool, ignore_errors=True)
         raise
     return results
 
 
 def _fill(
     staging: Path,
+    spool: Path,
     jobs: list[tuple[Path, str | None]],
     base: str,
     workers: int,
@@ -503,6 +520,7 @@ def _fill(
         limits=limits,
         jurisdiction=jurisdiction,
         on_progress=on_progress,
+        spool=spool,
     )
     results: list[BuiltSource] = []
     for source, digest in jobs:
@@ -511,9 +529,8 @@ def _fill(
             result = BuiltSource(source=source, iri=iri, skipped=True, sha256=digest)
             writer.declare(iri)
         else:
-            result, data = next(done)
-            writer.add(result.iri, data)
-            del data
+            result, quads = next(done)
+            writer.add(result.iri, quads)
         results.append(result)
         if on_table:
             on_table(result)
