@@ -309,10 +309,10 @@ class _Builder:
             item = self.work_items[-1]
         owners: list[tuple[str, str, str]] = []  # (node, text, cell) citing documents
         # titles in a category's or work item's own text (落实《X》): searched once per node
-        for node, col in ((category, by_kind[ColumnKind.CATEGORY]), (item.node, [work_item_col])):
-            if col and text[col[0]] and node not in self.cited_owners:
+        for node, cols in ((category, by_kind[ColumnKind.CATEGORY]), (item.node, [work_item_col])):
+            if cols and text[cols[0]] and node not in self.cited_owners:
                 self.cited_owners.add(node)
-                owners.append((node, text[col[0]], cells[col[0]]))
+                owners.append((node, text[cols[0]], cells[cols[0]]))
         for col in by_kind[ColumnKind.BASELINE]:
             for entry in split_enumeration(row.cells[col - 1]):
                 node = self.enumerated(item, "baseline", _FJ.BaselineItem, entry, cells[col])
