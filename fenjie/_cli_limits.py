@@ -18,11 +18,13 @@ _HELP = {
     "rows": "Rows (lines, table rows) of one source.",
     "inflate": "Bytes the members of a .docx/.xlsx archive may inflate to.",
     "pages": "Pages of a PDF.",
+    "triples": "Triples one source makes (checked while it is built).",
 }
 
 
 def limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``--max-cells``, ``--max-cell-chars``, ``--max-rows``, ``--max-inflate``, ``--max-pages``."""
+    """Add ``--max-cells``, ``--max-cell-chars``, ``--max-rows``, ``--max-inflate``, ``--max-pages``,
+    ``--max-triples``."""
     for name in reversed(Limits.names()):
         flag, unit = LIMIT_FLAGS[name]
         default = getattr(DEFAULT_LIMITS, name)

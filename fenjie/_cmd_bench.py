@@ -127,4 +127,29 @@ def bench_build(sizes: str, tables: str, workdir: Path | None) -> None:
             click.echo(format_size(report))
 
 
-COMMANDS = [bench, bench_stores, bench_build]
+@click.command("bench-inputs")
+@click.option(
+    "--only",
+    default="",
+    help="Input file names to measure, comma-separated (default: all; see fenjie.bench.inputs).",
+)
+@click.option(
+    "--timeout", default=120.0, show_default=True, help="Stop a build after this many seconds."
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the temporary inputs and stores go (default: the system's temporary folder).",
+)
+def bench_inputs(only: str, timeout: float, workdir: Path | None) -> None:
+    """Benchmark: large and awkward inputs under 10 MB, built vs `oxigraph load` of their quads."""
+    from fenjie.bench.inputs import HEADER, format_report, run_inputs
+
+    names = [n.strip() for n in only.split(",") if n.strip()] or None
+    click.echo(HEADER)
+    for report in run_inputs(names, timeout=timeout, workdir=workdir):
+        click.echo(format_report(report))
+
+
+COMMANDS = [bench, bench_stores, bench_build, bench_inputs]

@@ -34,6 +34,7 @@ LIMIT_FLAGS: dict[str, tuple[str, str]] = {
     "rows": ("--max-rows", "rows"),
     "inflate": ("--max-inflate", "bytes"),
     "pages": ("--max-pages", "pages"),
+    "triples": ("--max-triples", "triples"),
 }
 
 #: What each limit counts, in the Chinese of the messages.
@@ -61,6 +62,9 @@ class Limits:
     inflate: int = 64 * 2**20
     #: pages of a PDF
     pages: int = 100
+    #: triples one source makes (the only limit checked while building: what a grid within the
+    #: other limits makes can still vary a hundredfold, e.g. 200 year columns of quantities)
+    triples: int = 2_000_000
 
     def check(self, limit: str, amount: int, *, file: str | None, place: str, what: str) -> None:
         """Raise :class:`LimitError` when ``amount`` is over the limit named ``limit``."""

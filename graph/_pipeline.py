@@ -79,6 +79,7 @@ def build_one(
                 registry=registry,
                 on_progress=on_progress,
                 jurisdiction=jurisdiction,
+                limits=limits,
             )
     except BaseException:
         quads.unlink(missing_ok=True)

@@ -39,6 +39,7 @@ from fenjie.graph._documents import (
 )
 from fenjie.graph._iris import hashed_slug, slugify
 from fenjie.graph._jurisdiction import Jurisdiction, detect
+from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._nquads import NQuadsWriter, Rendered, iri, literal
 from fenjie.graph._places import Gazetteer, Level, Place
 from fenjie.graph._plan import read_notice
@@ -151,8 +152,10 @@ class _Builder:
         registry: UnitRegistry,
         slug: str,
         jurisdiction: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.table, self.base, self.registry, self.out = table, base, registry, out
+        self.limits = limits
         self.iri = NamedNode(f"{base}table/{slug}")  # checks the base: other IRIs extend it
         self.node = iri(self.iri.value)
         self.graph_suffix = f" {self.node} .\n"
@@ -597,11 +600,24 @@ class _Builder:
                     for b in item.targets[later]:
                         self.add(a, _FJ.precedes, b)
 
+    def check_size(self, row: Row) -> None:
+        """Stop at the row where the table's triples pass the limit."""
+        made = self.lines + len(self.shared_lines)
+        if made > self.limits.triples:
+            self.limits.check(
+                "triples",
+                made,
+                file=self.table.name,
+                place=row.location or f"line {row.line}",
+                what=f"the table makes {made:,} triples by this row",
+            )
+
     def run(self, on_progress: Callable[[int, int], None] | None = None) -> BuiltTable:
         self.source()
         total = len(self.table.rows)
         for done, row in enumerate(self.table.rows, start=1):
             self.row(row)
+            self.check_size(row)
             if on_progress and (done % _PROGRESS_EVERY == 0 or done == total):
                 on_progress(done, total)
         self.precedes()
@@ -644,6 +660,7 @@ def write_table(
     registry: UnitRegistry | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     jurisdiction: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> BuiltTable:
     """Write the quads of one table, in its own named graph ``{base}table/{slug}`` and the shared
     graph, as N-Quads (UTF-8) to ``out`` while going through the rows; the result has the counts
@@ -651,6 +668,9 @@ def write_table(
 
     ``jurisdiction`` (浙江省, 长沙市 …) overrides the one read from the table (title, 文号, issuer,
     units). ``on_progress(rows_done, rows_total)`` is called every 500 rows and at the end.
+    A table making more than ``limits.triples`` triples stops with a
+    :class:`~fenjie.errors.LimitError` at the row that passes it (what was written is then
+    incomplete: the caller discards it).
     """
     registry = registry or UnitRegistry.load(base)
     builder = _Builder(
@@ -660,6 +680,7 @@ def write_table(
         registry=registry,
         slug=slug or table_slug(table.name),
         jurisdiction=jurisdiction,
+        limits=limits,
     )
     return builder.run(on_progress)
 
@@ -672,6 +693,7 @@ def build_table(
     registry: UnitRegistry | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     jurisdiction: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> BuiltTable:
     """:func:`write_table`, with the quads as pyoxigraph objects: ``quads`` in the table's graph,
     ``shared_quads`` in the shared graph. For tables that fit in memory as objects."""
@@ -684,6 +706,7 @@ def build_table(
         registry=registry,
         on_progress=on_progress,
         jurisdiction=jurisdiction,
+        limits=limits,
     )
     for quad in parse(buffer.getvalue(), format=RdfFormat.N_QUADS):
         (built.quads if quad.graph_name == built.iri else built.shared_quads).append(quad)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import resource
 import time
 import zipfile
 from collections import Counter
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 from fenjie.errors import InputError
 from fenjie.graph._limits import Limits
+from fenjie.graph.builder import write_table
 from fenjie.graph.read import read_bytes
 from tests import hostile
 
@@ -176,20 +178,24 @@ class Outcome:
     refused: Counter[str] = field(default_factory=Counter)
     crashes: list[tuple[int, str]] = field(default_factory=list)
     slowest: float = 0.0
+    peak_mb: float = 0.0  # the process's peak resident set after this format's cases
 
     @property
     def total(self) -> int:
         return self.built + sum(self.refused.values()) + len(self.crashes)
 
 
-def fuzz(kind: str, count: int, seed: int) -> Outcome:
-    """Read every mutation; a crash is anything but a table or a one-line InputError."""
+def fuzz(kind: str, count: int, seed: int, *, build: bool = False) -> Outcome:
+    """Read every mutation (and, with ``build``, build the tables read into N-Quads); a crash
+    is anything but a table or a one-line InputError."""
     outcome = Outcome(kind)
     for index, data in enumerate(mutations(kind, count, seed)):
         name = f"fuzz-{kind}-{seed}-{index}"
         started = time.perf_counter()
         try:
-            read_bytes(data, name=name, limits=LIMITS)
+            table = read_bytes(data, name=name, limits=LIMITS)
+            if build:
+                write_table(table, io.BytesIO(), limits=LIMITS)
             outcome.built += 1
         except InputError as error:
             if "\n" in str(error) or not str(error).startswith(name):
@@ -201,4 +207,5 @@ def fuzz(kind: str, count: int, seed: int) -> Outcome:
                 raise
             outcome.crashes.append((index, f"{type(error).__name__}: {str(error)[:200]}"))
         outcome.slowest = max(outcome.slowest, time.perf_counter() - started)
+    outcome.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return outcome

@@ -1,5 +1,6 @@
 """Seeded, bounded fuzzing of every reader (issue 15): mutations of a small file per format, each
-read to a table or refused with one clean InputError naming the file; never a traceback.
+read to a table (and built into N-Quads) or refused with one clean InputError naming the file;
+never a traceback.
 A few hundred per format run with ``--all`` (CI); a quick sample runs by default. The longer run
 is ``python tests/fuzz_readers.py`` (docs/robustness.md)."""
 
@@ -13,7 +14,7 @@ SEED = 15
 
 
 def check(kind: str, count: int) -> None:
-    outcome = fuzz(kind, count, SEED)
+    outcome = fuzz(kind, count, SEED, build=True)
     assert outcome.crashes == [], outcome.crashes[:5]
     assert outcome.total == count
     assert sum(outcome.refused.values()) > 0  # the mutations do reach the error paths

@@ -44,10 +44,11 @@ _ROWS_PER_TABLE = 200
 
 @dataclass
 class Measured:
-    """One command's wall time and peak memory."""
+    """One command's wall time, peak memory and CPU time (user and system, its process tree)."""
 
     seconds: float
     peak_mb: float
+    cpu_seconds: float = 0.0
 
 
 def _rss_kb(pid: int) -> int:
@@ -107,7 +108,8 @@ def measure(command: list[str], *, env: dict[str, str] | None = None) -> Measure
     errors = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{errors[-2000:]}")
-    return Measured(seconds, max(peak_kb, usage.ru_maxrss) / 1024)
+    cpu = usage.ru_utime + usage.ru_stime  # the command and the descendants it waited for
+    return Measured(seconds, max(peak_kb, usage.ru_maxrss) / 1024, cpu)
 
 
 def _fenjie(*args: str) -> list[str]:

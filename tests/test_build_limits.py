@@ -1,0 +1,69 @@
+"""The triples limit: a grid within the reading limits can still make a hundred times the
+triples of a plan of its size; the build stops at the row that passes the limit, names it and
+the flag, and leaves the store as it was."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fenjie.errors import LimitError
+from fenjie.graph import FenjieStore
+from fenjie.graph._limits import Limits
+from fenjie.graph.builder import build_table, write_table
+from fenjie.graph.read import read_bytes
+
+_HEADER = ["主要任务", "工作内容", *(f"{2000 + y}年目标" for y in range(30)), "责任单位"]
+
+
+def _wide_plan(rows: int) -> bytes:
+    lines = ["某县重点工作任务分解表", "\t".join(_HEADER)]
+    for r in range(1, rows + 1):
+        lines.append("\t".join(["重点工作", f"{r}、建设项目", *(["建成2个"] * 30), "县发改局"]))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_table_over_the_triples_limit_stops_at_the_row() -> None:
+    table = read_bytes(_wide_plan(40), name="wide.tsv")
+    made = build_table(table).counts["triples"]
+    assert isinstance(made, int) and made > 10_000
+    with pytest.raises(LimitError) as caught:
+        write_table(table, io.BytesIO(), limits=Limits(triples=made // 4))
+    error = caught.value
+    assert error.details["limit"] == "triples"
+    # each row makes about made/40 triples: the limit (a quarter) is passed near row 10
+    row = int(error.message.split(":", 1)[0].removeprefix("line "))
+    assert 2 + 8 <= row <= 2 + 12
+    assert "triples by this row, over the limit of" in error.message
+    assert error.message.endswith("(raise it with --max-triples)")
+    assert str(error).startswith("wide.tsv: line ")
+    # at the limit itself the table builds
+    assert write_table(table, io.BytesIO(), limits=Limits(triples=made)).counts["triples"] == made
+
+
+@pytest.mark.slow
+def test_cli_refuses_with_one_line_and_keeps_the_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    plan = tmp_path / "wide.tsv"
+    plan.write_bytes(_wide_plan(40))
+
+    def build(*flags: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "fenjie", "build", "--store", str(store), *flags]
+        return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+    assert build().returncode == 0  # the bundled example
+    with FenjieStore.open(store, read_only=True) as opened:
+        before = set(opened.inner)
+    refused = build("--max-triples", "2000", str(plan))
+    assert refused.returncode == 65
+    [line] = refused.stderr.splitlines()
+    assert line.startswith(f"error: {plan}: line ")
+    assert line.endswith("over the limit of 2,000 triples (raise it with --max-triples)")
+    with FenjieStore.open(store, read_only=True) as opened:
+        assert set(opened.inner) == before
+    assert not list(tmp_path.glob(".store.versions/*.spool"))
+    assert build("--max-triples", "1000000", str(plan)).returncode == 0
