@@ -74,23 +74,29 @@ class Rendered:
 
 
 class NQuadsWriter:
-    """Lines of N-Quads into a binary stream, encoded in batches of ``batch`` lines.
+    """Lines of N-Quads into a binary stream, encoded in batches of about ``batch`` lines.
 
-    ``lines`` counts what was written (repeats included: the caller drops those it knows of).
+    ``append(line)`` only gathers (it is the hot path: a bound ``list.append``); the caller
+    calls :meth:`flush_if_full` now and then (the builder: after each row) and :meth:`flush` at
+    the end. ``lines`` counts what was written and gathered.
     """
 
     def __init__(self, out: BinaryIO, *, batch: int = 20_000) -> None:
         self.out, self.batch = out, batch
         self.pending: list[str] = []
-        self.lines = 0
+        self.append = self.pending.append
+        self.written = 0
 
-    def write(self, line: str) -> None:
-        self.pending.append(line)
+    @property
+    def lines(self) -> int:
+        return self.written + len(self.pending)
+
+    def flush_if_full(self) -> None:
         if len(self.pending) >= self.batch:
             self.flush()
 
     def flush(self) -> None:
         if self.pending:
-            self.lines += len(self.pending)
+            self.written += len(self.pending)
             self.out.write("".join(self.pending).encode("utf-8"))
-            self.pending = []
+            self.pending.clear()  # the same list: ``append`` stays bound to it

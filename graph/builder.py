@@ -170,7 +170,7 @@ class _Builder:
         self.shared_suffix = f" {iri(base + SHARED_GRAPH)} .\n"
         self.item_lines: set[str] = set()  # the table's lines since the current work item began
         self.shared_lines: set[str] = set()
-        self.lines = 0
+        self.emit = out.append  # every line written goes through here, once
         self.units: dict[str, str] = {}
         self.described: set[tuple[str, str]] = set()  # (unit, as written)
         self.unregistered: list[str] = []
@@ -194,10 +194,10 @@ class _Builder:
 
     def add(self, s: str, p: str, o: str) -> None:
         line = f"{s} {p} {o}{self.graph_suffix}"
-        if line not in self.item_lines:
-            self.item_lines.add(line)
-            self.lines += 1
-            self.out.write(line)
+        seen = self.item_lines
+        if line not in seen:
+            seen.add(line)
+            self.emit(line)
 
     def add_shared(self, s: str, p: str, o: str) -> None:
         """A fact about a node many tables share (document, indicator, unregistered unit).
@@ -208,7 +208,7 @@ class _Builder:
         line = f"{s} {p} {o}{self.shared_suffix}"
         if line not in self.shared_lines:
             self.shared_lines.add(line)
-            self.out.write(line)
+            self.emit(line)
 
     # -- table, columns, cells -------------------------------------------------------------
     def source(self) -> None:
@@ -602,7 +602,8 @@ class _Builder:
 
     def check_size(self, row: Row) -> None:
         """Stop at the row where the table's triples pass the limit."""
-        made = self.lines + len(self.shared_lines)
+        self.out.flush_if_full()
+        made = self.out.lines
         if made > self.limits.triples:
             self.limits.check(
                 "triples",
@@ -629,7 +630,7 @@ class _Builder:
             "units": len(set(self.units.values())),
             "documents": len(self.mentioned),
             "observations": self.counts["observations"],
-            "triples": self.lines + len(self.shared_lines),
+            "triples": self.out.lines,
         }
         return BuiltTable(
             self.iri,

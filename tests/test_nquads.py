@@ -48,10 +48,11 @@ def test_writer_batches_and_counts_lines() -> None:
     out = io.BytesIO()
     writer = NQuadsWriter(out, batch=3)
     for k in range(7):
-        writer.write(f'<http://x/{k}> <http://x/p> "{k}" <http://x/g> .\n')
-    assert writer.lines == 6  # two batches written, one line pending
+        writer.append(f'<http://x/{k}> <http://x/p> "{k}" <http://x/g> .\n')
+        writer.flush_if_full()
+    assert writer.lines == 7 and writer.written == 6  # two batches written, one line gathered
     writer.flush()
-    assert writer.lines == 7
+    assert writer.lines == writer.written == 7
     assert len(list(parse(out.getvalue(), format=RdfFormat.N_QUADS))) == 7
 
 
