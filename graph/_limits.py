@@ -44,6 +44,7 @@ _AMOUNT_ZH = {
     "rows": "行数",
     "inflate": "解压后字节数",
     "pages": "页数",
+    "triples": "三元组数",
 }
 
 

@@ -38,8 +38,8 @@ def test_table_over_the_triples_limit_stops_at_the_row() -> None:
     # each row makes about made/40 triples: the limit (a quarter) is passed near row 10
     row = int(error.message.split(":", 1)[0].removeprefix("line "))
     assert 2 + 8 <= row <= 2 + 12
+    assert "三元组数超过上限" in error.message and "可用 --max-triples 调高" in error.message
     assert "triples by this row, over the limit of" in error.message
-    assert error.message.endswith("(raise it with --max-triples)")
     assert str(error).startswith("wide.tsv: line ")
     # at the limit itself the table builds
     assert write_table(table, io.BytesIO(), limits=Limits(triples=made)).counts["triples"] == made
@@ -61,8 +61,9 @@ def test_cli_refuses_with_one_line_and_keeps_the_store(tmp_path: Path) -> None:
     refused = build("--max-triples", "2000", str(plan))
     assert refused.returncode == 65
     [line] = refused.stderr.splitlines()
-    assert line.startswith(f"error: {plan}: line ")
-    assert line.endswith("over the limit of 2,000 triples (raise it with --max-triples)")
+    assert line.startswith(f"错误：{plan}: line ")
+    assert "三元组数超过上限 2,000，可用 --max-triples 调高" in line
+    assert line.endswith("over the limit of 2,000 triples)")
     with FenjieStore.open(store, read_only=True) as opened:
         assert set(opened.inner) == before
     assert not list(tmp_path.glob(".store.versions/*.spool"))
