@@ -189,11 +189,22 @@ def build(
             echo(f"  所属地区不明的单位 (unresolved units)：{'、'.join(table.unresolved_units)}")
         if table.unregistered_units:
             echo(f"  未登记的单位 (unregistered units)：{'、'.join(table.unregistered_units)}")
+    _echo_levels(store_path, [t.iri.value for t in built])
     _echo_findings(store_path, base, [t.iri for t in built])
     elapsed = time.perf_counter() - started
     done = sum(not t.skipped for t in built)
     skipped = f"，{len(built) - done} 张未变化" if done < len(built) else ""
     echo(f"存储：{store_path}（构建 {done} 张表{skipped}，用时 {elapsed:.2f} 秒）")
+
+
+def _echo_levels(store_path: str, tables: list[str]) -> None:
+    """The plans the tables just built implement or are implemented by (docs/levels.md)."""
+    from fenjie.graph import FenjieStore
+    from fenjie.graph._levels import levels_summary
+
+    with FenjieStore.open(store_path, read_only=True) as store:
+        for line in levels_summary(store.inner, tables):
+            echo(line)
 
 
 def _echo_findings(store_path: str, base: str, tables: list[NamedNode]) -> None:

@@ -56,6 +56,7 @@ __all__ = [
     "Levels",
     "compute_levels",
     "levels_findings",
+    "levels_summary",
     "link_levels",
     "normalize_title",
     "similarity",
@@ -594,3 +595,20 @@ def levels_findings(
         return findings
     wanted = set(tables)
     return [f for f in findings if f["source"]["table"] in wanted]
+
+
+def levels_summary(store: pyoxigraph.Store, tables: Iterable[str] | None = None) -> list[str]:
+    """One line per plan link touching ``tables`` (all when None), for the build summary."""
+    wanted = None if tables is None else set(tables)
+    lines = []
+    for r in _select(store, "levels-summary"):
+        child, parent = r["child"].value, r["parent"].value
+        if wanted is not None and not {child, parent} & wanted:
+            continue
+        evidence = {"user": "--implements", "notice": "通知所引标题"}.get(r["evidence"].value, "")
+        lines.append(
+            f"分解落实：《{_value(r, 'childTitle') or child}》→"
+            f"《{_value(r, 'parentTitle') or parent}》（依据：{evidence}；"
+            f"承接工作 {r['items'].value} 项，承接目标 {r['targets'].value} 项） (implements)"
+        )
+    return lines

@@ -602,3 +602,15 @@ def test_a_work_item_close_to_two_parent_items_is_ambiguous(tmp_path: Path) -> N
     assert [(_tail(r["c"].value), {_tail(r["p"].value), _tail(r["r"].value)}) for r in rows] == [
         ("3-1", {"3-1", "3-2"})
     ]
+
+
+def test_build_summary_names_the_plan_link(store: FenjieStore) -> None:
+    from fenjie.graph._levels import levels_summary
+
+    assert levels_summary(store.inner, [CHILD]) == [
+        "分解落实：《长沙市落实长株潭国家自主创新示范区建设目标任务分解方案（2017—2019年）》→"
+        "《长株潭国家自主创新示范区建设目标任务分解表（2017—2019年）》（依据：通知所引标题；"
+        f"承接工作 {sum(1 for v in GOLD['work_items'].values() if v['parent'])} 项，"
+        f"承接目标 {len(GOLD['targets'])} 项） (implements)"
+    ]
+    assert levels_summary(store.inner, ["https://example.org/other"]) == []
