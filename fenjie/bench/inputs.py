@@ -91,7 +91,7 @@ def plan_listform(tasks: int = 990, seed: int = 15) -> bytes:
     """A list-form plan (headings, numbered tasks, role lines) of five lines per task: the
     line limit (5,000) allows about a thousand tasks."""
     title, grid = _plan_rows(tasks, seed)
-    lines = [f"{title[:20]}2023年重点工作任务分解方案", ""]
+    lines = [f"{title.split('（')[0].removesuffix('目标任务分解表')}2023年重点工作任务分解方案", ""]
     chapter = 0
     for k, row in enumerate(grid[1:], start=1):
         if k % 100 == 1:
@@ -149,7 +149,7 @@ INPUTS: tuple[tuple[str, str, Callable[[], bytes]], ...] = (
     ("plan-5000.tsv", "plan, 4,990 rows, TSV", plan_tsv),
     ("plan-5000.xlsx", "plan, 4,990 rows, xlsx", plan_xlsx),
     ("plan-5000.docx", "plan, 4,990 rows, docx table", plan_docx),
-    ("plan-list.txt", "list-form plan, 989 tasks", plan_listform),
+    ("plan-list.txt", "list-form plan, 990 tasks", plan_listform),
     ("long-cells.tsv", "24 cells of 130,000 characters", long_cells),
     ("many-columns.tsv", "2,000 rows × 60 year columns", many_columns),
     ("many-units.tsv", "4,990 rows × 100 units per cell", many_units),
