@@ -10,10 +10,8 @@ update) the worker reopens the store to see the new data.
 from __future__ import annotations
 
 import gc
-import json
 import re
 import secrets
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import pyoxigraph as ox
 
 from fenjie.errors import FenjieError, NotFoundError, QueryError, QuerySyntaxError
 from fenjie.server._guard import check_fetches
+from fenjie.server._serialize import serialize_graph, serialize_solutions
 from fenjie.vocab import FJ_NS
 
 __all__ = ["PREFIXES", "Worker", "failure", "worker_main"]
@@ -35,30 +34,7 @@ PREFIXES = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _WHERE = re.compile(r"at (\d+):(\d+)")
-
-
-def _term(term: Any) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != _XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {  # an RDF-star triple term
-        "type": "triple",
-        "value": {
-            "subject": _term(term.subject),
-            "predicate": _term(term.predicate),
-            "object": _term(term.object),
-        },
-    }
 
 
 def failure(what: str, exc: BaseException) -> QueryError:
@@ -124,35 +100,15 @@ class Worker:
         media = payload.get("media")
         max_rows = int(payload["max_rows"])
         if isinstance(result, ox.QuerySolutions):
-            return self._solutions(result, media or "application/sparql-results+json", max_rows)
+            media = media or "application/sparql-results+json"
+            return (media, *serialize_solutions(media, result, max_rows))
         if isinstance(result, ox.QueryBoolean):
             media = media or "application/sparql-results+json"
             fmt = ox.QueryResultsFormat.from_media_type(media)
             return media, result.serialize(format=fmt) or b"", False
         media = media or "text/turtle"
-        triples = list(islice(result, max_rows + 1))
-        truncated = len(triples) > max_rows
-        rdf_fmt = ox.RdfFormat.from_media_type(media)
-        body = ox.serialize(triples[:max_rows], format=rdf_fmt, prefixes=_prefixes_for(rdf_fmt))
-        return media, body or b"", truncated
-
-    def _solutions(self, solutions: Any, media: str, max_rows: int) -> tuple[str, bytes, bool]:
-        names = [v.value for v in solutions.variables]
-        bindings = []
-        truncated = False
-        for count, row in enumerate(solutions):
-            if count >= max_rows:
-                truncated = True
-                break
-            bindings.append({n: _term(row[n]) for n in names if row[n] is not None})
-        body = json.dumps(
-            {"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False
-        ).encode()
-        fmt = ox.QueryResultsFormat.from_media_type(media)
-        if fmt != ox.QueryResultsFormat.JSON:
-            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            body = parsed.serialize(format=fmt) or b""
-        return media, body, truncated
+        prefixes = _prefixes_for(ox.RdfFormat.from_media_type(media))
+        return (media, *serialize_graph(media, result, max_rows, prefixes))
 
     def graph(self, generation: int, payload: dict[str, Any]) -> tuple[str, bytes]:
         store = self._open(generation)
