@@ -200,6 +200,10 @@ def serve(
         port=settings.port,
         log_level=log_level,
         lifespan="on",
+        # the standard loop: the pool reads the workers' pipes with blocking reads once they are
+        # readable, and uvloop (picked by "auto" when installed) makes watched descriptors
+        # non-blocking
+        loop="asyncio",
         http=guarded_protocol(
             request_timeout=settings.request_timeout,
             max_connections=settings.max_connections,

@@ -32,6 +32,7 @@ import os
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fenjie.errors import FenjieError, QueryTimeoutError
@@ -104,6 +105,15 @@ def _spawn(ctx: Any, path: str, allow_service: tuple[str, ...]) -> _Proc:
     return _Proc(ctx, path, allow_service)  # returns once the worker is warm
 
 
+@dataclass
+class _Waiter:
+    """A task waiting for a worker: it is handed ``(worker, lane)`` through ``future``."""
+
+    future: asyncio.Future[tuple[_Proc, str]]
+    lanes: tuple[str, ...]
+    key: bytes | None
+
+
 def _worker_died() -> FenjieError:
     err = FenjieError("查询进程意外退出，请重试 (a query worker died; try again)")
     err.code, err.http_status = "worker_died", 503
@@ -142,7 +152,7 @@ class WorkerPool:
         self._idle: deque[_Proc] = deque()
         self._busy = {"general": 0, "reserved": 0, "any": 0}
         self._heavy: OrderedDict[bytes, None] = OrderedDict()
-        self._changed: asyncio.Condition | None = None
+        self._waiters: deque[_Waiter] = deque()  # tasks waiting for a worker, oldest first
         self._all: set[_Proc] = set()
         self._spare: asyncio.Future[_Proc] | None = None  # a started worker, ready to replace one
         self._update_lock: asyncio.Lock | None = None
@@ -167,7 +177,6 @@ class WorkerPool:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._changed = asyncio.Condition()
         self._update_lock = asyncio.Lock()
         procs = await asyncio.gather(
             *(
@@ -213,7 +222,7 @@ class WorkerPool:
             )
         self._start_spare()
         self._all.add(fresh)
-        await self._release(fresh, None)
+        self._release(fresh, None)
 
     # -- lanes -----------------------------------------------------------------------------------
     def _free(self, lane: str) -> bool:
@@ -228,36 +237,67 @@ class WorkerPool:
     async def _acquire(
         self, deadline: float, lanes: tuple[str, ...], key: bytes | None = None
     ) -> tuple[_Proc, str]:
-        assert self._changed is not None, "WorkerPool.start() was not called"
-        async with self._changed:
-            while True:
-                if key is not None and key in self._heavy:  # learnt while waiting
-                    lanes = tuple(lane for lane in lanes if lane != "reserved")
-                for lane in lanes:
-                    if self._free(lane):
-                        self._busy[lane] += 1
-                        return self._idle.popleft(), lane
-                remaining = deadline - time.monotonic()
-                try:
-                    if remaining <= 0:
-                        raise asyncio.TimeoutError
-                    await asyncio.wait_for(self._changed.wait(), remaining)
-                except asyncio.TimeoutError:
-                    raise QueryTimeoutError(
+        """A free worker in one of ``lanes``; waiting, in arrival order, until ``deadline``.
+
+        A released worker is handed straight to the first waiter it suits (no wake-up of every
+        waiter to let them race for it, which cost more than the query on small answers)."""
+        assert self._update_lock is not None, "WorkerPool.start() was not called"
+        taken = self._take(lanes, key)
+        if taken is not None:
+            return taken
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(loop.create_future(), lanes, key)
+        self._waiters.append(waiter)
+
+        def expire() -> None:
+            if not waiter.future.done():
+                waiter.future.set_exception(
+                    QueryTimeoutError(
                         "服务器繁忙：所有查询进程都在工作，请稍后重试 "
                         "(all query workers are busy; try again later)",
                         timeout=self.queue_timeout,
-                    ) from None
+                    )
+                )
 
-    async def _release(self, proc: _Proc | None, lane: str | None) -> None:
-        """Give back a lane (and the worker, unless it is being replaced)."""
-        assert self._changed is not None
-        async with self._changed:
-            if lane is not None:
-                self._busy[lane] -= 1
-            if proc is not None:
-                self._idle.append(proc)
-            self._changed.notify_all()
+        timer = loop.call_at(loop.time() + max(deadline - time.monotonic(), 0), expire)
+        try:
+            return await waiter.future
+        except BaseException:
+            if waiter.future.done() and not waiter.future.cancelled():
+                if waiter.future.exception() is None:  # handed a worker, but the caller left
+                    proc, lane = waiter.future.result()
+                    self._release(proc, lane)
+            raise
+        finally:
+            timer.cancel()
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(waiter)
+
+    def _take(self, lanes: tuple[str, ...], key: bytes | None) -> tuple[_Proc, str] | None:
+        if key is not None and key in self._heavy:  # learnt while waiting
+            lanes = tuple(lane for lane in lanes if lane != "reserved")
+        for lane in lanes:
+            if self._free(lane):
+                self._busy[lane] += 1
+                return self._idle.popleft(), lane
+        return None
+
+    def _release(self, proc: _Proc | None, lane: str | None) -> None:
+        """Give back a lane (and the worker, unless it is being replaced), then hand free
+        workers to the waiters they suit, first come first served."""
+        if lane is not None:
+            self._busy[lane] -= 1
+        if proc is not None:
+            self._idle.append(proc)
+        for waiter in list(self._waiters):
+            if not self._idle:
+                break
+            if waiter.future.done():
+                continue
+            taken = self._take(waiter.lanes, waiter.key)
+            if taken is not None:
+                self._waiters.remove(waiter)
+                waiter.future.set_result(taken)
 
     def _key(self, kind: str, payload: Any) -> bytes:
         text = json.dumps([kind, payload], sort_keys=True, ensure_ascii=False, default=str)
@@ -279,24 +319,26 @@ class WorkerPool:
         except OSError:
             asyncio.ensure_future(self._respawn(proc))
             raise _worker_died() from None
-        ready: asyncio.Future[None] = loop.create_future()
+        ready: asyncio.Future[bool] = loop.create_future()
         fd = proc.conn.fileno()
 
-        def readable() -> None:
+        def settle(answered: bool) -> None:
             if not ready.done():
-                ready.set_result(None)
+                ready.set_result(answered)
 
-        loop.add_reader(fd, readable)
+        loop.add_reader(fd, settle, True)
+        timer = loop.call_at(loop.time() + max(deadline - time.monotonic(), 0), settle, False)
         try:
-            await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0))
-        except asyncio.TimeoutError:
-            asyncio.ensure_future(self._respawn(proc))
-            return _TIMEOUT
+            answered = await ready
         except asyncio.CancelledError:  # the client went away: stop the work too
             asyncio.ensure_future(self._respawn(proc))
             raise
         finally:
+            timer.cancel()
             loop.remove_reader(fd)
+        if not answered:
+            asyncio.ensure_future(self._respawn(proc))
+            return _TIMEOUT
         try:
             return proc.conn.recv()
         except (EOFError, OSError):
@@ -332,10 +374,10 @@ class WorkerPool:
                     proc, (kind, self.refresh(), payload), time.monotonic() + budget
                 )
             except BaseException:
-                await self._release(None, lane)  # the worker is being replaced
+                self._release(None, lane)  # the worker is being replaced
                 raise
             if reply is _TIMEOUT:
-                await self._release(None, lane)
+                self._release(None, lane)
                 if budget < limit:  # it overran the reserved lane: a general worker, full limit
                     self._mark_heavy(key)
                     lanes = ("general",)
@@ -343,7 +385,7 @@ class WorkerPool:
                 raise QueryTimeoutError(
                     f"查询超时，已停止 (query stopped after {limit:g} s)", timeout=limit
                 )
-            await self._release(proc, lane)
+            self._release(proc, lane)
             status, value = reply
             if status == "error":
                 raise _rebuild(value)
@@ -369,9 +411,9 @@ class WorkerPool:
             finally:
                 self.generation += 1
                 for proc in held:
-                    await self._release(proc, "any")
+                    self._release(proc, "any")
                 for _ in range(acquired - len(held)):  # those being replaced
-                    await self._release(None, "any")
+                    self._release(None, "any")
         if reply is _TIMEOUT:
             raise QueryTimeoutError(f"更新超时 (update stopped after {limit:g} s)", timeout=limit)
         status, value = reply

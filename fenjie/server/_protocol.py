@@ -21,6 +21,7 @@ __all__ = [
     "Token",
     "has_from",
     "negotiate",
+    "query_facts",
     "query_form",
     "tokenize",
 ]
@@ -104,21 +105,39 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def query_facts(text: str) -> tuple[str | None, bool]:
+    """The query's form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``: the first keyword
+    after the prologue, else ``None``) and whether it names its own dataset (``FROM`` /
+    ``FROM NAMED``), in one pass over the text without building tokens (this runs per request).
+
+    >>> query_facts('PREFIX a: <x:> SELECT * FROM <x:g> { ?s ?p "FROM" }')
+    ('SELECT', True)
+    >>> query_facts("# SELECT\nASK { ?s ?p ?o }")
+    ('ASK', False)
+    """
+    form: str | None = None
+    in_prologue = True
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup not in ("word", "num"):
+            continue
+        word = match.group().upper()
+        if in_prologue:
+            if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                form = word
+            in_prologue = word in ("PREFIX", "BASE")
+        if word == "FROM":
+            return form, True
+    return form, False
+
+
 def query_form(text: str) -> str | None:
     """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the first form keyword, or ``None``."""
-    for token in tokenize(text):
-        if token.kind == "word":
-            word = token.text.upper()
-            if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                return word
-            if word not in ("PREFIX", "BASE"):
-                return None
-    return None
+    return query_facts(text)[0]
 
 
 def has_from(text: str) -> bool:
     """Whether the query names its own dataset (``FROM`` / ``FROM NAMED``)."""
-    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokenize(text))
+    return query_facts(text)[1]
 
 
 def _accept_entries(accept: str) -> list[tuple[str, float, int]]:

@@ -21,9 +21,8 @@ from fenjie.server._guard import prepare
 from fenjie.server._protocol import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
-    has_from,
     negotiate,
-    query_form,
+    query_facts,
 )
 
 if TYPE_CHECKING:
@@ -244,7 +243,7 @@ def _read_query(raw: str) -> tuple[str, str | None, bool]:
 
 def _read_any(raw: str) -> tuple[str, str | None, bool]:
     text = prepare(raw)
-    return text, query_form(text), has_from(text)
+    return (text, *query_facts(text))
 
 
 _read_short = functools.lru_cache(maxsize=1024)(_read_any)
