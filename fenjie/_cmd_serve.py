@@ -228,12 +228,29 @@ def _open_when_ready(url: str, *, wait: float = 60.0) -> None:
 @click.option("--seconds", default=5, show_default=True, help="wrk run per query and server.")
 @click.option("--connections", default=16, show_default=True, help="wrk connections.")
 @click.option("--workers", default=4, show_default=True, help="fenjie query processes.")
-def bench_command(store_path: str, seconds: int, connections: int, workers: int) -> None:
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Folder with another version of fenjie's source (a git worktree of an older commit): "
+    "its server is measured too, in the same run.",
+)
+def bench_command(
+    store_path: str, seconds: int, connections: int, workers: int, baseline: str | None
+) -> None:
     """Benchmark fenjie's /sparql against `oxigraph serve-read-only` with wrk (cheap, named,
     heavy queries)."""
     from fenjie.bench.server import run_benchmark
 
-    echo(run_benchmark(store_path, seconds=seconds, connections=connections, workers=workers))
+    echo(
+        run_benchmark(
+            store_path,
+            seconds=seconds,
+            connections=connections,
+            workers=workers,
+            baseline=baseline,
+        )
+    )
 
 
 COMMANDS = (serve_command, bench_command)

@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fenjie.bench.proctree import tree_rss_kb
+
 __all__ = [
     "SIZES_HEADER",
     "Measured",
@@ -51,40 +53,6 @@ class Measured:
     cpu_seconds: float = 0.0
 
 
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        tree.setdefault(int(fields[1]), []).append(int(entry))
-    return tree
-
-
-def _tree_rss_kb(root: int) -> int:
-    tree, total, stack = _children(), 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += _rss_kb(pid)
-        stack.extend(tree.get(pid, ()))
-    return total
-
-
 def measure(command: list[str], *, env: dict[str, str] | None = None) -> Measured:
     """Run ``command`` and return its wall time and peak memory (process tree)."""
     started = time.perf_counter()
@@ -95,7 +63,7 @@ def measure(command: list[str], *, env: dict[str, str] | None = None) -> Measure
     def sample() -> None:
         nonlocal peak_kb
         while not done.is_set():
-            peak_kb = max(peak_kb, _tree_rss_kb(proc.pid))
+            peak_kb = max(peak_kb, tree_rss_kb(proc.pid))
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -9,6 +9,8 @@ latency and the ratio fenjie / Oxigraph. This is a benchmark, not a test.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import shutil
 import socket
@@ -18,6 +20,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from fenjie.bench.proctree import tree_cpu_seconds
 
 __all__ = ["run_benchmark"]
 
@@ -47,6 +52,7 @@ def _wait(url: str, proc: subprocess.Popen[bytes], limit: float = 60.0) -> None:
 CHEAP = "ASK { ?s ?p ?o }"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?c ?d ?e . ?e ?f ?g }"
 _RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_COUNT = re.compile(r"(\d+) requests in")
 _P99 = re.compile(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _BAD = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _ERRORS = re.compile(r"Socket errors:.*?(\d+) timeout")
@@ -89,16 +95,54 @@ def _wrk(
         raise RuntimeError(f"cannot read wrk's output:\n{out}")
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     bad = _BAD.search(out)
+    count = _COUNT.search(out)
     return {
+        "requests": float(count.group(1)) if count else 0.0,
         "rps": float(rps.group(1)),
         "p99": float(p99.group(1)) * scale,
         "errors": float(bad.group(1)) if bad else 0.0,
     }
 
 
-def run_benchmark(store: str, *, seconds: int = 5, connections: int = 16, workers: int = 4) -> str:
+def _measured(pid: int, url: str, query: str, **wrk: Any) -> dict[str, float]:
+    """One wrk run, with the CPU time the server's process tree spent per answered request."""
+    before = tree_cpu_seconds(pid)
+    out = _wrk(url, query, **wrk)
+    spent = tree_cpu_seconds(pid) - before  # negative if a killed worker took its time along
+    answered = out["requests"] - out["errors"]
+    out["cpu_ms"] = spent / answered * 1000 if spent >= 0 and answered > 0 else float("nan")
+    return out
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b and not math.isnan(a) and not math.isnan(b) else float("nan")
+
+
+def _fenjie_command(store: str, port: int, workers: int) -> list[str]:
+    command = [sys.executable, "-m", "fenjie", "serve", "--store", store, "--port", str(port)]
+    return (
+        command
+        + ["--workers", str(workers), "--log-level", "warning"]
+        + [
+            "--max-connections",
+            "4096",
+        ]
+    )
+
+
+def run_benchmark(
+    store: str,
+    *,
+    seconds: int = 5,
+    connections: int = 16,
+    workers: int = 4,
+    baseline: str | None = None,
+) -> str:
     """Run both servers on copies of one store; measure a cheap query, every parameter-free
-    named query and a heavy one with wrk; return a Markdown table with the ratios."""
+    named query and a heavy one with wrk; return a Markdown table with the ratios.
+
+    ``baseline`` is a folder with another version of fenjie's source (a git worktree of an older
+    commit, say): its server runs beside, in the same run, for a before/after comparison."""
     from fenjie.queries import stored_queries
 
     if shutil.which("wrk") is None:
@@ -113,65 +157,99 @@ def run_benchmark(store: str, *, seconds: int = 5, connections: int = 16, worker
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "oxigraph"
         shutil.copytree(store, copy)
-        fenjie_port, oxigraph_port = _port(), _port()
-        fenjie_cmd = [sys.executable, "-m", "fenjie", "serve", "--store", store]
-        fenjie_cmd += ["--port", str(fenjie_port), "--workers", str(workers)]
-        fenjie_cmd += ["--log-level", "warning", "--max-connections", "4096"]
+        ports = {"fenjie": _port(), "oxigraph": _port(), "baseline": _port()}
         oxigraph_cmd = ["oxigraph", "serve-read-only", "--location", str(copy)]
-        oxigraph_cmd += ["--union-default-graph", "--bind", f"127.0.0.1:{oxigraph_port}"]
-        procs = [
-            subprocess.Popen(fenjie_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-            subprocess.Popen(oxigraph_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-        ]
+        oxigraph_cmd += ["--union-default-graph", "--bind", f"127.0.0.1:{ports['oxigraph']}"]
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        procs = {
+            "fenjie": subprocess.Popen(_fenjie_command(store, ports["fenjie"], workers), **quiet),
+            "oxigraph": subprocess.Popen(oxigraph_cmd, **quiet),
+        }
+        if baseline is not None:
+            env = os.environ | {"PYTHONPATH": str(Path(baseline).resolve())}
+            command = _fenjie_command(store, ports["baseline"], workers)
+            procs["baseline"] = subprocess.Popen(command, env=env, **quiet)
         try:
             endpoints = {
-                "fenjie": f"http://127.0.0.1:{fenjie_port}/sparql",
-                "oxigraph": f"http://127.0.0.1:{oxigraph_port}/query",
+                "fenjie": f"http://127.0.0.1:{ports['fenjie']}/sparql",
+                "oxigraph": f"http://127.0.0.1:{ports['oxigraph']}/query",
+                "baseline": f"http://127.0.0.1:{ports['baseline']}/sparql",
             }
-            _wait(f"http://127.0.0.1:{fenjie_port}/api/health", procs[0])
-            _wait(endpoints["oxigraph"], procs[1])
-            lines = [
-                f"wrk, {connections} connections, {seconds} s per query and server; "
-                f"fenjie with {workers} query processes; p99 in ms; ratio = fenjie / oxigraph req/s",
-                "",
-                "| query | fenjie req/s | fenjie p99 | oxigraph req/s | oxigraph p99 | ratio "
-                "| fenjie uncached req/s | uncached ratio | non-200 |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-            ]
-            ratios = []
-            for name, text in queries.items():
-                row = {
-                    server: _wrk(url, text, seconds=seconds, connections=connections)
-                    for server, url in endpoints.items()
-                }
-                row["uncached"] = _wrk(
-                    endpoints["fenjie"], text, seconds=seconds, connections=connections,
-                    distinct=True,
-                )  # fmt: skip
-                f, o, u = row["fenjie"], row["oxigraph"], row["uncached"]
-                ratio = f["rps"] / o["rps"] if o["rps"] else float("nan")
-                uncached = u["rps"] / o["rps"] if o["rps"] else float("nan")
-                if name in stored_queries() and o["rps"]:
-                    ratios.append((ratio, uncached))
-                bad = int(f["errors"] + o["errors"] + u["errors"])
-                lines.append(
-                    f"| {name} | {f['rps']:.0f} | {f['p99']:.1f} | {o['rps']:.0f} "
-                    f"| {o['p99']:.1f} | {ratio:.2f}x | {u['rps']:.0f} | {uncached:.2f}x | {bad} |"
-                )
-            if ratios:
-                cached_mean = statistics.geometric_mean(r for r, _ in ratios)
-                uncached_mean = statistics.geometric_mean(u for _, u in ratios)
-                lines += [
-                    "",
-                    f"named queries, geometric mean of the ratios: {cached_mean:.2f}x "
-                    f"(uncached: {uncached_mean:.2f}x)",
-                ]
-            return "\n".join(lines)
+            for name, proc in procs.items():
+                health = endpoints[name].replace("/sparql", "/api/health")
+                _wait(health, proc, 300)
+            return _table(queries, procs, endpoints, seconds, connections, workers)
         finally:
-            for proc in procs:
+            for proc in procs.values():
                 proc.terminate()
                 try:
                     proc.wait(30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+
+
+def _table(
+    queries: dict[str, str],
+    procs: dict[str, subprocess.Popen[bytes]],
+    endpoints: dict[str, str],
+    seconds: int,
+    connections: int,
+    workers: int,
+) -> str:
+    from fenjie.queries import stored_queries
+
+    wrk: dict[str, Any] = {"seconds": seconds, "connections": connections}
+    baseline = "baseline" in procs
+    lines = [
+        f"wrk, {connections} connections, {seconds} s per query and server; fenjie with "
+        f"{workers} query processes; p99 in ms; CPU = CPU time of the server's process tree "
+        "per answered request, in ms; ratio = fenjie ÷ Oxigraph req/s (CPU ratio: Oxigraph's "
+        "CPU ÷ fenjie's)",
+        "",
+        "| query | oxigraph req/s | p99 | CPU | fenjie req/s | ratio | fenjie uncached req/s "
+        "| p99 | CPU | uncached ratio | CPU ratio |"
+        + (" before: uncached req/s | CPU |" if baseline else "")
+        + " non-200 |",
+        "|---|" + "---:|" * (10 + (2 if baseline else 0) + 1),
+    ]
+    means: dict[str, list[float]] = {"cached": [], "uncached": [], "cpu": [], "before": []}
+    for name, text in queries.items():
+        pids = {server: proc.pid for server, proc in procs.items()}
+        o = _measured(pids["oxigraph"], endpoints["oxigraph"], text, **wrk)
+        f = _measured(pids["fenjie"], endpoints["fenjie"], text, **wrk)
+        u = _measured(pids["fenjie"], endpoints["fenjie"], text, distinct=True, **wrk)
+        b = (
+            _measured(pids["baseline"], endpoints["baseline"], text, distinct=True, **wrk)
+            if baseline
+            else None
+        )
+        cached, uncached = _ratio(f["rps"], o["rps"]), _ratio(u["rps"], o["rps"])
+        cpu = _ratio(o["cpu_ms"], u["cpu_ms"])
+        if name in stored_queries():
+            for key, value in (("cached", cached), ("uncached", uncached), ("cpu", cpu)):
+                if value > 0:
+                    means[key].append(value)
+            if b is not None and b["rps"] > 0:
+                means["before"].append(b["rps"] / o["rps"])
+        bad = int(sum(r["errors"] for r in (o, f, u, *([b] if b else []))))
+        row = (
+            f"| {name} | {o['rps']:.0f} | {o['p99']:.1f} | {o['cpu_ms']:.2f} | {f['rps']:.0f} "
+            f"| {cached:.2f}x | {u['rps']:.0f} | {u['p99']:.1f} | {u['cpu_ms']:.2f} "
+            f"| {uncached:.2f}x | {cpu:.2f}x |"
+        )
+        if b is not None:
+            row += f" {b['rps']:.0f} | {b['cpu_ms']:.2f} |"
+        lines.append(row + f" {bad} |")
+    summary = ", ".join(
+        f"{label} {statistics.geometric_mean(values):.2f}x"
+        for label, values in (
+            ("cached", means["cached"]),
+            ("uncached", means["uncached"]),
+            ("uncached CPU", means["cpu"]),
+            ("before, uncached", means["before"]),
+        )
+        if values
+    )
+    lines += ["", f"named queries, geometric mean of the ratios to Oxigraph: {summary}"]
+    return "\n".join(lines)
