@@ -36,7 +36,7 @@ OBJECTS = [
     ox.Literal("1e3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")),
     ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")),
     ox.Literal("x", datatype=ox.NamedNode(EX + "custom")),
-    ox.Literal("},{\"s\":{", language="en"),
+    ox.Literal('},{"s":{', language="en"),
     ox.Literal(""),
     ox.BlankNode("b1"),
     ox.NamedNode(EX + "o?a=1&b=%3C2%3E#frag"),

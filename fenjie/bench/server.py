@@ -160,15 +160,17 @@ def run_benchmark(
         ports = {"fenjie": _port(), "oxigraph": _port(), "baseline": _port()}
         oxigraph_cmd = ["oxigraph", "serve-read-only", "--location", str(copy)]
         oxigraph_cmd += ["--union-default-graph", "--bind", f"127.0.0.1:{ports['oxigraph']}"]
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        quiet = subprocess.DEVNULL
         procs = {
-            "fenjie": subprocess.Popen(_fenjie_command(store, ports["fenjie"], workers), **quiet),
-            "oxigraph": subprocess.Popen(oxigraph_cmd, **quiet),
+            "fenjie": subprocess.Popen(
+                _fenjie_command(store, ports["fenjie"], workers), stdout=quiet, stderr=quiet
+            ),
+            "oxigraph": subprocess.Popen(oxigraph_cmd, stdout=quiet, stderr=quiet),
         }
         if baseline is not None:
             env = os.environ | {"PYTHONPATH": str(Path(baseline).resolve())}
             command = _fenjie_command(store, ports["baseline"], workers)
-            procs["baseline"] = subprocess.Popen(command, env=env, **quiet)
+            procs["baseline"] = subprocess.Popen(command, env=env, stdout=quiet, stderr=quiet)
         try:
             endpoints = {
                 "fenjie": f"http://127.0.0.1:{ports['fenjie']}/sparql",

@@ -75,7 +75,7 @@ def serialize_solutions(media: str, result: ox.QuerySolutions, max_rows: int) ->
     body, cut = _capped(result.serialize, tsv, max_rows + 1)  # + the header line
     fmt = ox.QueryResultsFormat.from_media_type(media)
     if fmt != tsv:
-        body = ox.parse_query_results(body, format=tsv).serialize(format=fmt)
+        body = ox.parse_query_results(body, format=tsv).serialize(format=fmt) or b""
     return body, cut
 
 
