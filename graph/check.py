@@ -103,7 +103,29 @@ def quality_findings(
     over after splitting, units both responsible and supporting, work items without a
     responsible unit, documents not tied to a title, gaps and jumps in numbering. ``graphs``
     limits the findings to those tables (and the shared graph)."""
+    findings: list[dict[str, Any]] = []
+    for scope in _scopes(store, graphs):
+        findings += _source_findings(store, scope)
+    # plans implementing plans: doubtful title matches, ambiguous or missing work item links
+    tables = None if graphs is None else [g.value for g in graphs]
+    findings += levels_findings(store.inner, tables)
+    return findings
 
+
+def _scopes(store: FenjieStore, graphs: Iterable[NamedNode] | None) -> list[list[NamedNode] | None]:
+    """The graph sets the source findings are asked over: one per table given, each with the
+    non-table graphs given (shared units, vocabularies), so that the cost of each stays with the
+    table's size rather than the store's; or the union of all graphs when none are given."""
+    if graphs is None:
+        return [None]
+    graphs = list(graphs)
+    known = {t.value for t in store.tables()}
+    tables = [g for g in graphs if g.value in known]
+    shared = [g for g in graphs if g.value not in known]
+    return [[table, *shared] for table in tables] or [graphs]
+
+
+def _source_findings(store: FenjieStore, graphs: list[NamedNode] | None) -> list[dict[str, Any]]:
     def select(query: str) -> list[dict[str, Any]]:
         return store.select(query, graphs=graphs)
 
@@ -187,9 +209,6 @@ def quality_findings(
                 }
             )
     findings += _item_numbering(select(sparql("check-item-numbers")))
-    # plans implementing plans: doubtful title matches, ambiguous or missing work item links
-    tables = None if graphs is None else [g.value for g in graphs]
-    findings += levels_findings(store.inner, tables)
     return findings
 
 
