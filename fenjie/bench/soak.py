@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from fenjie.bench.build import _tree_rss_kb
+from fenjie.bench.proctree import tree_rss_kb
 from fenjie.bench.server import _port, _wait
 
 __all__ = ["SoakReport", "format_report", "main", "soak"]
@@ -96,7 +96,7 @@ def soak(
         base = f"http://127.0.0.1:{port}"
         try:
             _wait(base + "/api/health", server, limit=600)  # a loaded machine starts slowly
-            report.rss_start_mb = _tree_rss_kb(server.pid) / 1024
+            report.rss_start_mb = tree_rss_kb(server.pid) / 1024
             counter = iter(range(requests))
             swap_at = {requests * (k + 1) // (swaps + 1) for k in range(swaps)}
             swappers: list[threading.Thread] = []
@@ -146,7 +146,7 @@ def soak(
             for thread in swappers:
                 thread.join()
             report.seconds = time.perf_counter() - started
-            report.rss_end_mb = _tree_rss_kb(server.pid) / 1024
+            report.rss_end_mb = tree_rss_kb(server.pid) / 1024
         finally:
             server.terminate()
             try:
