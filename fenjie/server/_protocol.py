@@ -112,7 +112,7 @@ def query_facts(text: str) -> tuple[str | None, bool]:
 
     >>> query_facts('PREFIX a: <x:> SELECT * FROM <x:g> { ?s ?p "FROM" }')
     ('SELECT', True)
-    >>> query_facts("# SELECT\nASK { ?s ?p ?o }")
+    >>> query_facts("# SELECT\\nASK { ?s ?p ?o }")
     ('ASK', False)
     """
     form: str | None = None
