@@ -25,7 +25,7 @@ _QUERY = re.compile(
     r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE|INSERT|DELETE)\b[^{}\n]*\{|\bWHERE\s*\{|\bPREFIX\s+\w*:"
 )
 # benchmark payloads: the load a benchmark sends, not a query fenjie runs
-_PAYLOADS = {"fenjie/bench/server.py"}
+_PAYLOADS = {"fenjie/bench/server.py", "fenjie/bench/soak.py"}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
