@@ -63,6 +63,7 @@ NAMED = {  # IRI parameters by name
     "item": f"{_TABLE}/item/1-5",
     "child": _TABLE,
     "plan": _TABLE,
+    "report": "https://w3id.org/fenjie/id/report/none",  # no such report: an empty answer
 }
 
 
