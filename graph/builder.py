@@ -177,6 +177,7 @@ class _Builder:
         self.documents: dict[str, str] = {}
         self.indicators: dict[str, str] = {}
         self.categories: dict[str, str] = {}
+        self.categories_from_table: set[str] = set()  # categories named by the table itself
         self.work_items: list[_WorkItem] = []
         self.items_per_category: dict[str, int] = defaultdict(int)
         self.plan_year = plan_year(table.years, table.title)  # for deadlines without a year
@@ -349,6 +350,10 @@ class _Builder:
         node = self.categories[label]
         if columns and text[columns[0]]:
             self.add(node, _PROV.wasDerivedFrom, cells[columns[0]])
+        elif label not in self.categories_from_table:
+            # no category column: the category is the table (its title), so it traces back there
+            self.categories_from_table.add(label)
+            self.add(node, _PROV.wasDerivedFrom, self.node)
         return node
 
     def work_item(self, row: Row, category: str, text: str, cell: str) -> _WorkItem:
