@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import socket
 import subprocess
@@ -67,6 +68,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Move everything alive after collection (the imported libraries, the collected tests) out of
+    the garbage collector's reach: fenjie collects garbage on purpose when it closes a store (an
+    Oxigraph store closes when its last reference goes), and each full collection would otherwise
+    walk every object of the test session again."""
+    gc.freeze()
 
 
 CHROMIUM = "/usr/bin/chromium"
