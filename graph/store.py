@@ -20,7 +20,8 @@ import os
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -346,7 +347,16 @@ def build_sources(
     paths = expand_sources(sources)
     _check_distinct_graphs(paths, base)
     jobs = [(p, file_sha256(p)) for p in paths]
-    count = default_workers() if workers is None else workers
+    options = _BuildOptions(
+        base=base,
+        workers=default_workers() if workers is None else workers,
+        limits=limits,
+        jurisdiction=jurisdiction,
+        implements=implements,
+        fresh=fresh,
+        on_table=on_table,
+        on_progress=on_progress,
+    )
     if (
         store is not None
         or (store_path is None and default_store_path() == MEMORY)
@@ -355,26 +365,41 @@ def build_sources(
         target = store.inner if store is not None else pyoxigraph.Store()
         if fresh:
             target.clear()
-        return _build_in_memory(
-            target, jobs, base, count, limits, jurisdiction, on_table, on_progress, implements
-        )
+        return _build_in_memory(target, jobs, options)
     path = Path(store_path if store_path is not None else default_store_path())
     with store_lock(path, wait=wait, timeout=lock_timeout, on_wait=on_notice):
         kill_point("locked")
         for action in recover(path).actions:
             if on_notice:
                 on_notice(action)
-        return _build_staged(
-            path,
+        return _build_staged(path, jobs, options)
+
+
+@dataclass(frozen=True)
+class _BuildOptions:
+    """What one build was asked for, passed as one value from :func:`build_sources` down."""
+
+    base: str
+    workers: int
+    limits: Limits
+    jurisdiction: str | None
+    implements: str | None
+    fresh: bool
+    on_table: Callable[[BuiltSource], None] | None
+    on_progress: Callable[[str, int, int], None] | None
+
+    def build(
+        self, jobs: list[tuple[Path, str | None]], spool: Path
+    ) -> Iterator[tuple[BuiltSource, Path]]:
+        """Build ``jobs`` into N-Quads files in ``spool``, in order (:func:`build_many`)."""
+        return build_many(
             jobs,
-            base,
-            count,
-            limits,
-            jurisdiction,
-            fresh,
-            on_table,
-            on_progress,
-            implements,
+            base=self.base,
+            workers=self.workers,
+            limits=self.limits,
+            jurisdiction=self.jurisdiction,
+            on_progress=self.on_progress,
+            spool=spool,
         )
 
 
@@ -392,35 +417,17 @@ def _check_distinct_graphs(paths: list[Path], base: str) -> None:
 
 
 def _build_in_memory(
-    target: pyoxigraph.Store,
-    jobs: list[tuple[Path, str | None]],
-    base: str,
-    workers: int,
-    limits: Limits,
-    jurisdiction: str | None,
-    on_table: Callable[[BuiltSource], None] | None,
-    on_progress: Callable[[str, int, int], None] | None,
-    implements: str | None = None,
+    target: pyoxigraph.Store, jobs: list[tuple[Path, str | None]], options: _BuildOptions
 ) -> list[BuiltSource]:
     """Build everything first, then write: a store the caller holds is changed only on success."""
     with tempfile.TemporaryDirectory(prefix="fenjie-spool-") as spool:
-        built = list(
-            build_many(
-                jobs,
-                base=base,
-                workers=workers,
-                limits=limits,
-                jurisdiction=jurisdiction,
-                on_progress=on_progress,
-                spool=Path(spool),
-            )
-        )
-        writer = _Writer(target, base, implements)
+        built = list(options.build(jobs, Path(spool)))
+        writer = _Writer(target, options.base, options.implements)
         writer.start()
         for result, quads in built:
             writer.add(result.iri, quads)
-            if on_table:
-                on_table(result)
+            if options.on_table:
+                options.on_table(result)
         writer.finish()
     return [result for result, _ in built]
 
@@ -442,16 +449,7 @@ def _unchanged(
 
 
 def _build_staged(
-    path: Path,
-    jobs: list[tuple[Path, str | None]],
-    base: str,
-    workers: int,
-    limits: Limits,
-    jurisdiction: str | None,
-    fresh: bool,
-    on_table: Callable[[BuiltSource], None] | None,
-    on_progress: Callable[[str, int, int], None] | None,
-    implements: str | None = None,
+    path: Path, jobs: list[tuple[Path, str | None]], options: _BuildOptions
 ) -> list[BuiltSource]:
     """Build into a new staging version and switch the store to it (build lock held)."""
     staging = new_staging(path)
@@ -459,26 +457,14 @@ def _build_staged(
     try:
         spool.mkdir()
         live = current_version(path)
-        if live is not None and not fresh:
+        if live is not None and not options.fresh:
             try:
                 pyoxigraph.Store.read_only(str(live)).backup(str(staging))
             except OSError as exc:
                 raise StoreError(
                     f"无法复制 {path} 处的存储 (cannot copy the store)：{exc}", store=str(path)
                 ) from exc
-        results = _fill(
-            staging,
-            spool,
-            jobs,
-            base,
-            workers,
-            limits,
-            jurisdiction,
-            fresh,
-            on_table,
-            on_progress,
-            implements,
-        )
+        results = _fill(staging, spool, jobs, options)
         shutil.rmtree(spool, ignore_errors=True)
         gc.collect()  # the staging store is closed before it becomes the live one
         publish(path, staging)
@@ -494,34 +480,16 @@ def _build_staged(
 
 
 def _fill(
-    staging: Path,
-    spool: Path,
-    jobs: list[tuple[Path, str | None]],
-    base: str,
-    workers: int,
-    limits: Limits,
-    jurisdiction: str | None,
-    fresh: bool,
-    on_table: Callable[[BuiltSource], None] | None,
-    on_progress: Callable[[str, int, int], None] | None,
-    implements: str | None = None,
+    staging: Path, spool: Path, jobs: list[tuple[Path, str | None]], options: _BuildOptions
 ) -> list[BuiltSource]:
     """Write the sources into the staging store, table by table; the store is closed on return."""
     new = pyoxigraph.Store(str(staging))
     kill_point("staging")
-    skipped = set() if fresh else _unchanged(new, jobs, base)
-    writer = _Writer(new, base, implements)
+    base = options.base
+    skipped = set() if options.fresh else _unchanged(new, jobs, base)
+    writer = _Writer(new, base, options.implements)
     writer.start()
-    todo = [job for job in jobs if job[0] not in skipped]
-    done = build_many(
-        todo,
-        base=base,
-        workers=workers,
-        limits=limits,
-        jurisdiction=jurisdiction,
-        on_progress=on_progress,
-        spool=spool,
-    )
+    done = options.build([job for job in jobs if job[0] not in skipped], spool)
     results: list[BuiltSource] = []
     for source, digest in jobs:
         if source in skipped:
@@ -532,8 +500,8 @@ def _fill(
             result, quads = next(done)
             writer.add(result.iri, quads)
         results.append(result)
-        if on_table:
-            on_table(result)
+        if options.on_table:
+            options.on_table(result)
     writer.finish()
     new.flush()
     return results
