@@ -6,6 +6,7 @@ rewrites the generated list in fenjie/vocab.py.
 
 from __future__ import annotations
 
+import ast
 import keyword
 import os
 from importlib.resources import files
@@ -17,6 +18,8 @@ from rdflib import RDF, Graph, URIRef
 import fenjie.vocab
 from fenjie.vocab import FJ, FJ_NS
 
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ["fenjie", "graph", "queries", "viz"]
 BEGIN = "    # generated from ontology/fenjie.ttl: begin\n"
 END = "    # generated from ontology/fenjie.ttl: end\n"
 
@@ -64,3 +67,47 @@ def test_unknown_terms_are_errors() -> None:
         FJ.newTerm = FJ.leads  # type: ignore[misc]
     assert FJ.leads in FJ and "leads" in FJ and "lead" not in FJ
     assert FJ["CoResponsibleRole"].value == FJ_NS + "CoResponsibleRole"
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def namespace_spelled_out(source: str, name: str) -> list[str]:
+    """Strings of ``source`` (docstrings and their examples aside) holding the fj: namespace IRI:
+    a module that spells it out can mint a term the ontology does not declare."""
+    tree = ast.parse(source)
+    skip = _docstrings(tree)
+    return [
+        f"{name}:{node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and FJ_NS in node.value
+        and id(node) not in skip
+    ]
+
+
+def test_only_the_vocabulary_module_spells_out_the_namespace() -> None:
+    found = []
+    for part in PARTS:
+        for path in sorted((ROOT / part).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel != "fenjie/vocab.py":
+                found += namespace_spelled_out(path.read_text(encoding="utf-8"), rel)
+    assert found == [], "use fenjie.vocab.FJ (FJ.leads, FJ[name]) or FJ_NS"
+
+
+def test_the_namespace_check_finds_a_spelled_out_term() -> None:
+    source = (
+        '"""Doc: <https://w3id.org/fenjie/def#leads>."""\n'
+        'LEADS = "https://w3id.org/fenjie/def#leads"\n'
+        'def f(n):\n    return f"https://w3id.org/fenjie/def#{n}"\n'
+    )
+    assert namespace_spelled_out(source, "m.py") == ["m.py:2", "m.py:4"]

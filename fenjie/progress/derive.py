@@ -26,6 +26,8 @@ from fenjie.progress.plan import PlanIndex, Tracked
 from fenjie.progress.status import NOT_REPORTED, UNMARKED, Status
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
+from fenjie.roles import Role
+from fenjie.vocab import FJ
 
 __all__ = [
     "RISK_DAYS",
@@ -38,7 +40,6 @@ __all__ = [
 ]
 
 RISK_DAYS = 30
-_FJ = "https://w3id.org/fenjie/def#"
 
 
 @dataclass(frozen=True)
@@ -264,8 +265,7 @@ def _target_json(
     state: TargetState, labels: dict[str, str], dependency: dict[str, Any] | None
 ) -> dict[str, Any]:
     node = state.node
-    roles = {"lead": 0, "responsible": 1, "supporting": 2}
-    units = sorted(node.item.units.items(), key=lambda p: (roles[p[1]], labels.get(p[0], p[0])))
+    units = sorted(node.item.units.items(), key=lambda p: (Role(p[1]).rank, labels.get(p[0], p[0])))
     entry: dict[str, Any] = {
         "iri": node.iri,
         "text": node.text,
@@ -317,7 +317,7 @@ def _path_node(iri: str, label: Any, kind: str) -> dict[str, Any]:
 
 
 def _edge(name: str, *, inverse: bool = False) -> dict[str, Any]:
-    return {"edge": f"fj:{name}", "iri": _FJ + name, "inverse": inverse}
+    return {"edge": f"fj:{name}", "iri": FJ[name].value, "inverse": inverse}
 
 
 def _blocking(

@@ -26,7 +26,8 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from fenjie.progress.status import FJ, Status
+from fenjie.progress.status import Status
+from fenjie.vocab import FJ
 
 __all__ = [
     "Evidence",
@@ -39,9 +40,12 @@ __all__ = [
 ]
 
 _RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_PROV = "http://www.w3.org/ns/prov#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _SCHEMA_URL = NamedNode("https://schema.org/url")
+
+
+def _prov(name: str) -> NamedNode:
+    return NamedNode("http://www.w3.org/ns/prov#" + name)
 
 
 @dataclass(frozen=True)
@@ -117,50 +121,50 @@ def report_quads(report: ProgressReport, base: str) -> list[Quad]:
     me = NamedNode(report.iri(base))
     out: list[Quad] = []
 
-    def add(s: NamedNode, p: str, o: NamedNode | Literal) -> None:
-        out.append(Quad(s, NamedNode(p), o, me))
+    def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        out.append(Quad(s, p, o, me))
 
-    add(me, _RDF_TYPE.value, NamedNode(FJ + "ProgressReport"))
-    add(me, FJ + "about", NamedNode(report.about))
-    add(me, _PROV + "wasAttributedTo", NamedNode(report.unit))
-    add(me, FJ + "asOf", _typed(report.as_of.isoformat(), "date"))
-    add(me, _PROV + "generatedAtTime", _typed(report.generated.isoformat(), "dateTime"))
+    add(me, _RDF_TYPE, FJ.ProgressReport)
+    add(me, FJ.about, NamedNode(report.about))
+    add(me, _prov("wasAttributedTo"), NamedNode(report.unit))
+    add(me, FJ.asOf, _typed(report.as_of.isoformat(), "date"))
+    add(me, _prov("generatedAtTime"), _typed(report.generated.isoformat(), "dateTime"))
     if report.status is not None:
-        add(me, FJ + "status", NamedNode(report.status.iri))
+        add(me, FJ.status, NamedNode(report.status.iri))
     if report.status_written:
-        add(me, FJ + "statusWrittenAs", _lit(report.status_written))
-    add(me, FJ + "progressText", _lit(report.text))
+        add(me, FJ.statusWrittenAs, _lit(report.status_written))
+    add(me, FJ.progressText, _lit(report.text))
     if report.percent is not None:
-        add(me, FJ + "percentComplete", _typed(str(Decimal(str(report.percent))), "decimal"))
+        add(me, FJ.percentComplete, _typed(str(Decimal(str(report.percent))), "decimal"))
     if report.problems:
-        add(me, FJ + "problems", _lit(report.problems))
+        add(me, FJ.problems, _lit(report.problems))
     if report.next_steps:
-        add(me, FJ + "nextSteps", _lit(report.next_steps))
+        add(me, FJ.nextSteps, _lit(report.next_steps))
     for k, ev in enumerate(report.evidence, start=1):
         node = NamedNode(f"{me.value}/evidence/{k}")
-        add(me, FJ + "evidence", node)
-        add(node, _RDF_TYPE.value, NamedNode(FJ + "Evidence"))
+        add(me, FJ.evidence, node)
+        add(node, _RDF_TYPE, FJ.Evidence)
         if ev.url:
             out.append(Quad(node, _SCHEMA_URL, _lit(ev.url), me))
         if ev.file_name:
-            add(node, FJ + "fileName", _lit(ev.file_name))
+            add(node, FJ.fileName, _lit(ev.file_name))
         if ev.sha256:
-            add(node, FJ + "sha256", _lit(ev.sha256))
+            add(node, FJ.sha256, _lit(ev.sha256))
     origin = report.origin
     if isinstance(origin, FileOrigin):
-        add(me, FJ + "reportSource", NamedNode(source_iri(base, origin.sha256)))
-        add(me, FJ + "location", _lit(origin.location))
-        add(me, FJ + "sourceLine", _typed(str(origin.line), "integer"))
-        add(me, FJ + "matchedBy", _lit(origin.matched_by))
+        add(me, FJ.reportSource, NamedNode(source_iri(base, origin.sha256)))
+        add(me, FJ.location, _lit(origin.location))
+        add(me, FJ.sourceLine, _typed(str(origin.line), "integer"))
+        add(me, FJ.matchedBy, _lit(origin.matched_by))
         if origin.score is not None:
-            add(me, FJ + "matchScore", _typed(f"{origin.score:.1f}", "decimal"))
+            add(me, FJ.matchScore, _typed(f"{origin.score:.1f}", "decimal"))
     else:
         request = NamedNode(f"{me.value}/request")
-        add(me, _PROV + "wasGeneratedBy", request)
-        add(request, _RDF_TYPE.value, NamedNode(FJ + "ReportRequest"))
-        add(request, FJ + "account", _lit(origin.account))
-        add(request, FJ + "requestKey", _lit(origin.key))
-        add(request, _PROV + "startedAtTime", _typed(origin.received.isoformat(), "dateTime"))
+        add(me, _prov("wasGeneratedBy"), request)
+        add(request, _RDF_TYPE, FJ.ReportRequest)
+        add(request, FJ.account, _lit(origin.account))
+        add(request, FJ.requestKey, _lit(origin.key))
+        add(request, _prov("startedAtTime"), _typed(origin.received.isoformat(), "dateTime"))
     return out
 
 
@@ -168,8 +172,8 @@ def source_quads(base: str, *, file: str, sha256: str, reader: str) -> list[Quad
     """The description of a progress table file, in its own graph ``{base}reportsource/{sha}``."""
     me = NamedNode(source_iri(base, sha256))
     return [
-        Quad(me, _RDF_TYPE, NamedNode(FJ + "ReportSource"), me),
-        Quad(me, NamedNode(FJ + "sourceFile"), _lit(file), me),
-        Quad(me, NamedNode(FJ + "sha256"), _lit(sha256), me),
-        Quad(me, NamedNode(FJ + "reader"), _lit(reader), me),
+        Quad(me, _RDF_TYPE, FJ.ReportSource, me),
+        Quad(me, FJ.sourceFile, _lit(file), me),
+        Quad(me, FJ.sha256, _lit(sha256), me),
+        Quad(me, FJ.reader, _lit(reader), me),
     ]

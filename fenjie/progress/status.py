@@ -21,9 +21,10 @@ import re
 from functools import cache
 from importlib.resources import files
 
+from fenjie.vocab import FJ, FJ_NS
+
 __all__ = ["NOT_REPORTED", "UNMARKED", "Status", "parse_status", "spellings", "status_from_text"]
 
-FJ = "https://w3id.org/fenjie/def#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 NOT_REPORTED = "未报送"  # derived: a target nobody has reported on
 UNMARKED = "未标注"  # derived: reported, but no report names a status
@@ -41,7 +42,7 @@ class Status(enum.Enum):
 
     @property
     def iri(self) -> str:
-        return FJ + self.value
+        return FJ[self.value].value
 
     @property
     def label(self) -> str:
@@ -55,7 +56,7 @@ class Status(enum.Enum):
 
     @classmethod
     def from_iri(cls, iri: str) -> Status:
-        return cls(iri.removeprefix(FJ))
+        return cls(iri.removeprefix(FJ_NS))
 
     @classmethod
     def from_label(cls, label: str) -> Status | None:
@@ -86,7 +87,7 @@ def _scheme() -> dict[Status, dict[str, list[str]]]:
         subject, predicate, obj = quad.subject, quad.predicate, quad.object
         if not isinstance(subject, pyoxigraph.NamedNode) or predicate.value not in wanted:
             continue
-        if not subject.value.startswith(FJ):
+        if not subject.value.startswith(FJ_NS):
             continue
         try:
             status = Status.from_iri(subject.value)
