@@ -43,6 +43,15 @@ class Role(str, Enum):
         return _ZH[self]
 
     @property
+    def rank(self) -> int:
+        """Order by weight of duty: the lead first (0), then co-responsible, then supporting.
+
+        >>> sorted(["supporting", "lead"], key=lambda v: Role(v).rank)
+        ['lead', 'supporting']
+        """
+        return _RANK[self]
+
+    @property
     def term(self) -> NamedNode:
         """The ontology individual (``fj:LeadRole`` …) the graph holds."""
         return _TERMS[self]
@@ -73,6 +82,7 @@ class Role(str, Enum):
         return self.value
 
 
+_RANK = {role: n for n, role in enumerate(Role)}
 _ZH = {Role.LEAD: "牵头", Role.CO_RESPONSIBLE: "共同负责", Role.SUPPORTING: "配合"}
 _TERMS = {
     Role.LEAD: FJ.LeadRole,

@@ -24,6 +24,7 @@ from fenjie.queries.backend import QueryBackend, plain_rows
 from fenjie.queries.editions import resolve_table
 from fenjie.queries.questions import run_stored
 from fenjie.queries.units import resolve_unit
+from fenjie.roles import Role
 
 __all__ = [
     "carried_down",
@@ -33,8 +34,6 @@ __all__ = [
     "resolve_work_item",
     "trace_up",
 ]
-
-_ROLE_ORDER = {"lead": 0, "responsible": 1, "supporting": 2}
 
 
 def resolve_work_item(
@@ -67,9 +66,7 @@ def _units(rows: list[dict[str, Any]], key: str, label: str, role: str) -> list[
     seen = {(r[key], r[role]): r.get(label) for r in rows if r.get(key) and r.get(role)}
     return [
         {"unit": {"iri": u, "label": lab}, "role": ro}
-        for (u, ro), lab in sorted(
-            seen.items(), key=lambda kv: (_ROLE_ORDER[kv[0][1]], kv[1] or "")
-        )
+        for (u, ro), lab in sorted(seen.items(), key=lambda kv: (Role(kv[0][1]).rank, kv[1] or ""))
     ]
 
 
@@ -202,7 +199,7 @@ def trace_up(backend: QueryBackend, unit: str) -> dict[str, Any]:
         return path
 
     out = []
-    for r in sorted(rows, key=lambda r: (r["table"], r["item"], _ROLE_ORDER[r["role"]])):
+    for r in sorted(rows, key=lambda r: (r["table"], r["item"], Role(r["role"]).rank)):
         path = walk(r["item"], item_up, lambda step: step["work_item"]["iri"])
         targets = [
             {

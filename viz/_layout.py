@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 
 import networkx as nx
 
+from fenjie.roles import Role
 from fenjie.viz._model import View
 
 __all__ = ["bipartite", "ego", "ego_columns", "layered_by_year", "place_column", "weighted"]
@@ -163,7 +164,12 @@ def ego(view: View, focus: str) -> None:
     _ring(view, partners, radius=r_partners, phase=spread / 2)
 
 
-_ROLE_RANK = {"lead": 0, "co-responsible": 1, "responsible": 1, "supporting": 2}
+def _role_rank(kind: str) -> int:
+    """An edge's role rank (lead first); edges that are not a role after every role."""
+    try:
+        return Role(kind).rank
+    except ValueError:
+        return len(Role)
 
 
 def ego_columns(view: View, focus: str, years: Sequence[int]) -> None:
@@ -180,7 +186,7 @@ def ego_columns(view: View, focus: str, years: Sequence[int]) -> None:
     role_of: dict[str, int] = {}
     for a, b, d in g.edges(data=True):
         if a in carriers and kinds.get(b) == "item":
-            role_of[b] = min(role_of.get(b, 9), _ROLE_RANK.get(d["kind"], 3))
+            role_of[b] = min(role_of.get(b, 9), _role_rank(d["kind"]))
     items = sorted((n for n in g if kinds[n] == "item"), key=lambda n: (role_of.get(n, 9), n))
     column = {y: i for i, y in enumerate(years)}
     top = 0.0

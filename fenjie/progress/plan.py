@@ -16,6 +16,7 @@ from typing import Any
 
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
+from fenjie.roles import Role
 
 __all__ = ["PlanIndex", "PlanItem", "Tracked"]
 
@@ -107,7 +108,7 @@ class PlanIndex:
             if iri in items:
                 role = plain(row["role"])
                 current = items[iri].units.get(unit)
-                if current is None or _RANK[role] < _RANK[current]:
+                if current is None or Role(role).rank < Role(current).rank:
                     items[iri].units[unit] = role
         return cls(items, tracked, labels)
 
@@ -133,6 +134,3 @@ class PlanIndex:
             for unit, role in item.units.items():
                 by_unit[unit][item.iri] = role
         return by_unit
-
-
-_RANK = {"lead": 0, "responsible": 1, "supporting": 2}

@@ -20,6 +20,7 @@ from fenjie.progress.model import Evidence, ProgressReport, RequestOrigin, repor
 from fenjie.progress.status import Status, parse_status, spellings
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
+from fenjie.roles import Role
 
 __all__ = ["LIMITS", "prepare_report", "report_scope"]
 
@@ -248,7 +249,6 @@ def report_scope(
     unit = None if office else resolve_unit(backend, account_unit or "")
     reaching = set(unit_routes(backend, unit["iri"])) if unit else set()
     items = sorted(plan.items.values(), key=lambda i: (i.table, i.category_order, i.order, i.iri))
-    ranks = {"lead": 0, "responsible": 1, "supporting": 2}
     found = []
     for item in items:
         roles = [role for u, role in item.units.items() if u in reaching]
@@ -260,7 +260,7 @@ def report_scope(
                 "label": item.label,
                 "number": item.number,
                 "category": item.category,
-                "role": min(roles, key=ranks.__getitem__) if roles else None,
+                "role": min(roles, key=lambda r: Role(r).rank) if roles else None,
                 "targets": [{"iri": t.iri, "text": t.text, "year": t.year} for t in item.targets],
             }
         )
