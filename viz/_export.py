@@ -25,6 +25,7 @@ import networkx as nx
 from fenjie.errors import ParameterError
 from fenjie.viz._data import Backend, load
 from fenjie.viz._model import View
+from fenjie.viz._steps import ViewFilters
 from fenjie.viz._views import build_coordination, build_responsibility
 
 __all__ = ["FORMATS", "export_network", "networks", "plain_graph", "write_view_graph"]
@@ -62,10 +63,12 @@ def networks(backend: Backend, *, year: int | None = None) -> nx.MultiDiGraph[st
     data = load(backend)
     big = len(data.units) + len(data.items) + 1
     merged = plain_graph(
-        build_responsibility(data, backend, year=year, max_nodes=big), network="unit-work-item"
+        build_responsibility(data, backend, ViewFilters(year=year, max_nodes=big)),
+        network="unit-work-item",
     )
     units = plain_graph(
-        build_coordination(data, backend, year=year, max_nodes=big), network="unit-unit"
+        build_coordination(data, backend, ViewFilters(year=year, max_nodes=big)),
+        network="unit-unit",
     )
     for node, attrs in units.nodes(data=True):
         if node not in merged:

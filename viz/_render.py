@@ -10,9 +10,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fenjie.errors import ParameterError
-from fenjie.viz._data import Backend, load
+from fenjie.viz._data import Backend, GraphData, load
 from fenjie.viz._model import MAX_NODES, View
 from fenjie.viz._page import render_page
+from fenjie.viz._steps import ViewFilters
 from fenjie.viz._views import build_coordination, build_responsibility
 from fenjie.viz._views_focus import build_dependency, build_unit
 
@@ -29,8 +30,8 @@ VIEWS: dict[str, str] = {
     "unit": "单位关系网络",
 }
 
-# each takes the graph data, the backend and its own filters (see render)
-_BUILDERS: dict[str, Callable[..., View]] = {
+# each takes the graph data, the backend and the filters (a view reads those it takes)
+_BUILDERS: dict[str, Callable[[GraphData, QueryBackend, ViewFilters], View]] = {
     "responsibility": build_responsibility,
     "coordination": build_coordination,
     "dependency": build_dependency,
@@ -79,14 +80,15 @@ def build_view(
         )
     backend = as_backend(backend)
     data = load(backend)
-    filters: dict[str, Any] = {"year": _year(year), "max_nodes": max_nodes}
-    if name in ("responsibility", "coordination"):
-        filters.update(role=role, category=category)
-    elif name == "unit":
-        filters.update(unit=unit, role=role)
-    else:
-        filters.update(document=document)
-    view = builder(data, backend, **filters)
+    filters = ViewFilters(
+        year=_year(year),
+        role=role,
+        category=category,
+        unit=unit,
+        document=document,
+        max_nodes=max_nodes,
+    )
+    view = builder(data, backend, filters)
     if as_of:  # nodes coloured by progress (red / yellow / green) as of that date
         from fenjie.viz._status import colour_by_status
 

@@ -19,7 +19,6 @@ from fenjie.viz import _layout
 from fenjie.viz._data import GraphData
 from fenjie.viz._model import (
     EDGE_STYLES,
-    MAX_NODES,
     View,
     category_color,
     legend_edge,
@@ -28,7 +27,7 @@ from fenjie.viz._model import (
     unit_size,
 )
 from fenjie.viz._overlap import separate
-from fenjie.viz._steps import assemble
+from fenjie.viz._steps import ViewBase, ViewFilters, assemble
 
 __all__ = ["Coordination", "Responsibility", "build_coordination", "build_responsibility"]
 
@@ -129,19 +128,13 @@ class _ResponsibilityChosen:
     aggregate: bool
 
 
-@dataclass
-class Responsibility:
-    """Units and work items; edges coloured by role; groups linked to their members."""
-
-    backend: Any = None
-    year: int | None = None
-    role: str | None = None
-    category: str | None = None
-    max_nodes: int = MAX_NODES
+@dataclass(frozen=True)
+class Responsibility(ViewBase):
+    """Units and work items; edges coloured by role; groups linked to their members. Filters: year, role, category, max_nodes."""
 
     def select(self, data: GraphData) -> _ResponsibilityChosen:
-        roles = role_filter(self.role)
-        items = _select_items(data, year=self.year, category=self.category)
+        roles = role_filter(self.filters.role)
+        items = _select_items(data, year=self.filters.year, category=self.filters.category)
         keep = set(items)
         assigned = [
             a
@@ -153,16 +146,16 @@ class Responsibility:
             m for u in units if data.units.get(u, {}).get("group") for m in data.members.get(u, [])
         }
         view = View("responsibility", "责任分工网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
-        load = _load_numbers(self.backend, self.year) if self.backend is not None else {}
+        load = _load_numbers(self.backend, self.filters.year) if self.backend is not None else {}
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         items_of: dict[str, set[str]] = defaultdict(set)
         for a in assigned:
             counts[a["unit"]][a["role"]] += 1
             items_of[a["unit"]].add(a["item"])
-        aggregate = len(units) + len(members - set(units)) + len(items) > self.max_nodes
+        aggregate = len(units) + len(members - set(units)) + len(items) > self.filters.max_nodes
         if aggregate:
             view.messages.append(
-                f"共 {len(units) + len(items)} 个节点，超过 {self.max_nodes}：工作内容已按主要任务聚合显示；"
+                f"共 {len(units) + len(items)} 个节点，超过 {self.filters.max_nodes}：工作内容已按主要任务聚合显示；"
                 "请用 --category 或 --year 查看明细。"
             )
         return _ResponsibilityChosen(
@@ -209,7 +202,7 @@ class Responsibility:
                 i,
                 kind="item",
                 label=f"{rec['number']}、{rec['label']}" if rec["number"] else rec["label"],
-                title=_item_tip(data, i, year=self.year),
+                title=_item_tip(data, i, year=self.filters.year),
                 color=category_color(chosen.cats.get(rec["category"] or "", 0)),
                 category=data.categories.get(rec["category"] or "", {}).get("label", ""),
             )
@@ -261,17 +254,9 @@ class Responsibility:
         separate(chosen.view)  # labels and nodes never cover each other
 
 
-def build_responsibility(
-    data: GraphData,
-    backend: Any = None,
-    *,
-    year: int | None = None,
-    role: str | None = None,
-    category: str | None = None,
-    max_nodes: int = MAX_NODES,
-) -> View:
+def build_responsibility(data: GraphData, backend: Any, filters: ViewFilters) -> View:
     """Units and work items; edges coloured by role; groups linked to their members."""
-    return assemble(Responsibility(backend, year, role, category, max_nodes), data)
+    return assemble(Responsibility(backend, filters), data)
 
 
 def _aggregate_nodes(view: View, data: GraphData, items: list[str], cats: dict[str, int]) -> None:
@@ -335,19 +320,13 @@ class _CoordinationChosen:
     load: dict[str, dict[str, Any]]
 
 
-@dataclass
-class Coordination:
-    """Units only; an edge joins two units sharing work items, its width the number shared."""
-
-    backend: Any = None
-    year: int | None = None
-    role: str | None = None
-    category: str | None = None
-    max_nodes: int = MAX_NODES
+@dataclass(frozen=True)
+class Coordination(ViewBase):
+    """Units only; an edge joins two units sharing work items, its width the number shared. Filters: year, role, category, max_nodes."""
 
     def select(self, data: GraphData) -> _CoordinationChosen:
-        roles = role_filter(self.role)
-        keep = set(_select_items(data, year=self.year, category=self.category))
+        roles = role_filter(self.filters.role)
+        keep = set(_select_items(data, year=self.filters.year, category=self.filters.category))
         by_item: dict[str, set[str]] = defaultdict(set)
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         for assignment in data.assignments:
@@ -358,12 +337,12 @@ class Coordination:
         carried = Counter(u for unit_set in by_item.values() for u in unit_set)
         units = sorted(carried, key=lambda u: (-carried[u], u))
         view = View("coordination", "协同关系网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
-        if len(units) > self.max_nodes:
+        if len(units) > self.filters.max_nodes:
             view.messages.append(
-                f"共 {len(units)} 个单位，只显示协同负担最高的 {self.max_nodes} 个。"
+                f"共 {len(units)} 个单位，只显示协同负担最高的 {self.filters.max_nodes} 个。"
             )
-            units = units[: self.max_nodes]
-        load = _load_numbers(self.backend, self.year) if self.backend is not None else {}
+            units = units[: self.filters.max_nodes]
+        load = _load_numbers(self.backend, self.filters.year) if self.backend is not None else {}
         return _CoordinationChosen(view, units, shared, carried, counts, load)
 
     def nodes(self, data: GraphData, chosen: _CoordinationChosen) -> None:
@@ -414,14 +393,6 @@ class Coordination:
         separate(chosen.view, margin=40)
 
 
-def build_coordination(
-    data: GraphData,
-    backend: Any = None,
-    *,
-    year: int | None = None,
-    role: str | None = None,
-    category: str | None = None,
-    max_nodes: int = MAX_NODES,
-) -> View:
+def build_coordination(data: GraphData, backend: Any, filters: ViewFilters) -> View:
     """Units only; an edge joins two units sharing work items, its width the number shared."""
-    return assemble(Coordination(backend, year, role, category, max_nodes), data)
+    return assemble(Coordination(backend, filters), data)

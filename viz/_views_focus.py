@@ -12,7 +12,6 @@ from fenjie.errors import ParameterError
 from fenjie.viz import _layout
 from fenjie.viz._data import GraphData
 from fenjie.viz._model import (
-    MAX_NODES,
     View,
     legend_edge,
     legend_node,
@@ -21,7 +20,7 @@ from fenjie.viz._model import (
     year_color,
 )
 from fenjie.viz._overlap import separate
-from fenjie.viz._steps import assemble
+from fenjie.viz._steps import ViewBase, ViewFilters, assemble
 from fenjie.viz._views import _ROLE_KEYS, _ROLE_NAMES, _item_tip, _load_numbers, _title, _unit_tip
 
 __all__ = ["Dependency", "Unit", "build_dependency", "build_unit", "dependent_targets"]
@@ -86,27 +85,23 @@ class _DependencyChosen:
     years: list[int]
 
 
-@dataclass
-class Dependency:
-    """The document, derived documents, baselines and targets that depend on it, precedes chain."""
-
-    backend: Any = None
-    document: str | None = None
-    year: int | None = None
-    max_nodes: int = MAX_NODES
+@dataclass(frozen=True)
+class Dependency(ViewBase):
+    """The document, derived documents, baselines and targets that depend on it, precedes chain.
+    Filters: document (required), year, max_nodes."""
 
     def select(self, data: GraphData) -> _DependencyChosen:
-        if not self.document:
+        if not self.filters.document:
             raise ParameterError(
                 "依赖视图需要 --document (the dependency view needs --document)",
                 parameter="document",
             )
-        doc = _resolve_document(self.backend, self.document)
+        doc = _resolve_document(self.backend, self.filters.document)
         derived = _derived(data, doc)
         docs = {doc, *derived}
         targets = dependent_targets(self.backend, doc)
-        if self.year is not None:
-            targets = {t for t in targets if data.targets[t]["year"] == self.year}
+        if self.filters.year is not None:
+            targets = {t for t in targets if data.targets[t]["year"] == self.filters.year}
         title = data.documents[doc]["title"]
         view = View(
             "dependency",
@@ -114,9 +109,9 @@ class Dependency:
             nx.MultiDiGraph(),
             subtitle=f"《{title}》 · {_title(data, '')}",
         )
-        if len(targets) + len(docs) > self.max_nodes:
+        if len(targets) + len(docs) > self.filters.max_nodes:
             keep = sorted(targets, key=lambda t: (data.targets[t]["year"], t))[
-                : self.max_nodes - len(docs) - 50
+                : self.filters.max_nodes - len(docs) - 50
             ]
             view.messages.append(
                 f"共 {len(targets)} 个依赖目标，只显示前 {len(keep)} 个（按年份）；请用 --year 筛选。"
@@ -229,17 +224,9 @@ class Dependency:
         separate(chosen.view)  # labels and nodes never cover each other
 
 
-def build_dependency(
-    data: GraphData,
-    backend: Any = None,
-    *,
-    document: str | None = None,
-    year: int | None = None,
-    max_nodes: int = MAX_NODES,
-    **_: Any,
-) -> View:
+def build_dependency(data: GraphData, backend: Any, filters: ViewFilters) -> View:
     """The document, derived documents, baselines and targets that depend on it, precedes chain."""
-    return assemble(Dependency(backend, document, year, max_nodes), data)
+    return assemble(Dependency(backend, filters), data)
 
 
 def _resolve_unit(backend: Any, name: str) -> str:
@@ -263,23 +250,18 @@ class _UnitChosen:
     years: list[int]
 
 
-@dataclass
-class Unit:
-    """One unit's ego network: its work items, their targets per year, partner units."""
-
-    backend: Any = None
-    unit: str | None = None
-    year: int | None = None
-    role: str | None = None
-    max_nodes: int = MAX_NODES
+@dataclass(frozen=True)
+class Unit(ViewBase):
+    """One unit's ego network: its work items, their targets per year, partner units.
+    Filters: unit (required), year, role, max_nodes."""
 
     def select(self, data: GraphData) -> _UnitChosen:
-        if not self.unit:
+        if not self.filters.unit:
             raise ParameterError(
                 "单位视图需要 --unit (the unit view needs --unit)", parameter="unit"
             )
-        roles = role_filter(self.role)
-        focus = _resolve_unit(self.backend, self.unit)
+        roles = role_filter(self.filters.role)
+        focus = _resolve_unit(self.backend, self.filters.unit)
         groups = [g for g, ms in data.members.items() if focus in ms]
         carriers = {focus, *groups}
         mine = [
@@ -287,14 +269,14 @@ class Unit:
             for a in data.assignments
             if a["unit"] in carriers and (roles is None or a["role"] in roles)
         ]
-        if self.year is not None:
-            active = data.items_in_year(self.year)
+        if self.filters.year is not None:
+            active = data.items_in_year(self.filters.year)
             mine = [a for a in mine if a["item"] in active]
         items = sorted({a["item"] for a in mine})
         rec = data.units.get(focus) or {
             "iri": focus,
-            "label": self.unit,
-            "name": self.unit,
+            "label": self.filters.unit,
+            "name": self.filters.unit,
             "alt": [],
             "group": False,
         }
@@ -304,7 +286,7 @@ class Unit:
             nx.MultiDiGraph(),
             subtitle=f"{rec['label']} · {_title(data, '')}",
         )
-        load = _load_numbers(self.backend, self.year) if self.backend is not None else {}
+        load = _load_numbers(self.backend, self.filters.year) if self.backend is not None else {}
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         for a in data.assignments:
             if a["item"] in items:
@@ -335,9 +317,12 @@ class Unit:
         for i in chosen.items:
             item = data.items[i]
             view.add_node(
-                i, kind="item", label=item["label"], title=_item_tip(data, i, year=self.year)
+                i,
+                kind="item",
+                label=item["label"],
+                title=_item_tip(data, i, year=self.filters.year),
             )
-            for t in data.targets_of(i, year=self.year):
+            for t in data.targets_of(i, year=self.filters.year):
                 view.add_node(
                     t["iri"],
                     kind="target",
@@ -356,7 +341,7 @@ class Unit:
                     title=_unit_tip(data, a["unit"], counts[a["unit"]], load),
                     size=unit_size(counts[a["unit"]].total()),
                 )
-        if view.graph.number_of_nodes() > self.max_nodes:
+        if view.graph.number_of_nodes() > self.filters.max_nodes:
             view.messages.append(
                 f"共 {view.graph.number_of_nodes()} 个节点，已省略年度目标；请用 --year 筛选。"
             )
@@ -378,7 +363,7 @@ class Unit:
                 )
         for i in chosen.items:
             item = data.items[i]
-            for t in data.targets_of(i, year=self.year):
+            for t in data.targets_of(i, year=self.filters.year):
                 if t["iri"] in view.graph:  # targets are left out of a view too large
                     view.add_edge(
                         i, t["iri"], kind="target", title=f"{item['label']} · {t['year']}年目标"
@@ -422,15 +407,6 @@ class Unit:
         chosen.view.min_scale, chosen.view.start_at = 0.55, chosen.focus
 
 
-def build_unit(
-    data: GraphData,
-    backend: Any = None,
-    *,
-    unit: str | None = None,
-    year: int | None = None,
-    role: str | None = None,
-    max_nodes: int = MAX_NODES,
-    **_: Any,
-) -> View:
+def build_unit(data: GraphData, backend: Any, filters: ViewFilters) -> View:
     """One unit's ego network: its work items, their targets per year, partner units."""
-    return assemble(Unit(backend, unit, year, role, max_nodes), data)
+    return assemble(Unit(backend, filters), data)
