@@ -2,9 +2,10 @@
 
 Every format is one :class:`~fenjie.graph._reader.Reader` (``sniff``, ``read``) in its own module,
 listed once in :data:`REGISTRY`; the first whose ``sniff`` claims a source reads it, and any other
-text goes to the TSV reader, which says why it is not a table. :func:`readers_table` is the table of
-docs/readers.md. To add a format: a module with a reader, its line in :data:`REGISTRY`, and its
-maker in ``tests/test_readers.py`` (whose tests loop over the registry).
+text goes to the TSV reader, which says why it is not a table. To add a format: a module with a
+reader, its line in :data:`REGISTRY`, its row in docs/readers.md's table and its maker in
+``tests/test_readers.py`` (whose tests loop over the registry and hold the table's rows to each
+reader's ``recognised_by`` and ``provenance``).
 
 Text is UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK. A Word document or PDF
 holding a list-form plan instead of a table is read by the list reader (``docx-list``,
@@ -44,7 +45,6 @@ __all__ = [
     "read_bytes",
     "read_grid",
     "read_table",
-    "readers_table",
     "sniff_format",
 ]
 
@@ -101,13 +101,6 @@ def read_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -> Ta
     if isinstance(claimed, str):
         raise InputError(_REFUSALS.get(claimed) or _binary_message(source), file=name)
     return claimed.read(source, limits)
-
-
-def readers_table() -> str:
-    """The readers as the markdown rows of docs/readers.md: reader, recognised by, provenance."""
-    return "\n".join(
-        f"| `{reader.name}` | {reader.recognised_by} | {reader.provenance} |" for reader in REGISTRY
-    )
 
 
 _REFUSALS = {
