@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import click
 import networkx as nx
 import pytest
 from click.testing import CliRunner
@@ -109,6 +110,27 @@ def test_large_requests_are_aggregated_with_a_message(backend: LocalBackend) -> 
     assert any(d["kind"] == "category" for _, d in view.graph.nodes(data=True))
     html = render_view(backend, "responsibility", max_nodes=10)
     assert "聚合" in html
+
+
+def test_filters_a_view_does_not_take_are_ignored(backend: LocalBackend) -> None:
+    # every view gets the request's one ViewFilters; each reads only the filters it takes
+    plain = build_view(backend, "responsibility", year=2018)
+    extra = build_view(backend, "responsibility", year=2018, unit="省科技厅", document="不存在")
+    assert sorted(extra.graph.edges(keys=True)) == sorted(plain.graph.edges(keys=True))
+    assert len(plain.graph) > 0
+    doc = backend.select(FJ + "SELECT ?d WHERE { ?x fj:basedOn ?d } LIMIT 1")[0]["d"].value
+    dependency = build_view(backend, "dependency", document=doc)
+    with_role = build_view(backend, "dependency", document=doc, role="配合", category="不存在")
+    assert sorted(with_role.graph.nodes) == sorted(dependency.graph.nodes)
+
+
+def test_cli_offers_every_view() -> None:
+    # fenjie viz keeps its own list (importing the views at start-up would slow every command)
+    from fenjie._cmd_viz import viz
+
+    (view,) = (p for p in viz.params if p.name == "view")
+    assert isinstance(view.type, click.Choice)
+    assert tuple(view.type.choices) == tuple(VIEWS)
 
 
 @pytest.mark.parametrize("name", sorted(VIEWS))
