@@ -144,6 +144,17 @@ def _builds_in_this_process() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_terminal_size_from_the_caller() -> Iterator[None]:
+    """Tables fit ``$COLUMNS`` when standard output is no terminal (``fenjie.queries._format``):
+    the tests see none, whoever runs them (pytest-xdist's workers get ``COLUMNS=80``), so a
+    command's layout is the same in every run. A test of the width sets it itself."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("COLUMNS", raising=False)
+        patch.delenv("LINES", raising=False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def run_fenjie() -> RunFenjie:
     """``run_fenjie(*args, store=None, env=None, input=None, timeout=300)``: run ``fenjie`` in a
