@@ -23,10 +23,10 @@ from fenjie.graph.store import FenjieStore
 
 __all__ = ["ExportFormat", "export", "export_tables", "stats"]
 
-from fenjie.vocab import FJ_NS as FJ
+from fenjie.vocab import FJ_NS
 
 PREFIXES = {
-    "fj": FJ,
+    "fj": FJ_NS,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",

@@ -36,7 +36,7 @@ from fenjie.queries.registry import get_stored
 
 __all__ = ["KINDS", "dependents", "dependents_of_produced", "resolve_document"]
 
-from fenjie.vocab import FJ_NS as FJ
+from fenjie.vocab import FJ
 
 DCT = "http://purl.org/dc/terms/"
 KINDS = ("direct", "based_on", "work_item", "category", "earlier_target", "baseline", "plan")
@@ -100,7 +100,7 @@ def _node(iri: str, label: Any, kind: str) -> dict[str, Any]:
 
 
 def _edge(name: str, *, inverse: bool = False) -> dict[str, Any]:
-    return {"edge": f"fj:{name}", "iri": FJ + name, "inverse": inverse}
+    return {"edge": f"fj:{name}", "iri": FJ[name].value, "inverse": inverse}
 
 
 def _ref(name: str, namespace: str) -> dict[str, Any]:
@@ -182,10 +182,10 @@ def _dependent_targets(
     labels: dict[str, Any] = {doc["iri"]: doc["title"]}
     for row in chain:
         a, b, edge = plain(row["from"]), plain(row["to"]), plain(row["edge"])
-        if edge == FJ + "implements":
+        if edge == FJ.implements.value:
             implements.add((a, b))
             continue
-        (based_on if edge == FJ + "basedOn" else precedes).setdefault(a, []).append(b)
+        (based_on if edge == FJ.basedOn.value else precedes).setdefault(a, []).append(b)
         labels.setdefault(a, plain(row.get("fromLabel")))
         labels.setdefault(b, plain(row.get("toLabel")))
     for adjacency in (based_on, precedes):

@@ -80,17 +80,33 @@ def _docstrings(tree: ast.AST) -> set[int]:
 
 
 def namespace_spelled_out(source: str, name: str) -> list[str]:
-    """Strings of ``source`` (docstrings and their examples aside) holding the fj: namespace IRI:
-    a module that spells it out can mint a term the ontology does not declare."""
+    """Where ``source`` (docstrings and their examples aside) can mint an fj: term the ontology
+    does not declare: a string holding the namespace IRI, ``FJ_NS + text``, or ``FJ_NS`` imported
+    under another name."""
     tree = ast.parse(source)
     skip = _docstrings(tree)
     return [
         f"{name}:{node.lineno}"
         for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and FJ_NS in node.value
-        and id(node) not in skip
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and FJ_NS in node.value
+            and id(node) not in skip
+        )
+        or (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Add)
+            and any(
+                isinstance(side, ast.Name) and side.id == "FJ_NS"
+                for side in (node.left, node.right)
+            )
+        )
+        or (
+            isinstance(node, ast.alias)
+            and node.name == "FJ_NS"
+            and node.asname not in (None, "FJ_NS")
+        )
     ]
 
 
@@ -109,5 +125,8 @@ def test_the_namespace_check_finds_a_spelled_out_term() -> None:
         '"""Doc: <https://w3id.org/fenjie/def#leads>."""\n'
         'LEADS = "https://w3id.org/fenjie/def#leads"\n'
         'def f(n):\n    return f"https://w3id.org/fenjie/def#{n}"\n'
+        "from fenjie.vocab import FJ_NS as FJ\n"
+        'WORK = FJ_NS + "workItem"\n'
+        "PREFIXES = {'fj': FJ_NS}\n"
     )
-    assert namespace_spelled_out(source, "m.py") == ["m.py:2", "m.py:4"]
+    assert sorted(namespace_spelled_out(source, "m.py")) == ["m.py:2", "m.py:4", "m.py:5", "m.py:6"]

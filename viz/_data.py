@@ -29,10 +29,10 @@ __all__ = ["Backend", "GraphData", "ROLES", "load"]
 
 from fenjie.queries.registry import get_stored
 from fenjie.roles import Role
-from fenjie.vocab import FJ_NS as FJ
+from fenjie.vocab import FJ_NS
 
 #: role IRI local name → (key used by the views, Chinese label)
-ROLES: dict[str, tuple[str, str]] = {r.term.value.removeprefix(FJ): (r.value, r.zh) for r in Role}
+ROLES: dict[str, tuple[str, str]] = {r.term.value.removeprefix(FJ_NS): (r.value, r.zh) for r in Role}
 
 
 class Backend(Protocol):
