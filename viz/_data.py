@@ -32,7 +32,9 @@ from fenjie.roles import Role
 from fenjie.vocab import FJ_NS
 
 #: role IRI local name → (key used by the views, Chinese label)
-ROLES: dict[str, tuple[str, str]] = {r.term.value.removeprefix(FJ_NS): (r.value, r.zh) for r in Role}
+ROLES: dict[str, tuple[str, str]] = {
+    r.term.value.removeprefix(FJ_NS): (r.value, r.zh) for r in Role
+}
 
 
 class Backend(Protocol):
