@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -9,6 +10,9 @@ import click
 from fenjie._cli_common import echo
 
 __all__ = ["COMMANDS"]
+
+# the stores bench-stores asks (fenjie.bench.stores.STORES, not imported at start-up)
+STORE_NAMES = ("embedded", "oxigraph", "virtuoso")
 
 
 @click.command()
@@ -57,25 +61,51 @@ def bench(sizes: str, repeat: int, rdflib_limit: int, rdflib_cap: float) -> None
 )
 @click.option("--repeat", default=20, show_default=True, help="Runs per query and store.")
 @click.option(
-    "--budget", default=30.0, show_default=True, help="Seconds per query and store at most."
+    "--budget",
+    default=30.0,
+    show_default=True,
+    help="Seconds per query and store: each run is stopped there and reported over budget.",
 )
 @click.option(
     "--stores",
-    default="embedded,oxigraph,virtuoso",
+    default=",".join(STORE_NAMES),
     show_default=True,
     help="Which stores, comma-separated (oxigraph needs `pip install oxigraph`, virtuoso "
     "Debian's virtuoso-opensource).",
 )
-def bench_stores(triples: int, repeat: int, budget: float, stores: str) -> None:
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the built graph, its dump and Virtuoso's database here and reuse them next time "
+    "(default: a temporary folder).",
+)
+def bench_stores(
+    triples: int, repeat: int, budget: float, stores: str, workdir: Path | None
+) -> None:
     """Benchmark: every named query embedded, through oxigraph serve and through Virtuoso."""
     from fenjie.bench.stores import bench_stores as run
     from fenjie.bench.stores import format_report
 
     chosen = tuple(s.strip() for s in stores.split(",") if s.strip())
-    unknown = set(chosen) - {"embedded", "oxigraph", "virtuoso"}
+    unknown = set(chosen) - set(STORE_NAMES)
     if unknown:
         raise click.BadParameter(f"未知的存储 (unknown store(s))：{', '.join(sorted(unknown))}")
-    click.echo(format_report(run(triples, repeat=repeat, budget=budget, stores=chosen)))
+    if budget <= 0:
+        raise click.BadParameter("须为正数 (must be positive)", param_hint="--budget")
+
+    def progress(line: str) -> None:
+        click.echo(f"[{time.strftime('%H:%M:%S')}] {line}", err=True)
+
+    report = run(
+        triples,
+        repeat=repeat,
+        budget=budget,
+        stores=chosen,
+        workdir=workdir,
+        on_progress=progress,
+    )
+    click.echo(format_report(report))
 
 
 def _numbers(text: str, option: str) -> list[int]:

@@ -72,6 +72,7 @@ def _capped_median(func: Callable[[], Any], *, repeat: int, cap: float) -> float
 
 def _samples(backend: Any) -> dict[str, str]:
     from fenjie.bench.sparql import sparql
+    from fenjie.config import DEFAULT_BASE
     from fenjie.queries import plain
 
     unit = backend.select(sparql("sample-busiest-unit"))[0]["u"]
@@ -82,6 +83,7 @@ def _samples(backend: Any) -> dict[str, str]:
     table = backend.select(sparql("sample-largest-table"))[0]["t"]
     node = backend.select(sparql("sample-target"))[0]["t"]
     successor = backend.select(sparql("sample-successor"))
+    item = backend.select(sparql("sample-work-item"), bindings={"t": table})
     return {
         # per-query samples first ("query.parameter"), so that every query has an answer to find
         "document-by-name.name": plain(title[0]["t"]) if title else "",
@@ -89,6 +91,12 @@ def _samples(backend: Any) -> dict[str, str]:
         "unit": unit.value,
         "document": doc.value,
         "table": table.value,
+        # the largest table stands for a plan; synthetic graphs hold no lower-level plans or
+        # progress reports, so these answer nothing but still show what asking costs
+        "plan": table.value,
+        "child": table.value,
+        "item": item[0]["i"].value if item else table.value,
+        "report": DEFAULT_BASE + "report/none",
         "node": node.value,
         "year": str(plain(year)),
         "name": plain(label[0]["l"]) if label else "省科技厅",

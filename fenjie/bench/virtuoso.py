@@ -99,12 +99,19 @@ class VirtuosoServer:
 
 @contextmanager
 def virtuoso(
-    folder: Path, *, buffers: int = 10_000, load_dir: Path | None = None, startup: float = 120
+    folder: Path,
+    *,
+    buffers: int = 10_000,
+    load_dir: Path | None = None,
+    startup: float = 120,
+    shutdown: float = 60,
 ) -> Iterator[VirtuosoServer]:
     """Start Virtuoso with a new database in ``folder``; stop it when the context ends.
 
     ``buffers`` are 8 KB pages of cache (10,000 for tests; about 100,000 per million triples for a
     benchmark that should not measure the disk). ``load_dir`` is a folder the bulk loader may read.
+    On exit the server is asked to stop and killed after ``shutdown`` seconds (a server busy with
+    a query it will not finish answers the request late).
     """
     folder.mkdir(parents=True, exist_ok=True)
     sql, http = _free_port(), _free_port()
@@ -144,7 +151,7 @@ def virtuoso(
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=60)
+            proc.wait(timeout=shutdown)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
