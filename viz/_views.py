@@ -18,7 +18,6 @@ from fenjie.roles import Role
 from fenjie.viz import _layout
 from fenjie.viz._data import GraphData
 from fenjie.viz._model import (
-    EDGE_STYLES,
     View,
     category_color,
     legend_edge,
@@ -28,11 +27,9 @@ from fenjie.viz._model import (
 )
 from fenjie.viz._overlap import separate
 from fenjie.viz._steps import ViewBase, ViewFilters, assemble
+from fenjie.viz._tips import item_tip, load_numbers, role_keys, tables_subtitle, unit_tip
 
 __all__ = ["Coordination", "Responsibility", "build_coordination", "build_responsibility"]
-
-_ROLE_NAMES = {k: v[0] for k, v in EDGE_STYLES.items()}
-_ROLE_KEYS = tuple(r.value for r in Role)
 
 
 def _select_items(data: GraphData, *, year: int | None, category: str | None) -> list[str]:
@@ -61,57 +58,6 @@ def _item_key(data: GraphData, item: str) -> tuple[str, int, int, int, str]:
 def _category_index(data: GraphData) -> dict[str, int]:
     cats = sorted(data.categories.values(), key=lambda c: (c["order"], c["label"], c["iri"]))
     return {c["iri"]: i for i, c in enumerate(cats)}
-
-
-def _item_tip(
-    data: GraphData, item: str, *, year: int | None = None, with_targets: bool = True
-) -> str:
-    rec = data.items[item]
-    cat = data.categories.get(rec["category"] or "", {})
-    lines = [f"主要任务：{cat.get('label', '')}", f"工作内容：{rec['number']}、{rec['label']}"]
-    for t in data.targets_of(item, year=year) if with_targets else []:
-        lines.append(f"{t['year']}年目标：{t['text']}")
-    by_role: dict[str, list[str]] = defaultdict(list)
-    for unit, role in data.roles_on(item):
-        by_role[role].append(data.units.get(unit, {}).get("label", unit))
-    for role in _ROLE_KEYS:
-        if by_role[role]:
-            lines.append(f"{_ROLE_NAMES[role]}：{'、'.join(by_role[role])}")
-    return "\n".join(lines)
-
-
-def _unit_tip(data: GraphData, unit: str, counts: Counter[str], load: dict[str, Any]) -> str:
-    rec = data.units.get(unit, {"label": unit, "name": unit, "group": False})
-    lines = [rec["label"]]
-    if rec["name"] != rec["label"]:
-        lines.append(f"全称：{rec['name']}")
-    if rec.get("group") and data.members.get(unit):
-        members = "、".join(data.units.get(m, {}).get("label", m) for m in data.members[unit])
-        lines.append(f"成员：{members}")
-    roles = " · ".join(f"{_ROLE_NAMES[r]} {counts[r]}" for r in _ROLE_KEYS)
-    lines.append(f"角色：{roles}")
-    numbers = load.get(unit)
-    if numbers:
-        lines.append(
-            f"协同负担：工作内容 {numbers.get('work_items', '')} · 协同单位 {numbers.get('partners', '')}"
-            f" · 中介中心度 {float(numbers.get('betweenness', 0) or 0):.3f}"
-        )
-    return "\n".join(lines)
-
-
-def _load_numbers(backend: Any, year: int | None) -> dict[str, dict[str, Any]]:
-    """Per-unit numbers from issue 3's ``coordination_load`` (work items, partners, centrality)."""
-    if backend is None:
-        return {}
-    from fenjie.queries import coordination_load
-
-    result = coordination_load(backend, year=year, pairs=0)
-    return {str(u["unit"]["iri"]): u for u in result.get("units", [])}
-
-
-def _title(data: GraphData, name: str) -> str:
-    tables = [t for t in data.tables.values() if t]
-    return "；".join(tables) if len(tables) <= 2 else f"{len(tables)} 张分解表"
 
 
 @dataclass
@@ -145,8 +91,10 @@ class Responsibility(ViewBase):
         members = {
             m for u in units if data.units.get(u, {}).get("group") for m in data.members.get(u, [])
         }
-        view = View("responsibility", "责任分工网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
-        load = _load_numbers(self.backend, self.filters.year) if self.backend is not None else {}
+        view = View(
+            "responsibility", "责任分工网络", nx.MultiDiGraph(), subtitle=tables_subtitle(data)
+        )
+        load = load_numbers(self.backend, self.filters.year)
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         items_of: dict[str, set[str]] = defaultdict(set)
         for a in assigned:
@@ -180,7 +128,7 @@ class Responsibility(ViewBase):
                 u,
                 kind=kind,
                 label=data.units.get(u, {}).get("label", u),
-                title=_unit_tip(data, u, counts[u], load),
+                title=unit_tip(data, u, counts[u], load),
                 size=unit_size(carried),
                 load=carried,
             )
@@ -189,7 +137,7 @@ class Responsibility(ViewBase):
                 m,
                 kind="member",
                 label=data.units.get(m, {}).get("label", m),
-                title=_unit_tip(data, m, counts[m], load),
+                title=unit_tip(data, m, counts[m], load),
                 size=unit_size(0),
                 load=0,
             )
@@ -202,7 +150,7 @@ class Responsibility(ViewBase):
                 i,
                 kind="item",
                 label=f"{rec['number']}、{rec['label']}" if rec["number"] else rec["label"],
-                title=_item_tip(data, i, year=self.filters.year),
+                title=item_tip(data, i, year=self.filters.year),
                 color=category_color(chosen.cats.get(rec["category"] or "", 0)),
                 category=data.categories.get(rec["category"] or "", {}).get("label", ""),
             )
@@ -227,7 +175,7 @@ class Responsibility(ViewBase):
                 a["item"],
                 kind=a["role"],
                 title=f"{view.graph.nodes[a['unit']]['label']}{scope} → "
-                f"{data.items[a['item']]['label']}：{_ROLE_NAMES[a['role']]}",
+                f"{data.items[a['item']]['label']}：{Role(a['role']).zh}",
                 width=3 if a["role"] == "lead" else 1.5,
             )
 
@@ -247,7 +195,7 @@ class Responsibility(ViewBase):
                     color=category_color(cats.get(c or "", 0)),
                 )
             )
-        return legend + [legend_edge(k) for k in (*_ROLE_KEYS, "member") if k in used]
+        return legend + [legend_edge(k) for k in (*role_keys(), "member") if k in used]
 
     def layout(self, data: GraphData, chosen: _ResponsibilityChosen) -> None:
         _layout.bipartite(chosen.view)
@@ -289,7 +237,7 @@ def _aggregate_edges(view: View, data: GraphData, assigned: list[dict[str, Any]]
             u,
             c,
             kind=r,
-            title=f"{view.graph.nodes[u]['label']}：{_ROLE_NAMES[r]} {n} 项",
+            title=f"{view.graph.nodes[u]['label']}：{Role(r).zh} {n} 项",
             width=min(1 + n / 2, 12),
             weight=n,
         )
@@ -336,13 +284,15 @@ class Coordination(ViewBase):
         shared = _shared_items(by_item)
         carried = Counter(u for unit_set in by_item.values() for u in unit_set)
         units = sorted(carried, key=lambda u: (-carried[u], u))
-        view = View("coordination", "协同关系网络", nx.MultiDiGraph(), subtitle=_title(data, ""))
+        view = View(
+            "coordination", "协同关系网络", nx.MultiDiGraph(), subtitle=tables_subtitle(data)
+        )
         if len(units) > self.filters.max_nodes:
             view.messages.append(
                 f"共 {len(units)} 个单位，只显示协同负担最高的 {self.filters.max_nodes} 个。"
             )
             units = units[: self.filters.max_nodes]
-        load = _load_numbers(self.backend, self.filters.year) if self.backend is not None else {}
+        load = load_numbers(self.backend, self.filters.year)
         return _CoordinationChosen(view, units, shared, carried, counts, load)
 
     def nodes(self, data: GraphData, chosen: _CoordinationChosen) -> None:
@@ -351,7 +301,7 @@ class Coordination(ViewBase):
                 u,
                 kind="group" if data.units.get(u, {}).get("group") else "unit",
                 label=data.units.get(u, {}).get("label", u),
-                title=_unit_tip(data, u, chosen.counts[u], chosen.load),
+                title=unit_tip(data, u, chosen.counts[u], chosen.load),
                 size=unit_size(chosen.carried[u]),
                 load=chosen.carried[u],
             )

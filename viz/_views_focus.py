@@ -9,6 +9,7 @@ from typing import Any
 import networkx as nx
 
 from fenjie.errors import ParameterError
+from fenjie.roles import Role
 from fenjie.viz import _layout
 from fenjie.viz._data import GraphData
 from fenjie.viz._model import (
@@ -21,7 +22,7 @@ from fenjie.viz._model import (
 )
 from fenjie.viz._overlap import separate
 from fenjie.viz._steps import ViewBase, ViewFilters, assemble
-from fenjie.viz._views import _ROLE_KEYS, _ROLE_NAMES, _item_tip, _load_numbers, _title, _unit_tip
+from fenjie.viz._tips import item_tip, load_numbers, role_keys, tables_subtitle, unit_tip
 
 __all__ = ["Dependency", "Unit", "build_dependency", "build_unit", "dependent_targets"]
 
@@ -107,7 +108,7 @@ class Dependency(ViewBase):
             "dependency",
             "政策文件依赖",
             nx.MultiDiGraph(),
-            subtitle=f"《{title}》 · {_title(data, '')}",
+            subtitle=f"《{title}》 · {tables_subtitle(data)}",
         )
         if len(targets) + len(docs) > self.filters.max_nodes:
             keep = sorted(targets, key=lambda t: (data.targets[t]["year"], t))[
@@ -149,7 +150,7 @@ class Dependency(ViewBase):
                 b,
                 kind="baseline",
                 label=_short(rec["text"]),
-                title=f"前期工作基础：{rec['text']}\n{_item_tip(data, rec['item'], with_targets=False)}",
+                title=f"前期工作基础：{rec['text']}\n{item_tip(data, rec['item'], with_targets=False)}",
             )
         for t in sorted(chosen.targets):
             rec = data.targets[t]
@@ -157,7 +158,7 @@ class Dependency(ViewBase):
                 t,
                 kind="target",
                 label=f"{rec['year']}：{_short(rec['text'])}",
-                title=f"{rec['year']}年目标：{rec['text']}\n{_item_tip(data, rec['item'], with_targets=False)}",
+                title=f"{rec['year']}年目标：{rec['text']}\n{item_tip(data, rec['item'], with_targets=False)}",
                 color=year_color(years.index(rec["year"]) if rec["year"] in years else 0),
                 year=rec["year"],
             )
@@ -284,9 +285,9 @@ class Unit(ViewBase):
             "unit",
             "单位关系网络",
             nx.MultiDiGraph(),
-            subtitle=f"{rec['label']} · {_title(data, '')}",
+            subtitle=f"{rec['label']} · {tables_subtitle(data)}",
         )
-        load = _load_numbers(self.backend, self.filters.year) if self.backend is not None else {}
+        load = load_numbers(self.backend, self.filters.year)
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         for a in data.assignments:
             if a["item"] in items:
@@ -303,7 +304,7 @@ class Unit(ViewBase):
             focus,
             kind="focus",
             label=chosen.rec["label"],
-            title=_unit_tip(data, focus, counts[focus], load),
+            title=unit_tip(data, focus, counts[focus], load),
             size=unit_size(len(chosen.items)),
         )
         for g in chosen.groups:
@@ -312,7 +313,7 @@ class Unit(ViewBase):
                     g,
                     kind="group",
                     label=data.units[g]["label"],
-                    title=_unit_tip(data, g, counts[g], load),
+                    title=unit_tip(data, g, counts[g], load),
                 )
         for i in chosen.items:
             item = data.items[i]
@@ -320,7 +321,7 @@ class Unit(ViewBase):
                 i,
                 kind="item",
                 label=item["label"],
-                title=_item_tip(data, i, year=self.filters.year),
+                title=item_tip(data, i, year=self.filters.year),
             )
             for t in data.targets_of(i, year=self.filters.year):
                 view.add_node(
@@ -338,7 +339,7 @@ class Unit(ViewBase):
                     a["unit"],
                     kind="partner",
                     label=data.units.get(a["unit"], {}).get("label", a["unit"]),
-                    title=_unit_tip(data, a["unit"], counts[a["unit"]], load),
+                    title=unit_tip(data, a["unit"], counts[a["unit"]], load),
                     size=unit_size(counts[a["unit"]].total()),
                 )
         if view.graph.number_of_nodes() > self.filters.max_nodes:
@@ -374,7 +375,7 @@ class Unit(ViewBase):
                     a["unit"],
                     a["item"],
                     kind=a["role"],
-                    title=f"{data.units[a['unit']]['label']} → {data.items[a['item']]['label']}：{_ROLE_NAMES[a['role']]}",
+                    title=f"{data.units[a['unit']]['label']} → {data.items[a['item']]['label']}：{Role(a['role']).zh}",
                     width=3 if a["role"] == "lead" else 1.5,
                 )
         for a in sorted(chosen.partners, key=lambda a: (a["unit"], a["item"], a["role"])):
@@ -382,7 +383,7 @@ class Unit(ViewBase):
                 a["unit"],
                 a["item"],
                 kind=a["role"],
-                title=f"{data.units[a['unit']]['label']} → {data.items[a['item']]['label']}：{_ROLE_NAMES[a['role']]}",
+                title=f"{data.units[a['unit']]['label']} → {data.items[a['item']]['label']}：{Role(a['role']).zh}",
                 width=1,
             )
 
@@ -398,7 +399,7 @@ class Unit(ViewBase):
             legend_node("target", label=f"{y}年目标", color=year_color(years.index(y)))
             for y in shown_years
         ]
-        return legend + [legend_edge(k) for k in (*_ROLE_KEYS, "member", "target") if k in used]
+        return legend + [legend_edge(k) for k in (*role_keys(), "member", "target") if k in used]
 
     def layout(self, data: GraphData, chosen: _UnitChosen) -> None:
         _layout.ego_columns(chosen.view, chosen.focus, chosen.years)
