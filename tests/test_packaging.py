@@ -90,6 +90,7 @@ def test_wheel_contains_every_module_and_data_file(wheel, tmp_path):
         "fenjie/queries/endpoint/named-graphs.rq",
         "fenjie/graph/sparql/table-graphs.rq",
         "fenjie/bench/sparql/sample-target.rq",
+        "fenjie/py.typed",  # type checkers of projects using fenjie read its annotations
     ):
         assert data in names
     modules = source_modules()
