@@ -38,6 +38,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """The default run (``pytest`` alone: the quick tests of ``testpaths``) is spread over one
+    pytest-xdist worker per core when xdist is installed (the test extras have it). Runs given
+    paths, ``--all``, ``-m``, ``-n`` or ``-p no:xdist`` stay as asked: one process unless ``-n``
+    says otherwise. CI's ``--all`` run stays in one process (its servers, browser and LibreOffice
+    tests have not been tried in parallel)."""
+    if (
+        config.pluginmanager.has_plugin("xdist")
+        and not hasattr(config, "workerinput")  # an xdist worker itself
+        and config.getoption("numprocesses", None) is None
+        and config.args_source is pytest.Config.ArgsSource.TESTPATHS
+        and not config.getoption("--all")
+        and not config.getoption("markexpr")
+        and not config.getoption("collectonly")
+        and not config.getoption("usepdb")
+        and len(os.sched_getaffinity(0)) > 1
+    ):
+        config.option.numprocesses = len(os.sched_getaffinity(0))
+        # a test file's tests in one worker: its module fixtures (stores, diffs) are built once
+        config.option.dist = "loadfile"
+
+
 # fixtures that start a server, a browser, a fresh fenjie process or a build: a test using one is
 # extended
 _FIXTURE_MARKERS = {
