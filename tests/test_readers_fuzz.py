@@ -31,6 +31,7 @@ def test_a_few_hundred_mutations(kind: str) -> None:
     check(kind, 300)
 
 
+@pytest.mark.slow  # 200 mutations: a check of the fuzzer itself, with the few hundred above
 def test_mutations_also_produce_tables() -> None:
     """The mutations are not all fatal: for the formats whose structure they edit, many still
     read, so the fuzz exercises the readers beyond their first check."""

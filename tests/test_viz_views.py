@@ -19,7 +19,7 @@ from fenjie.config import bundled_example
 from fenjie.errors import NotFoundError, ParameterError
 from fenjie.graph import FenjieStore, build_sources
 from fenjie.queries import LocalBackend, coordination_load, dependents
-from fenjie.viz import VIEWS, build_view, render_view
+from fenjie.viz import VIEWS, View, build_view, render_view
 from fenjie.viz._page import FenjieNetwork, network_from_view, script_json
 
 FJ = "PREFIX fj: <https://w3id.org/fenjie/def#> PREFIX org: <http://www.w3.org/ns/org#> "
@@ -30,6 +30,12 @@ def xss_backend(xss_source: tuple[Path, str]) -> LocalBackend:
     store = FenjieStore.in_memory()
     build_sources([xss_source[0]], store=store)
     return LocalBackend(store)
+
+
+@pytest.fixture(scope="module")
+def coordination(backend: LocalBackend) -> View:
+    """The coordination view of the bundled table (its layout is the slow part of a view)."""
+    return build_view(backend, "coordination")
 
 
 def _count(backend: LocalBackend, where: str) -> int:
@@ -53,8 +59,10 @@ def test_responsibility_holds_every_unit_item_and_assignment(backend: LocalBacke
     assert "牵头" in labels and "配合" in labels  # one term per role (fenjie.roles)
 
 
-def test_coordination_edges_are_coordination_load_pairs(backend: LocalBackend) -> None:
-    view = build_view(backend, "coordination")
+def test_coordination_edges_are_coordination_load_pairs(
+    backend: LocalBackend, coordination: View
+) -> None:
+    view = coordination
     load = coordination_load(backend, pairs=None)
     pairs = {frozenset((p["a"]["iri"], p["b"]["iri"])): p["shared"] for p in load["pairs"]}
     drawn = {frozenset((a, b)): d["weight"] for a, b, d in view.graph.edges(data=True)}
@@ -170,8 +178,8 @@ def render_view_from_bundled() -> str:
     return render_view(store, "responsibility")
 
 
-def test_menu_lists_labels_not_ids(backend: LocalBackend) -> None:
-    view = build_view(backend, "coordination")
+def test_menu_lists_labels_not_ids(backend: LocalBackend, coordination: View) -> None:
+    view = coordination
     html = render_view(backend, "coordination")
     options = re.findall(r'<option value="([^"]+)">([^<]*)</option>', html)
     assert len(options) == view.graph.number_of_nodes()
