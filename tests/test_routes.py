@@ -89,6 +89,15 @@ def test_documented_values_are_accepted(server: str, path: str, name: str, value
     assert response.status_code == 200, response.text
 
 
+def test_view_parameters_reach_the_view(server: str) -> None:
+    # the handler passes every parameter the route declares on to render_view
+    refused = httpx.get(server + "/views/responsibility", params={"year": "1900"}, timeout=60)
+    assert refused.status_code == 400 and refused.json()["error"]["parameter"] == "year"
+    assert httpx.get(server + "/views/unit", timeout=60).status_code == 400  # no unit in focus
+    unit = httpx.get(server + "/views/unit", params={"unit": "省科技厅"}, timeout=60)
+    assert unit.status_code == 200 and "省科技厅" in unit.text
+
+
 def test_undocumented_value_is_refused_with_the_documented_ones(server: str) -> None:
     response = httpx.get(server + "/api/obligations", params={"unit": "省科技厅", "role": "boss"})
     assert response.status_code == 400

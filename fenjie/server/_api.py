@@ -207,8 +207,8 @@ async def view(request: Request, params: Params) -> Response:
         raise RequestRefusedError(
             f"没有名为 {name!r} 的视图 (no view named {name!r})", status=404, code="not_found"
         )
-    kwargs = {k: params[k] for k in ("unit", "document", "year", "role", "category", "as_of")}
-    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    # every other parameter the route declares is a keyword of render_view (the filters, as_of)
+    kwargs = {k: v for k, v in params.items() if k != "name" and v is not None}
     payload = {"function": render_view, "args": [name], "kwargs": kwargs}
     html = await request.app.state.pool.run("call", payload)
     return HTMLResponse(html)
