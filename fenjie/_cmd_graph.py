@@ -16,7 +16,7 @@ from fenjie.config import DEFAULT_BASE, SETTINGS, bundled_example
 from fenjie.printable import printable
 
 if TYPE_CHECKING:
-    from pyoxigraph import NamedNode
+    from fenjie.graph import BuiltSource
 
 __all__ = ["COMMANDS"]
 
@@ -121,7 +121,7 @@ def build(
     """
     from tqdm import tqdm
 
-    from fenjie.graph import BuiltSource, build_sources
+    from fenjie.graph import build_sources
     from fenjie.graph._sources import expand_sources
 
     paths = expand_sources(sources) if sources else [bundled_example()]
@@ -190,7 +190,7 @@ def build(
         if table.unregistered_units:
             echo(f"  未登记的单位 (unregistered units)：{'、'.join(table.unregistered_units)}")
     _echo_levels(store_path, [t.iri.value for t in built])
-    _echo_findings(store_path, base, [t.iri for t in built])
+    _echo_findings(store_path, base, built)
     elapsed = time.perf_counter() - started
     done = sum(not t.skipped for t in built)
     skipped = f"，{len(built) - done} 张未变化" if done < len(built) else ""
@@ -207,20 +207,13 @@ def _echo_levels(store_path: str, tables: list[str]) -> None:
             echo(line)
 
 
-def _echo_findings(store_path: str, base: str, tables: list[NamedNode]) -> None:
+def _echo_findings(store_path: str, base: str, built: list[BuiltSource]) -> None:
     """The doubtful parses of the tables just built, each with its place in the source."""
-    from pyoxigraph import NamedNode
-
     from fenjie.graph import FenjieStore
-    from fenjie.graph.builder import SHARED_GRAPH
-    from fenjie.graph.check import describe_source, quality_findings
+    from fenjie.graph.check import build_findings, describe_source
 
     with FenjieStore.open(store_path, read_only=True) as store:
-        graphs = [
-            *tables,
-            *(NamedNode(base + g) for g in (SHARED_GRAPH, "graph/registry", "graph/agencies")),
-        ]
-        findings = quality_findings(store, graphs=graphs)
+        findings = build_findings(store, built, base=base)
     if not findings:
         return
     echo(f"存疑 {len(findings)} 处 (doubtful parses; `fenjie check` lists them too):")
@@ -231,11 +224,11 @@ def _echo_findings(store_path: str, base: str, tables: list[NamedNode]) -> None:
 def _strict_probe(paths: list[Path], base: str, limits: Any) -> None:
     """Build into memory first; any finding stops the build before the store is opened."""
     from fenjie.graph import FenjieStore, build_sources
-    from fenjie.graph.check import describe_source, quality_findings
+    from fenjie.graph.check import build_findings, describe_source
 
     probe = FenjieStore.in_memory()
-    build_sources(paths, store=probe, base=base, limits=limits)
-    findings = quality_findings(probe)
+    built = build_sources(paths, store=probe, base=base, limits=limits)
+    findings = build_findings(probe, built, base=base)
     if not findings:
         return
     for f in findings:

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import NamedNode
 
@@ -33,8 +34,9 @@ __all__ = ["BuiltSource", "build_one", "build_many", "default_workers"]
 
 @dataclass
 class BuiltSource:
-    """What a build did with one source: its graph, reader and counts (no quads: they are in the
-    store). ``skipped`` sources were unchanged since the last build (same SHA-256)."""
+    """What a build did with one source: its graph, reader, counts and findings (no quads: they
+    are in the store). ``skipped`` sources were unchanged since the last build (same SHA-256):
+    they have no counts and no findings (``fenjie check`` has them)."""
 
     source: Path
     iri: NamedNode
@@ -45,6 +47,9 @@ class BuiltSource:
     unresolved_units: list[str] = field(default_factory=list)
     skipped: bool = False
     sha256: str | None = None
+    # the table's findings as the builder saw them (graph/_table_facts.py); the levels' findings
+    # are made across tables, after loading (graph/_levels.py)
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 _registries: dict[str, UnitRegistry] = {}  # per process: one load of the registry per base
@@ -94,6 +99,7 @@ def build_one(
         jurisdiction=built.jurisdiction,
         unresolved_units=built.unresolved_units,
         sha256=sha256,
+        findings=built.findings,
     )
     return result, quads
 

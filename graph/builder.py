@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
@@ -46,6 +46,7 @@ from fenjie.graph._plan import read_notice
 from fenjie.graph._quantities import Quantity, extract_quantities
 from fenjie.graph._registry import UnitRegistry
 from fenjie.graph._table import ColumnKind, Row, Table
+from fenjie.graph._table_facts import TableFacts
 from fenjie.graph._units import ResolvedUnit, UnitResolver
 from fenjie.graph._vocab import DCT, FJ, ORG, PROV, QB, RDF, RDFS, SCHEMA, SKOS, XSD
 from fenjie.roles import Role
@@ -113,6 +114,9 @@ class BuiltTable:
     shared_quads: list[Quad] = field(default_factory=list)  # in the graph {base}graph/shared
     jurisdiction: Jurisdiction | None = None
     unresolved_units: list[str] = field(default_factory=list)  # jurisdiction unknown: as written
+    # the table's findings (`fenjie check`'s, the levels' left out), from what the builder wrote
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    facts: TableFacts | None = None  # what the findings were made from (the check queries' rows)
 
 
 @dataclass
@@ -158,6 +162,7 @@ class _Builder:
         self.limits = limits
         self.iri = NamedNode(f"{base}table/{slug}")  # checks the base: other IRIs extend it
         self.node = iri(self.iri.value)
+        self.facts = TableFacts(self.node, registry)  # what the check queries would ask
         self.graph_suffix = f" {self.node} .\n"
         self.jurisdiction = detect(
             title=table.title, preamble=table.preamble, units=_unit_names(table), given=jurisdiction
@@ -217,6 +222,11 @@ class _Builder:
         self.add(node, _RDF.type, _FJ.SourceTable)
         self.add(node, _DCT.title, _zh(t.title or PurePath(t.name).stem))
         self.add(node, _FJ.sourceFile, literal(PurePath(t.name).name))
+        self.facts.source(
+            title=t.title or PurePath(t.name).stem,
+            file=PurePath(t.name).name,
+            unknown_jurisdiction=not self.jurisdiction.place,
+        )
         self.add(node, _FJ.reader, literal(t.reader))
         self.add(node, _FJ.encoding, literal(t.encoding))
         if t.sha256:
@@ -241,6 +251,11 @@ class _Builder:
             self.add(col, _FJ.columnIndex, _int(column.index))
             self.add(col, _RDFS.label, _zh(column.header))
             self.add(col, _FJ.columnKind, _FJ[column.kind.value])
+            self.facts.column(
+                column.index,
+                column.header,
+                enumerating=column.kind in (ColumnKind.BASELINE, ColumnKind.TARGET),
+            )
             if column.year is not None:
                 self.add(col, _FJ.year, _year(column.year))
 
@@ -295,6 +310,14 @@ class _Builder:
         self.add(node, _PROV.value, literal(row.cells[index - 1]))
         if row.location:
             self.add(node, _FJ.location, literal(row.location))
+        self.facts.cell(
+            node,
+            row=row.index,
+            line=row.line,
+            column=index,
+            location=row.location,
+            value=row.cells[index - 1],
+        )
         return node
 
     # -- rows ---------------------------------------------------------------------------------
@@ -362,14 +385,19 @@ class _Builder:
         position = self.items_per_category[category]
         node = _child(self.node, f"item/{k}-{position}")
         match = _ITEM_NUMBER.match(text)
+        label = text[match.end() :] if match else text
+        number = int(match.group(1)) if match else None
         self.add(node, _RDF.type, _FJ.WorkItem)
-        self.add(node, _RDFS.label, _zh(text[match.end() :] if match else text))
-        if match:
-            self.add(node, _FJ.itemNumber, _int(int(match.group(1))))
+        self.add(node, _RDFS.label, _zh(label))
+        if number is not None:
+            self.add(node, _FJ.itemNumber, _int(number))
         self.add(node, _FJ.category, category)
         self.add(node, _FJ.order, _int(row.index))
         self.add(node, _DCT.isPartOf, self.node)
         self.add(node, _PROV.wasDerivedFrom, cell)
+        self.facts.work_item(
+            node, label, number=number, order=row.index, category=category, cell=cell
+        )
         item = _WorkItem(node, category)
         self.work_items.append(item)
         self.counts["work_items"] += 1
@@ -491,6 +519,12 @@ class _Builder:
             add(node, _RDF.type, _FJ.UnregisteredUnit)
             if u.status == "unresolved":
                 add(node, _RDF.type, _FJ.UnresolvedUnit)
+        self.facts.unit(
+            node,
+            u.label,
+            unregistered=u.status not in ("resolved", "group"),
+            unresolved=u.status == "unresolved",
+        )
 
     def assignments(self, item: _WorkItem, row: Row, cells: dict[int, str]) -> None:
         by_kind = self.by_kind
@@ -531,6 +565,13 @@ class _Builder:
                 for note in notes:
                     self.add(node, _FJ.note, note)
                 self.add(node, _PROV.wasDerivedFrom, cells[col])
+                self.facts.assignment(
+                    unit,
+                    mention.written,
+                    supporting=effective is Role.SUPPORTING,
+                    item=item.node,
+                    cell=cells[col],
+                )
                 if effective is Role.SUPPORTING:
                     self.add(unit, _FJ.supports, item.node)
                 else:
@@ -547,6 +588,7 @@ class _Builder:
             self.add_shared(node, _RDF.type, _FJ.PolicyDocument)
             self.add_shared(node, _RDF.type, _SCHEMA.Legislation)
             self.add_shared(node, _DCT.title, _zh(title))
+            self.facts.document(node, title)
         if short and short != title:
             self.add_shared(node, _DCT.alternative, _zh(short))
         if based_on:
@@ -591,6 +633,7 @@ class _Builder:
         self.add(node, _FJ.bracketed, literal(bracketed, datatype=_BOOLEAN))
         self.add(node, _FJ.mentionKind, _FJ.Produces if m.kind == "produces" else _FJ.RefersTo)
         self.add(node, _PROV.wasDerivedFrom, cell)
+        self.facts.mention(doc, cell)
         self.add(owner, _FJ.refersTo, doc)
         if m.kind == "produces":
             self.add(owner, _FJ.produces, doc)
@@ -646,6 +689,8 @@ class _Builder:
             [],
             self.jurisdiction,
             self.unresolved,
+            self.facts.findings(),
+            self.facts,
         )
 
 

@@ -175,3 +175,99 @@ def test_findings_of_chosen_tables_equal_those_of_the_whole_store(doubtful: Path
     assert len(whole) >= 7 and sorted(map(key, chosen)) == sorted(map(key, whole))
     only_first = quality_findings(store, graphs=[built[0].iri, *shared])
     assert {f["source"]["file"] for f in only_first} == {"doubtful.tsv"}
+
+
+def _sources(tmp: Path) -> list[tuple[Path, str | None]]:
+    """Plans of every shape the findings know: the doubtful one, the bundled example, the corpus
+    (with the jurisdiction a user would give), a synthetic plan of 300 rows."""
+    from fenjie.bench.synthetic import synthetic_tables
+    from fenjie.config import bundled_example
+
+    doubtful = tmp / "doubtful.tsv"
+    doubtful.write_text(DOUBTFUL, encoding="utf-8")
+    synthetic = tmp / "synthetic.tsv"
+    synthetic.write_text(next(iter(synthetic_tables(300, seed=3, rows_per_table=300)))[1], "utf-8")
+    sources: list[tuple[Path, str | None]] = [(doubtful, None), (bundled_example(), None)]
+    for gold in sorted(CORPUS.glob("*.json")):
+        plan = json.loads(gold.read_text("utf-8"))
+        sources.append((CORPUS / plan["text"], plan.get("given_jurisdiction")))
+        if plan.get("given_jurisdiction"):  # and as it is: its short unit names stay as written
+            copy = tmp / f"as-is-{plan['text']}"
+            copy.write_bytes((CORPUS / plan["text"]).read_bytes())
+            sources.append((copy, None))
+    return [*sources, (synthetic, None)]
+
+
+def _key(finding: dict[str, object]) -> str:
+    return json.dumps(finding, sort_keys=True, ensure_ascii=False)
+
+
+def test_the_builders_rows_are_the_check_queries_rows(tmp_path: Path) -> None:
+    # the build reports a table's findings from what its builder saw (graph/_table_facts.py),
+    # never asking the store: every check query must give the same rows over the table's graphs
+    from collections import Counter
+
+    from fenjie.config import DEFAULT_BASE
+    from fenjie.graph import read_table
+    from fenjie.graph._findings import CHECK_QUERIES, plain_rows
+    from fenjie.graph._registry import UnitRegistry
+    from fenjie.graph._sparql import sparql
+    from fenjie.graph.builder import SHARED_GRAPH, build_table
+
+    seen: Counter[str] = Counter()
+    for source, jurisdiction in _sources(tmp_path):
+        built = build_table(read_table(source), jurisdiction=jurisdiction)
+        assert built.facts is not None
+        store = FenjieStore.in_memory()
+        store.inner.extend([*built.quads, *built.shared_quads])
+        store.inner.extend(UnitRegistry.load(DEFAULT_BASE).quads)
+        graphs = [
+            built.iri,
+            *(NamedNode(DEFAULT_BASE + g) for g in (SHARED_GRAPH, "graph/registry")),
+        ]
+        for name in CHECK_QUERIES:
+            asked = plain_rows(store.select(sparql(name), graphs=graphs))
+            told = built.facts.select(name)
+            assert Counter(map(_key, told)) == Counter(map(_key, asked)), (source.name, name)
+            # in the query's order (rows in one cell may come in either order)
+            order = [(r.get("row"), r.get("column"), r.get("order")) for r in asked]
+            assert [(r.get("row"), r.get("column"), r.get("order")) for r in told] == order
+            seen[name] += len(asked)
+    # every query answered something somewhere, so each comparison compared rows
+    assert all(seen[name] > 0 for name in CHECK_QUERIES), seen
+
+
+def test_build_findings_equal_the_store_findings_of_those_tables(tmp_path: Path) -> None:
+    # what `fenjie build` prints (each table's findings from its builder, the levels' from the
+    # store) equals what the check queries find over those tables in a store holding them all
+    from fenjie.config import DEFAULT_BASE
+    from fenjie.graph.builder import SHARED_GRAPH
+    from fenjie.graph.check import build_findings
+
+    store = FenjieStore.in_memory()
+    built = []
+    for source, jurisdiction in _sources(tmp_path):
+        built += build_sources([source], store=store, workers=1, jurisdiction=jurisdiction)
+    shared = [
+        NamedNode(DEFAULT_BASE + g) for g in (SHARED_GRAPH, "graph/registry", "graph/agencies")
+    ]
+    told = build_findings(store, built, base=DEFAULT_BASE)
+    asked = quality_findings(store, graphs=[*(b.iri for b in built), *shared])
+    assert len(asked) >= 20 and sorted(map(_key, told)) == sorted(map(_key, asked))
+    kinds = {f["kind"] for f in told}
+    assert {"numbering_gap", "responsible_and_supporting", "unregistered_unit"} <= kinds
+
+
+def test_a_table_skipped_as_unchanged_has_its_findings_from_the_store(tmp_path: Path) -> None:
+    from fenjie.config import DEFAULT_BASE
+    from fenjie.graph.check import build_findings
+
+    doubtful = tmp_path / "doubtful.tsv"
+    doubtful.write_text(DOUBTFUL, encoding="utf-8")
+    path = tmp_path / "store"
+    first = build_sources([doubtful], store_path=path, workers=1)
+    again = build_sources([doubtful], store_path=path, workers=1)
+    assert again[0].skipped and not again[0].findings and len(first[0].findings) >= 7
+    with FenjieStore.open(path, read_only=True) as store:
+        told = build_findings(store, again, base=DEFAULT_BASE)
+        assert sorted(map(_key, told)) == sorted(map(_key, first[0].findings))
