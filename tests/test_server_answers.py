@@ -126,3 +126,55 @@ def test_the_server_marks_a_cut_answer(live_server: str, bundled_store: Path) ->
     got = [(r["s"]["value"], r["p"]["value"], r["o"]["value"]) for r in rows]
     assert len(got) == len(set(got)) == 1000 < len(every)
     assert set(got) <= every
+
+
+BRACES = f"SELECT ?type ?o WHERE {{ ?type <{EX}q> ?o }} ORDER BY ?o"
+
+
+@pytest.fixture(scope="module")
+def brace_worker(tmp_path_factory: pytest.TempPathFactory) -> Worker:
+    """Rows whose strings hold more braces, ``<result`` and line breaks than there are rows,
+    bound to a variable named ``type``: the cheap row bounds overshoot, the answer is not cut."""
+    path = tmp_path_factory.mktemp("braces") / "store"
+    store = ox.Store(str(path))
+    for i in range(4):
+        text = f"{i} " + '{"type":{' * 30 + "<result>\n" * 30
+        store.add(ox.Quad(ox.NamedNode(f"{EX}t{i}"), ox.NamedNode(EX + "q"), ox.Literal(text)))
+    store.flush()
+    del store
+    return Worker(str(path))
+
+
+@pytest.mark.parametrize("media", RESULT_MEDIA)
+def test_a_bound_that_overshoots_still_gives_the_whole_answer(
+    brace_worker: Worker, media: str
+) -> None:
+    fmt = ox.QueryResultsFormat.from_media_type(media)
+    expected = _direct(brace_worker, BRACES).serialize(format=fmt)
+    for cap in (4, 5, 50):
+        assert _ask(brace_worker, BRACES, media, cap) == (media, expected, False)
+    got_media, body, truncated = _ask(brace_worker, BRACES, media, 3)
+    assert (got_media, truncated) == (media, True)
+    if fmt != ox.QueryResultsFormat.CSV:
+        rows = [row["o"] for row in ox.parse_query_results(body, format=fmt)]
+        assert rows == [row["o"] for row in _direct(brace_worker, BRACES)][:3]
+
+
+@pytest.mark.parametrize("media", RESULT_MEDIA)
+def test_an_answer_within_the_cap_is_evaluated_once(worker: Worker, media: str) -> None:
+    from fenjie.server._serialize import serialize_solutions
+
+    runs: list[int] = []
+
+    def evaluate() -> ox.QuerySolutions:
+        runs.append(1)
+        answer = _direct(worker, SELECT)
+        assert isinstance(answer, ox.QuerySolutions)
+        return answer
+
+    # a margin: one literal of SELECT holds braces, which raise the bound
+    assert serialize_solutions(media, evaluate, len(OBJECTS) + 5)[1] is False
+    assert len(runs) == 1
+    assert serialize_solutions(media, evaluate, 2)[1] is True  # cut: counted exactly
+    tsv = ox.QueryResultsFormat.from_media_type(media) == ox.QueryResultsFormat.TSV
+    assert len(runs) == (2 if tsv else 3)

@@ -1,38 +1,92 @@
 """Query answers serialized by the engine itself, cut at ``--max-rows``.
 
 pyoxigraph serializes whole answers natively but cannot stop after N rows, and handing every row to
-Python to count it (then re-encoding it as JSON in Python) cost more than the query on small
-stores. So the answer is first written natively in a line-based format, where a line is one row
-(SPARQL TSV results: the header line, then one line per solution; N-Triples: one line per triple;
-both escape line breaks inside terms), into a sink that counts line breaks chunk by chunk and stops
-the engine once the cap is passed. The kept lines are then the answer in that format, or are parsed
-and written again natively in the format the client asked for. Nothing is done per row in Python.
+Python to count it cost more than the query on small stores. So a SELECT answer is written natively
+in the format the client asked for, into a sink that keeps, chunk by chunk, an **upper bound** of
+the rows written so far, read off bytes that every row must produce (a cheap ``bytes.count``):
+
+- SPARQL JSON: every ``{`` opens an object; the answer's three fixed objects (the document, its
+  ``head`` and its ``results``) and the binding values (``{"type":…``, a key that cannot occur
+  inside a JSON string, where ``"`` is escaped) are not rows; every other ``{`` may be one.
+  Braces inside strings only raise the bound.
+- SPARQL XML: ``<result>`` opens a row (``<`` is escaped in text, so the count is exact).
+- CSV: one line break ends each row (quoted line breaks only raise the bound).
+- TSV: one line break ends each row (line breaks in terms are escaped: exact).
+
+While the bound stays within the cap the answer is what the engine writes for the whole result,
+byte for byte, with no second pass. Once the bound passes the cap the engine is stopped, and the
+rows are counted exactly: the answer is written (again, from a fresh evaluation unless it was TSV
+already) as SPARQL TSV, one line per row, into a sink that stops the engine past the cap, and the
+kept lines are parsed and written again natively in the requested format. Only answers that
+really are cut (or hold many braces in their strings) pay for that. CONSTRUCT/DESCRIBE answers are
+counted the same exact way as N-Triples (one line per triple). Nothing is done per row in Python.
 
 >>> import pyoxigraph as ox
 >>> store = ox.Store()
 >>> store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x\\ny")))
->>> serialize_solutions("application/sparql-results+json", store.query("SELECT ?o { ?s ?p ?o }"), 10)
+>>> ask = lambda: store.query("SELECT ?o { ?s ?p ?o }")
+>>> serialize_solutions("application/sparql-results+json", ask, 10)
 (b'{"head":{"vars":["o"]},"results":{"bindings":[{"o":{"type":"literal","value":"x\\\\ny"}}]}}', False)
->>> serialize_solutions("text/tab-separated-values", store.query("SELECT ?o { ?s ?p ?o }"), 0)
+>>> serialize_solutions("text/tab-separated-values", ask, 0)
 (b'?o\\n', True)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
 
 __all__ = ["serialize_graph", "serialize_solutions"]
 
+Evaluate = Callable[[], Any]
+"""Runs the query again (a fresh, lazy answer): the exact fallback needs a second pass."""
+
 
 class _Enough(Exception):
-    """Raised by the sink to stop the engine once the cap is passed (not an engine error)."""
+    """Raised by a sink to stop the engine once its count passes the cap (not an engine error)."""
+
+
+class _RowBound:
+    """A binary sink for pyoxigraph's result serializers that keeps what it is given and stops
+    the serializer once an upper bound of the rows written so far passes ``limit``.
+
+    ``opens`` is the byte string each row writes at least once, ``not_rows`` (if any) one that
+    marks an occurrence of ``opens`` that is certainly not a row, and ``fixed`` how many
+    occurrences every answer has outside its rows."""
+
+    def __init__(self, limit: int, opens: bytes, not_rows: bytes | None, fixed: int) -> None:
+        self.limit = limit + fixed
+        self.opens = opens
+        self.not_rows = not_rows
+        self.overlap = len(opens) - 1  # a marker split across two chunks is still counted
+        self.tail = b""
+        self.bound = 0
+        self.chunks: list[bytes] = []
+
+    def write(self, chunk: bytes) -> int:
+        data = bytes(chunk)
+        self.chunks.append(data)
+        if self.overlap:
+            joined = self.tail + data
+            self.bound += joined.count(self.opens) - self.tail.count(self.opens)
+            self.tail = joined[-self.overlap :]
+        else:
+            self.bound += data.count(self.opens)
+        if self.not_rows is not None:  # a split marker is missed: the bound only grows
+            self.bound -= data.count(self.not_rows)
+        if self.bound > self.limit:
+            raise _Enough
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 class _LineCap:
-    """A binary sink for pyoxigraph's serializers that keeps what it is given and stops the
-    serializer once more than ``limit`` line breaks have arrived."""
+    """A binary sink that keeps what it is given and stops the serializer once more than
+    ``limit`` line breaks have arrived (exact for SPARQL TSV and N-Triples)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -68,14 +122,35 @@ def _capped(serialize: Any, line_format: Any, limit: int) -> tuple[bytes, bool]:
     return sink.first_lines(), sink.cut
 
 
-def serialize_solutions(media: str, result: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
+def _bound_sink(fmt: Any, result: ox.QuerySolutions, max_rows: int) -> _RowBound:
+    if fmt == ox.QueryResultsFormat.JSON:
+        # a variable named "type" would make a row's object start with {"type": too
+        named_type = any(v.value == "type" for v in result.variables)
+        return _RowBound(max_rows, b"{", None if named_type else b'{"type":', 3)
+    if fmt == ox.QueryResultsFormat.XML:  # <results> once, then <result> or <result/> a row
+        return _RowBound(max_rows, b"<result", None, 1)
+    return _RowBound(max_rows, b"\n", None, 1)  # CSV: the header line, then a line a row
+
+
+def serialize_solutions(media: str, evaluate: Evaluate, max_rows: int) -> tuple[bytes, bool]:
     """A SELECT answer in ``media`` (a SPARQL results media type) with at most ``max_rows``
-    rows, and whether rows were left out. Errors of the evaluation surface here (it is lazy)."""
+    rows, and whether rows were left out. ``evaluate`` runs the query (lazily: errors of the
+    evaluation surface here); it is called a second time only for an answer whose bound passed
+    the cap."""
     tsv = ox.QueryResultsFormat.TSV
-    body, cut = _capped(result.serialize, tsv, max_rows + 1)  # + the header line
     fmt = ox.QueryResultsFormat.from_media_type(media)
-    if fmt != tsv:
-        body = ox.parse_query_results(body, format=tsv).serialize(format=fmt) or b""
+    result = evaluate()
+    if fmt == tsv:  # a line a row: exact in one pass
+        return _capped(result.serialize, tsv, max_rows + 1)  # + the header line
+    sink = _bound_sink(fmt, result, max_rows)
+    try:
+        result.serialize(sink, format=fmt)
+        return b"".join(sink.chunks), False
+    except _Enough:
+        pass
+    # counted exactly, from a fresh evaluation: TSV lines, written again in the requested format
+    body, cut = _capped(evaluate().serialize, tsv, max_rows + 1)
+    body = ox.parse_query_results(body, format=tsv).serialize(format=fmt) or b""
     return body, cut
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,21 +88,29 @@ class Worker:
         # the one place a protocol query reaches the engine: nothing runs unchecked
         check_fetches(payload["query"], "query", self.allow_service)
         store = self._open(generation)
+        query, dataset = payload["query"], _dataset(payload)
         try:
-            result = store.query(payload["query"], **_dataset(payload))
+            result = store.query(query, **dataset)
         except SyntaxError as exc:
             raise _syntax_error(exc) from None
         try:  # answers are computed lazily: evaluation errors surface while reading them
-            return self._answer(result, payload)
+            return self._answer(result, payload, lambda: store.query(query, **dataset))
         except (OSError, RuntimeError, ValueError) as exc:
             raise failure("查询失败 (the query failed)", exc) from None
 
-    def _answer(self, result: Any, payload: dict[str, Any]) -> tuple[str, bytes, bool]:
+    def _answer(
+        self, result: Any, payload: dict[str, Any], again: Callable[[], Any]
+    ) -> tuple[str, bytes, bool]:
         media = payload.get("media")
         max_rows = int(payload["max_rows"])
         if isinstance(result, ox.QuerySolutions):
             media = media or "application/sparql-results+json"
-            return (media, *serialize_solutions(media, result, max_rows))
+            first = [result]  # the evaluation made, then fresh ones if counted exactly
+
+            def evaluate() -> Any:
+                return first.pop() if first else again()
+
+            return (media, *serialize_solutions(media, evaluate, max_rows))
         if isinstance(result, ox.QueryBoolean):
             media = media or "application/sparql-results+json"
             fmt = ox.QueryResultsFormat.from_media_type(media)
