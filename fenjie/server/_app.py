@@ -200,10 +200,9 @@ def serve(
         port=settings.port,
         log_level=log_level,
         lifespan="on",
-        # the standard loop: the pool reads the workers' pipes with blocking reads once they are
-        # readable, and uvloop (picked by "auto" when installed) makes watched descriptors
-        # non-blocking
-        loop="asyncio",
+        # uvloop when installed (the package requires it where it exists: an event loop in C);
+        # the pool reads its workers' sockets as protocols, never blocking, so either loop works
+        loop="auto",
         http=guarded_protocol(
             request_timeout=settings.request_timeout,
             max_connections=settings.max_connections,

@@ -16,8 +16,10 @@ Updates take every worker (so no read runs meanwhile), make them close the store
 in one of them with the store opened for writing, and bump the generation so that the workers
 reopen the store and see the change.
 
-The server waits for a worker's answer on the event loop itself (its pipe is watched with
-``add_reader``): no thread per query.
+The server talks to each worker over a socket pair kept open on the event loop as an asyncio
+protocol (:class:`_Channel`): a task is one framed pickle written, the answer one framed pickle read
+as it arrives, never a blocking read, so the loop may be uvloop. No thread per query, and no
+watching to set up or tear down per query.
 """
 
 from __future__ import annotations
@@ -29,11 +31,16 @@ import json
 import logging
 import multiprocessing
 import os
+import pickle
+import socket
+import struct
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
+from typing import Any, cast
 
 from fenjie.errors import FenjieError, QueryTimeoutError
 from fenjie.server._worker import worker_main
@@ -42,30 +49,112 @@ __all__ = ["WorkerPool"]
 
 log = logging.getLogger("fenjie.server")
 _READY_WAIT = 60.0  # seconds a fresh worker may take to warm up before it is used anyway
+_TIMEOUT = object()  # a task's deadline passed before its reply
+_LOST = object()  # a worker's connection ended (the worker died)
+
+
+def _frame(message: Any) -> bytes:
+    """``message`` pickled and framed as :class:`multiprocessing.connection.Connection` frames
+    it (a signed 4-byte length, or -1 and an 8-byte one), so the worker reads it with ``recv``."""
+    data = bytes(ForkingPickler.dumps(message))
+    size = len(data)
+    header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+    return header + data
+
+
+class _Channel(asyncio.Protocol):
+    """The server's end of one worker's socket pair, on the event loop: at most one task is
+    outstanding, and its reply (or the connection's end, or the deadline) settles ``waiter``."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[Any] | None = None
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= 4:
+            (size,) = struct.unpack_from("!i", self.buffer)
+            start = 4
+            if size == -1:
+                if len(self.buffer) < 12:
+                    return
+                (size,) = struct.unpack_from("!Q", self.buffer, 4)
+                start = 12
+            if len(self.buffer) < start + size:
+                return
+            message = pickle.loads(self.buffer[start : start + size])
+            del self.buffer[: start + size]
+            if isinstance(message, tuple) and message[:1] == ("ready",):
+                continue  # a warm-up notice that came after the spawner stopped waiting
+            self._settle(message)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        self._settle(_LOST)
+
+    def _settle(self, value: Any) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(value)
+
+    def expire(self) -> None:
+        self._settle(_TIMEOUT)
+
+    def request(self, message: Any) -> asyncio.Future[Any]:
+        """Send one task; the future gets its reply, ``_LOST`` or (see :meth:`expire`)
+        ``_TIMEOUT``."""
+        if self.lost or self.transport is None or self.transport.is_closing():
+            raise OSError("the worker's connection is closed")
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(_frame(message))
+        return self.waiter
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
 
 class _Proc:
     def __init__(self, ctx: Any, path: str, allow_service: tuple[str, ...]) -> None:
-        self.conn, child = ctx.Pipe()
+        self.sock, child = socket.socketpair()
+        child_end = Connection(child.detach())
         self.process = ctx.Process(
-            target=worker_main, args=(child, path, allow_service), daemon=True
+            target=worker_main, args=(child_end, path, allow_service), daemon=True
         )
         self.process.start()
-        child.close()
-        # wait for the warm-up (imports, store opened), so the first task's time limit is its own
+        child_end.close()
+        self.channel: _Channel | None = None
+        # wait for the warm-up (imports, store opened), so the first task's time limit is its own;
+        # read with the standard framing on a duplicate, before the socket joins the event loop
+        handshake = Connection(os.dup(self.sock.fileno()))
         with contextlib.suppress(EOFError, OSError):  # a dead worker is noticed at its first task
-            if self.conn.poll(_READY_WAIT):
-                self.conn.recv()
+            if handshake.poll(_READY_WAIT):
+                handshake.recv()
+        handshake.close()
+
+    async def attach(self) -> None:
+        """Put the socket on the running event loop (once, before the first task)."""
+        if self.channel is None:
+            loop = asyncio.get_running_loop()
+            _, self.channel = await loop.create_unix_connection(_Channel, sock=self.sock)
+
+    def detach(self) -> None:
+        """Close the server's end (on the loop's thread): the worker reads EOF and exits."""
+        if self.channel is not None:
+            self.channel.close()
+        else:
+            self.sock.close()
 
     def kill(self) -> None:
         self.process.kill()
         self.process.join(5)
 
     def stop(self) -> None:
-        try:
-            self.conn.send(None)
-        except OSError:
-            pass
+        """Wait for a worker (its end detached) to exit; kill it if it does not."""
         self.process.join(2)
         if self.process.is_alive():
             self.kill()
@@ -105,7 +194,7 @@ def _spawn(ctx: Any, path: str, allow_service: tuple[str, ...]) -> _Proc:
     return _Proc(ctx, path, allow_service)  # returns once the worker is warm
 
 
-@dataclass
+@dataclass(eq=False)  # found by identity: a waiter is removed from a queue of them
 class _Waiter:
     """A task waiting for a worker: it is handed ``(worker, lane)`` through ``future``."""
 
@@ -185,6 +274,7 @@ class WorkerPool:
             )
         )
         for proc in procs:
+            await proc.attach()
             self._all.add(proc)
             self._idle.append(proc)
         self._start_spare()
@@ -202,9 +292,10 @@ class WorkerPool:
         if self._spare is not None:  # a spare that failed to start is an exception here
             procs += await asyncio.gather(self._spare, return_exceptions=True)
             self._spare = None
-        await asyncio.gather(
-            *(loop.run_in_executor(None, p.stop) for p in procs if isinstance(p, _Proc))
-        )
+        live = [p for p in procs if isinstance(p, _Proc)]
+        for proc in live:
+            proc.detach()
+        await asyncio.gather(*(loop.run_in_executor(None, p.stop) for p in live))
 
     async def _respawn(self, proc: _Proc) -> None:
         """Replace a killed or dead worker: with the spare (started and ready: no wait for a
@@ -213,14 +304,17 @@ class WorkerPool:
         self._all.discard(proc)
         self.killed += 1
         await loop.run_in_executor(None, proc.kill)
-        proc.conn.close()
+        proc.detach()
         spare, self._spare = self._spare, None
         fresh = await spare if spare is not None else None
         if fresh is None or not fresh.process.is_alive():
+            if fresh is not None:
+                fresh.detach()
             fresh = await loop.run_in_executor(
                 None, _spawn, self._ctx, self.path, self.allow_service
             )
         self._start_spare()
+        await fresh.attach()
         self._all.add(fresh)
         self._release(fresh, None)
 
@@ -314,36 +408,27 @@ class WorkerPool:
         """Send one task and wait for its reply (``_TIMEOUT`` past the deadline); the worker is
         killed and replaced when it overruns, dies, or the client goes away."""
         loop = asyncio.get_running_loop()
+        assert proc.channel is not None, "a worker is attached before it is handed out"
         try:
-            proc.conn.send(message)
+            reply = proc.channel.request(message)
         except OSError:
             asyncio.ensure_future(self._respawn(proc))
             raise _worker_died() from None
-        ready: asyncio.Future[bool] = loop.create_future()
-        fd = proc.conn.fileno()
-
-        def settle(answered: bool) -> None:
-            if not ready.done():
-                ready.set_result(answered)
-
-        loop.add_reader(fd, settle, True)
-        timer = loop.call_at(loop.time() + max(deadline - time.monotonic(), 0), settle, False)
+        timer = loop.call_at(loop.time() + max(deadline - time.monotonic(), 0), proc.channel.expire)
         try:
-            answered = await ready
+            answer = await reply
         except asyncio.CancelledError:  # the client went away: stop the work too
             asyncio.ensure_future(self._respawn(proc))
             raise
         finally:
             timer.cancel()
-            loop.remove_reader(fd)
-        if not answered:
+        if answer is _TIMEOUT:
             asyncio.ensure_future(self._respawn(proc))
             return _TIMEOUT
-        try:
-            return proc.conn.recv()
-        except (EOFError, OSError):
+        if answer is _LOST:
             asyncio.ensure_future(self._respawn(proc))
             raise _worker_died() from None
+        return answer
 
     async def settle(self) -> None:
         """Return once the writes acknowledged so far are in the store (``before_read``)."""
@@ -432,6 +517,3 @@ class WorkerPool:
         if reply is _TIMEOUT:
             held.remove(proc)
         return reply
-
-
-_TIMEOUT = object()

@@ -88,6 +88,9 @@ _TOKEN = re.compile(
 )
 
 
+_FROM_LETTERS = re.compile("from", re.IGNORECASE)
+
+
 def tokenize(text: str) -> list[Token]:
     """Split SPARQL text into tokens, dropping white space and comments.
 
@@ -117,6 +120,8 @@ def query_facts(text: str) -> tuple[str | None, bool]:
     """
     form: str | None = None
     in_prologue = True
+    # without the letters "from" anywhere, reading stops at the form (the prologue is short)
+    may_have_from = _FROM_LETTERS.search(text) is not None
     for match in _TOKEN.finditer(text):
         if match.lastgroup not in ("word", "num"):
             continue
@@ -125,6 +130,8 @@ def query_facts(text: str) -> tuple[str | None, bool]:
             if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
                 form = word
             in_prologue = word in ("PREFIX", "BASE")
+            if not in_prologue and not may_have_from:
+                return form, False
         if word == "FROM":
             return form, True
     return form, False

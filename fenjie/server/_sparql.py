@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import hmac
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,7 +29,14 @@ from fenjie.server._protocol import (
 if TYPE_CHECKING:
     from fenjie.server._app import ServerSettings
 
-__all__ = ["Operation", "graph_store", "read_operation", "service_description", "sparql_endpoint"]
+__all__ = [
+    "Operation",
+    "graph_store",
+    "parse_form",
+    "read_operation",
+    "service_description",
+    "sparql_endpoint",
+]
 
 _TEXT_TYPES = (
     "text/",
@@ -105,11 +113,42 @@ def _params(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _unquote(text: str) -> str:
+    """Percent-decoding as ``urllib.parse.unquote(text, errors="strict")`` does it, but in C:
+    ``%XX`` becomes ``\\xXX`` for the ``unicode_escape`` codec (backslashes doubled first), whose
+    code points below 256 are the bytes, read as UTF-8. A query sent by GET is mostly escapes,
+    which urllib decodes one by one in Python. A ``%`` that starts no escape goes to urllib."""
+    if "%" not in text:
+        return text
+    if _LONE_PERCENT.search(text):
+        return unquote(text, errors="strict")
+    escaped = text.replace("\\", "\\\\").replace("%", "\\x").encode()
+    return escaped.decode("unicode_escape").encode("latin-1").decode()
+
+
+def parse_form(text: str) -> list[tuple[str, str]]:
+    """``application/x-www-form-urlencoded`` pairs, as ``urllib.parse.parse_qsl(text,
+    keep_blank_values=True, errors="strict")`` reads them (raises ``UnicodeDecodeError``).
+
+    >>> parse_form("query=SELECT+%3Fs%0A%23%E4%B8%AD&format=&x")
+    [('query', 'SELECT ?s\\n#中'), ('format', ''), ('x', '')]
+    """
+    pairs = []
+    for pair in text.split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            pairs.append((_unquote(name.replace("+", " ")), _unquote(value.replace("+", " "))))
+    return pairs
+
+
 def _url_params(request: Request) -> dict[str, list[str]]:
     raw = request.scope.get("query_string", b"")
     text = _decode(raw, "查询字符串 (the query string)")
     try:
-        return _params(parse_qsl(text, keep_blank_values=True, errors="strict"))
+        return _params(parse_form(text))
     except UnicodeDecodeError as exc:
         _refuse(
             f"百分号编码的参数不是有效的 UTF-8 (percent-encoded parameters are not valid UTF-8)：{exc}",
@@ -173,7 +212,7 @@ async def read_operation(request: Request, *, max_body: int) -> Operation:
     if media == "application/x-www-form-urlencoded":
         text = _decode(body, "表单正文 (the form body)")
         try:
-            form = _params(parse_qsl(text, keep_blank_values=True, errors="strict"))
+            form = _params(parse_form(text))
         except UnicodeDecodeError as exc:
             _refuse(
                 f"表单字段不是有效的 UTF-8 (form fields are not valid UTF-8)：{exc}",
@@ -290,7 +329,7 @@ async def sparql_endpoint(request: Request) -> Response:
     )
     answer = app.answers.get(key)
     if answer is None:
-        answer = await app.pool.run("sparql", payload)
+        answer = await app.pool.run("sparql", payload, settle=False)  # settled just above
         app.answers.put(key, text, answer)
     media, body, truncated = answer
     extra = {"Fenjie-Truncated": str(settings.max_rows)} if truncated else {}
