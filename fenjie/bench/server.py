@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import secrets
 import shutil
 import socket
 import statistics
@@ -58,14 +59,15 @@ _BAD = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _ERRORS = re.compile(r"Socket errors:.*?(\d+) timeout")
 
 
-# every request a different text (a comment with a counter): no answer cache can help
+# every request a different text (a comment with the run, the thread and a counter): no answer
+# cache can help, not even one that saw an earlier run against the same server
 _DISTINCT = """
 local counter = 1
 function setup(thread) thread:set("id", counter); counter = counter + 1 end
 function init(args) n = 0 end
 function request()
   n = n + 1
-  return wrk.format(nil, wrk.path .. "%0A%23" .. id .. "-" .. n)
+  return wrk.format(nil, wrk.path .. "%0A%23RUN-" .. id .. "-" .. n)
 end
 """
 
@@ -85,7 +87,7 @@ def _wrk(
     command += ["-H", f"Accept: {accept}", f"{url}?query={quote(query, safe='')}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         if distinct:
-            script.write(_DISTINCT)
+            script.write(_DISTINCT.replace("RUN", secrets.token_hex(6)))
             script.flush()
             command[1:1] = ["-s", script.name]
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout

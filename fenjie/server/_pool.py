@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 import multiprocessing
 import os
@@ -201,6 +200,7 @@ class _Waiter:
     future: asyncio.Future[tuple[_Proc, str]]
     lanes: tuple[str, ...]
     key: bytes | None
+    queued: bool = True  # still in the pool's queue of waiters
 
 
 def _worker_died() -> FenjieError:
@@ -364,7 +364,7 @@ class WorkerPool:
             raise
         finally:
             timer.cancel()
-            with contextlib.suppress(ValueError):
+            if waiter.queued:  # it expired, or its caller left, before a worker was handed over
                 self._waiters.remove(waiter)
 
     def _take(self, lanes: tuple[str, ...], key: bytes | None) -> tuple[_Proc, str] | None:
@@ -383,18 +383,25 @@ class WorkerPool:
             self._busy[lane] -= 1
         if proc is not None:
             self._idle.append(proc)
-        for waiter in list(self._waiters):
+        handed: list[_Waiter] = []
+        for waiter in self._waiters:
             if not self._idle:
                 break
             if waiter.future.done():
                 continue
             taken = self._take(waiter.lanes, waiter.key)
             if taken is not None:
-                self._waiters.remove(waiter)
-                waiter.future.set_result(taken)
+                waiter.future.set_result(taken)  # its callbacks run later, on the loop
+                handed.append(waiter)
+        for waiter in handed:  # usually the first in the queue
+            waiter.queued = False
+            self._waiters.remove(waiter)
 
     def _key(self, kind: str, payload: Any) -> bytes:
-        text = json.dumps([kind, payload], sort_keys=True, ensure_ascii=False, default=str)
+        """The task's identity for remembering heavy ones: a digest of its ``repr`` (payloads
+        are dicts of text, numbers, lists and functions; the order of keys is fixed here)."""
+        fields = sorted(payload.items()) if isinstance(payload, dict) else payload
+        text = repr((kind, fields))
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
     def _mark_heavy(self, key: bytes) -> None:
