@@ -204,6 +204,7 @@ def _table(
     from fenjie.queries import stored_queries
 
     wrk: dict[str, Any] = {"seconds": seconds, "connections": connections}
+    start_load = _load()
     baseline = "baseline" in procs
     lines = [
         f"wrk, {connections} connections, {seconds} s per query and server; fenjie with "
@@ -256,4 +257,10 @@ def _table(
         if values
     )
     lines += ["", f"named queries, geometric mean of the ratios to Oxigraph: {summary}"]
+    lines.append(f"load average (1, 5, 15 min): at the start {start_load}, at the end {_load()}")
     return "\n".join(lines)
+
+
+def _load() -> str:
+    """The machine's load average: req/s depend on it (CPU per request much less)."""
+    return ", ".join(f"{value:.1f}" for value in os.getloadavg())

@@ -22,6 +22,7 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -35,6 +36,7 @@ from fenjie.errors import FenjieError, StoreError
 from fenjie.printable import printable
 from fenjie.server._answers import AnswerCache
 from fenjie.server._connections import guarded_protocol, raise_file_limit
+from fenjie.server._direct import DirectSparql
 from fenjie.server._pool import WorkerPool
 from fenjie.server._reports import ReportWriter, reconcile_audit
 from fenjie.server._routes import routes
@@ -192,10 +194,16 @@ def serve(
     import uvicorn
 
     app = create_app(settings)
+    # /sparql past Starlette's layers, except when CORS middleware must see every request
+    asgi: Any = (
+        app
+        if settings.cors_origins
+        else DirectSparql(app, on_error=error_response, on_unexpected=_server_error)
+    )
     # room for the connection cap, the workers' pipes and the store's files
     raise_file_limit(settings.max_connections + 64 * settings.workers + 256)
     config = uvicorn.Config(
-        app,
+        asgi,
         host=settings.host,
         port=settings.port,
         log_level=log_level,
