@@ -15,12 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 import pytest
 from rdflib import RDF, Graph, URIRef
 
 from fenjie.config import bundled_example
-from fenjie.viz._browser import LAUNCH_ARGS
 from tests.fenjie_runs import Cli, RunFenjie, run_in_cli_runner, run_in_fresh_process
 from tests.ontology_files import DECLARATION_TYPES, parse_ttl
 
@@ -102,7 +100,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = LAUNCH_ARGS  # the same flags the views' own browser helper uses
 
 
 def free_port() -> int:
@@ -122,6 +119,8 @@ def build_store(path: Path, sources: list[Path] | None = None) -> Path:
 @contextlib.contextmanager
 def running_server(store: Path, *options: str, startup: float = 90.0) -> Iterator[str]:
     """Run ``fenjie serve`` in a subprocess on a free port; yield its base URL."""
+    import httpx  # here: only the server tests need it, and every pytest process loads this file
+
     port = free_port()
     command = [sys.executable, "-m", "fenjie", "serve", "--store", str(store), "--port", str(port)]
     command += ["--log-level", "warning", *options]
@@ -226,11 +225,15 @@ def run_async() -> Callable[[Coroutine[Any, Any, T]], T]:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[object]:
     """Headless Debian Chromium driven by Playwright (no browser download)."""
+    # imported here, not at the top: fenjie.viz loads every view (seconds), and pytest imports
+    # this file in every process (xdist's controller and workers), browser tests or not
+    from fenjie.viz._browser import LAUNCH_ARGS  # the same flags the views' own helper uses
+
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield browser
         browser.close()
 
