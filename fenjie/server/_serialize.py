@@ -15,11 +15,13 @@ the rows written so far, read off bytes that every row must produce (a cheap ``b
 
 While the bound stays within the cap the answer is what the engine writes for the whole result,
 byte for byte, with no second pass. Once the bound passes the cap the engine is stopped, and the
-rows are counted exactly: the answer is written (again, from a fresh evaluation unless it was TSV
-already) as SPARQL TSV, one line per row, into a sink that stops the engine past the cap, and the
-kept lines are parsed and written again natively in the requested format. Only answers that
-really are cut (or hold many braces in their strings) pay for that. CONSTRUCT/DESCRIBE answers are
-counted the same exact way as N-Triples (one line per triple). Nothing is done per row in Python.
+rows are counted exactly: the engine's streaming parser reads the rows back from what was written
+(it yields whole rows until it meets the cut end) and they are written as SPARQL TSV, one line per
+row, into a sink that stops past the cap; the kept lines are parsed and written again natively
+in the requested format. Only when that prefix holds too few whole rows (braces in strings raised
+the bound) or the format has no parser (CSV) does the query run again, written as TSV directly.
+CONSTRUCT/DESCRIBE answers are counted the exact way as N-Triples (one line per triple).
+Nothing is done per row in Python.
 
 >>> import pyoxigraph as ox
 >>> store = ox.Store()
@@ -58,6 +60,8 @@ class _RowBound:
 
     def __init__(self, limit: int, opens: bytes, not_rows: bytes | None, fixed: int) -> None:
         self.limit = limit + fixed
+        self.fixed = fixed
+        self.stopped = False
         self.opens = opens
         self.not_rows = not_rows
         self.overlap = len(opens) - 1  # a marker split across two chunks is still counted
@@ -66,6 +70,8 @@ class _RowBound:
         self.chunks: list[bytes] = []
 
     def write(self, chunk: bytes) -> int:
+        if self.stopped:  # the serializer's buffer, flushed again as it is dropped
+            raise _Enough
         data = bytes(chunk)
         self.chunks.append(data)
         if self.overlap:
@@ -77,8 +83,13 @@ class _RowBound:
         if self.not_rows is not None:  # a split marker is missed: the bound only grows
             self.bound -= data.count(self.not_rows)
         if self.bound > self.limit:
+            self.stopped = True
             raise _Enough
         return len(data)
+
+    def rows(self) -> int:
+        """The upper bound of the rows written so far."""
+        return self.bound - self.fixed
 
     def flush(self) -> None:
         pass
@@ -95,6 +106,8 @@ class _LineCap:
         self.cut = False
 
     def write(self, chunk: bytes) -> int:
+        if self.cut:  # the serializer's buffer, flushed again as it is dropped
+            raise _Enough
         self.chunks.append(bytes(chunk))
         self.lines += chunk.count(b"\n")
         if self.lines > self.limit:
@@ -132,22 +145,50 @@ def _bound_sink(fmt: Any, result: ox.QuerySolutions, max_rows: int) -> _RowBound
     return _RowBound(max_rows, b"\n", None, 1)  # CSV: the header line, then a line a row
 
 
+def _read_back(written: bytes, fmt: Any, max_rows: int) -> tuple[bytes, bool] | None:
+    """The rows of ``written`` (JSON or XML, whole or cut short) read back with the engine's
+    streaming parser, which yields whole rows until it meets a cut end, and written as SPARQL TSV
+    into a sink that stops past ``max_rows``: ``(the first max_rows rows as TSV, True)`` when
+    there were more, ``(b"", False)`` when ``written`` is a whole answer within the cap, ``None``
+    when it is cut short before row ``max_rows + 1`` (braces in strings raised the bound)."""
+    exact = _LineCap(max_rows + 1)  # + the header line
+    try:
+        ox.parse_query_results(written, format=fmt).serialize(
+            exact, format=ox.QueryResultsFormat.TSV
+        )
+    except _Enough:
+        pass
+    except (SyntaxError, ValueError, OSError):  # the cut end (rows before it were kept)
+        return (exact.first_lines(), True) if exact.cut else None
+    return (exact.first_lines(), True) if exact.cut else (b"", False)
+
+
 def serialize_solutions(media: str, evaluate: Evaluate, max_rows: int) -> tuple[bytes, bool]:
     """A SELECT answer in ``media`` (a SPARQL results media type) with at most ``max_rows``
     rows, and whether rows were left out. ``evaluate`` runs the query (lazily: errors of the
-    evaluation surface here); it is called a second time only for an answer whose bound passed
-    the cap."""
+    evaluation surface here); it is called a second time only when the rows of an interrupted
+    answer cannot be read back from what was written (CSV, or strings full of braces)."""
     tsv = ox.QueryResultsFormat.TSV
     fmt = ox.QueryResultsFormat.from_media_type(media)
     result = evaluate()
     if fmt == tsv:  # a line a row: exact in one pass
         return _capped(result.serialize, tsv, max_rows + 1)  # + the header line
-    sink = _bound_sink(fmt, result, max_rows)
+    # stopped once row max_rows + 2 has begun, so that row max_rows + 1 is whole in what is kept
+    sink = _bound_sink(fmt, result, max_rows + 1)
     try:
         result.serialize(sink, format=fmt)
-        return b"".join(sink.chunks), False
     except _Enough:
         pass
+    written = b"".join(sink.chunks)
+    if not sink.stopped and sink.rows() <= max_rows:
+        return written, False  # the whole answer, as the engine wrote it
+    if fmt != ox.QueryResultsFormat.CSV:  # (pyoxigraph has no CSV results parser)
+        back = _read_back(written, fmt, max_rows)
+        if back is not None and (back[1] or not sink.stopped):
+            rows, cut = back
+            if not cut:
+                return written, False
+            return ox.parse_query_results(rows, format=tsv).serialize(format=fmt) or b"", True
     # counted exactly, from a fresh evaluation: TSV lines, written again in the requested format
     body, cut = _capped(evaluate().serialize, tsv, max_rows + 1)
     body = ox.parse_query_results(body, format=tsv).serialize(format=fmt) or b""
