@@ -152,10 +152,9 @@ def _read_back(written: bytes, fmt: Any, max_rows: int) -> tuple[bytes, bool] | 
     there were more, ``(b"", False)`` when ``written`` is a whole answer within the cap, ``None``
     when it is cut short before row ``max_rows + 1`` (braces in strings raised the bound)."""
     exact = _LineCap(max_rows + 1)  # + the header line
+    parsed: Any = ox.parse_query_results(written, format=fmt)  # lazy: rows as they are read
     try:
-        ox.parse_query_results(written, format=fmt).serialize(
-            exact, format=ox.QueryResultsFormat.TSV
-        )
+        parsed.serialize(exact, format=ox.QueryResultsFormat.TSV)  # any binary sink will do
     except _Enough:
         pass
     except (SyntaxError, ValueError, OSError):  # the cut end (rows before it were kept)
