@@ -17,11 +17,19 @@ slugs and numbers. Text from a source goes through :func:`literal`, escaped as N
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import Protocol
 
 from pyoxigraph import NamedNode
 
-__all__ = ["NQuadsWriter", "Rendered", "iri", "literal"]
+__all__ = ["ByteSink", "NQuadsWriter", "Rendered", "iri", "literal"]
+
+
+class ByteSink(Protocol):
+    """Where N-Quads bytes go: a binary file or buffer, or the store's loader
+    (``graph/store.py``), which bulk-loads them while the builder goes on."""
+
+    def write(self, data: bytes, /) -> object: ...
+
 
 # Escapes N-Triples requires inside a string (quote, backslash, line breaks), and the other C0
 # controls and DEL as \\uXXXX, as pyoxigraph writes them, so that the text stays one line.
@@ -74,14 +82,15 @@ class Rendered:
 
 
 class NQuadsWriter:
-    """Lines of N-Quads into a binary stream, encoded in batches of about ``batch`` lines.
+    """Lines of N-Quads into a binary stream, encoded in batches of about ``batch`` lines (each
+    ``write`` is whole lines).
 
     ``append(line)`` only gathers (it is the hot path: a bound ``list.append``); the caller
     calls :meth:`flush_if_full` now and then (the builder: after each row) and :meth:`flush` at
     the end. ``lines`` counts what was written and gathered.
     """
 
-    def __init__(self, out: BinaryIO, *, batch: int = 20_000) -> None:
+    def __init__(self, out: ByteSink, *, batch: int = 20_000) -> None:
         self.out, self.batch = out, batch
         self.pending: list[str] = []
         self.append = self.pending.append

@@ -4,7 +4,9 @@ Each source is read and built on its own, its quads written as N-Quads to a file
 folder while its rows are gone through, and handed over as that file: a build holds one table's
 rows at a time (per worker) and none of its quads, whatever the number and size of the sources.
 With more than one source and more than one core, worker processes read and build in parallel
-while the calling process, the one writer, loads their files into the store.
+while the calling process, the one writer, loads their files into the store. With one source (or
+one worker) the calling process builds each source itself into the store's loader
+(:func:`build_into`; ``graph/_loader.py``), which bulk-loads in a thread what was written so far.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from pyoxigraph import NamedNode
 from fenjie.errors import FenjieError
 from fenjie.graph._jurisdiction import Jurisdiction
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
+from fenjie.graph._nquads import ByteSink
 from fenjie.graph._registry import UnitRegistry
 from fenjie.graph.builder import write_table
 from fenjie.graph.read import read_table
 
-__all__ = ["BuiltSource", "build_one", "build_many", "default_workers"]
+__all__ = ["BuiltSource", "build_into", "build_many", "build_one", "default_workers"]
 
 
 @dataclass
@@ -55,6 +58,47 @@ class BuiltSource:
 _registries: dict[str, UnitRegistry] = {}  # per process: one load of the registry per base
 
 
+def build_into(
+    source: Path,
+    out: ByteSink,
+    *,
+    base: str,
+    sha256: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    jurisdiction: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> BuiltSource:
+    """Read and build one source, writing its quads (table and shared graph) as N-Quads to
+    ``out`` while its rows are gone through (what was written is incomplete when it fails)."""
+    registry = _registries.get(base)
+    if registry is None:
+        registry = _registries[base] = UnitRegistry.load(base)
+    table = read_table(source, limits=limits)
+    if sha256:  # the hash of the file as given (a converted .doc hashes otherwise)
+        table.sha256 = sha256
+    built = write_table(
+        table,
+        out,
+        base=base,
+        registry=registry,
+        on_progress=on_progress,
+        jurisdiction=jurisdiction,
+        limits=limits,
+    )
+    del table
+    return BuiltSource(
+        source=source,
+        iri=built.iri,
+        reader=built.reader,
+        counts=built.counts,
+        unregistered_units=built.unregistered_units,
+        jurisdiction=built.jurisdiction,
+        unresolved_units=built.unresolved_units,
+        sha256=sha256,
+        findings=built.findings,
+    )
+
+
 def build_one(
     source: Path,
     base: str,
@@ -67,40 +111,22 @@ def build_one(
 ) -> tuple[BuiltSource, Path]:
     """Read and build one source; its quads (table and shared graph) go to an N-Quads file in
     the folder ``spool``, whose path is returned (nothing is left there when it fails)."""
-    registry = _registries.get(base)
-    if registry is None:
-        registry = _registries[base] = UnitRegistry.load(base)
-    table = read_table(source, limits=limits)
-    if sha256:  # the hash of the file as given (a converted .doc hashes otherwise)
-        table.sha256 = sha256
     handle, name = tempfile.mkstemp(suffix=".nq", dir=spool)
     quads = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
-            built = write_table(
-                table,
+            result = build_into(
+                source,
                 out,
                 base=base,
-                registry=registry,
-                on_progress=on_progress,
-                jurisdiction=jurisdiction,
+                sha256=sha256,
                 limits=limits,
+                jurisdiction=jurisdiction,
+                on_progress=on_progress,
             )
     except BaseException:
         quads.unlink(missing_ok=True)
         raise
-    del table
-    result = BuiltSource(
-        source=source,
-        iri=built.iri,
-        reader=built.reader,
-        counts=built.counts,
-        unregistered_units=built.unregistered_units,
-        jurisdiction=built.jurisdiction,
-        unresolved_units=built.unresolved_units,
-        sha256=sha256,
-        findings=built.findings,
-    )
     return result, quads
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any, BinaryIO
+from typing import Any
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
@@ -40,7 +40,7 @@ from fenjie.graph._documents import (
 from fenjie.graph._iris import hashed_slug, slugify
 from fenjie.graph._jurisdiction import Jurisdiction, detect
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
-from fenjie.graph._nquads import NQuadsWriter, Rendered, iri, literal
+from fenjie.graph._nquads import ByteSink, NQuadsWriter, Rendered, iri, literal
 from fenjie.graph._places import Gazetteer, Level, Place
 from fenjie.graph._plan import read_notice
 from fenjie.graph._quantities import Quantity, extract_quantities
@@ -704,7 +704,7 @@ def _decimal(value: Decimal) -> str:
 
 def write_table(
     table: Table,
-    out: BinaryIO,
+    out: ByteSink,
     *,
     base: str = DEFAULT_BASE,
     slug: str | None = None,
