@@ -45,6 +45,10 @@ def test_embedded_run_is_stopped_at_the_limit_and_the_next_run_answers(workdir: 
         assert result == {"over_budget": True, "runs": 0}
         after = runner.run(_COUNT, {}, 60)  # a fresh query process took the killed one's place
         assert after.rows == 1
+        # a query the store refuses is reported as failed, and the next one still answers
+        failed = bench._measure(runner, "SELECT ?x WHERE { ?x", {}, repeat=3, budget=30)
+        assert set(failed) == {"error", "runs"} and "SyntaxError" in failed["error"]
+        assert runner.run(_COUNT, {}, 60).rows == 1
     finally:
         runner.stop()
 

@@ -116,7 +116,11 @@ def _embedded_worker(conn: Any, store_path: str) -> None:
         except EOFError:
             return
         start = time.perf_counter()
-        rows = backend.select(text, bindings=bindings)
+        try:
+            rows = backend.select(text, bindings=bindings)
+        except Exception as exc:  # the store's own message, reported as this query's failure
+            conn.send(f"{type(exc).__name__}: {exc}")
+            continue
         seconds = time.perf_counter() - start
         conn.send(_Run(seconds, len(rows), _digest(rows)))
 
@@ -154,7 +158,11 @@ class _Embedded:
         if not self._conn.poll(limit):
             self.stop()
             raise _OverBudget
-        answer: _Run = self._conn.recv()
+        answer: _Run | str = self._conn.recv()
+        if isinstance(answer, str):
+            from fenjie.errors import QueryError
+
+            raise QueryError(answer)
         return answer
 
 
@@ -313,6 +321,8 @@ def _measure(
 ) -> dict[str, Any]:
     """One warm-up run, then up to ``repeat`` timed runs until ``budget`` seconds are spent;
     every run stopped at ``budget`` seconds (then the query is over budget)."""
+    from fenjie.errors import FenjieError
+
     spent = 0.0
     times: list[float] = []
     try:
@@ -326,6 +336,10 @@ def _measure(
             spent += run.seconds
     except _OverBudget:
         return {"over_budget": True, "runs": len(times)}
+    except FenjieError as exc:
+        # a store that refuses a query (Virtuoso: "the estimated execution time exceeds the
+        # limit") or fails on it is reported so, and the benchmark goes on with the next query
+        return {"error": str(exc).split("\n")[0][:200], "runs": len(times)}
     return {
         "median": statistics.median(times),
         "p95": _p95(times),
@@ -403,6 +417,8 @@ def bench_stores(
                     shown = (
                         f"over budget (> {budget:g} s)"
                         if result.get("over_budget")
+                        else f"failed: {result['error']}"
+                        if "error" in result
                         else f"median {_ms(result['median'])} ms, p95 {_ms(result['p95'])} ms, "
                         f"{result['runs']} runs, {result['rows']:,} rows"
                     )
@@ -453,6 +469,8 @@ _NAMES = {
 def _cells(result: dict[str, Any], budget: float, repeat: int) -> str:
     if result.get("not_reached"):
         return "not reached | –"
+    if "error" in result:
+        return "failed (below) | –"
     if result.get("over_budget"):
         return f"over budget (> {budget:g} s) | –"
     runs = (
@@ -511,5 +529,13 @@ def format_report(report: dict[str, Any]) -> str:
         out.append(f"| {query} | {_rows(per_store, stores)} | " + " | ".join(cells + ratios) + " |")
     over = sum(r.get("over_budget", False) for q in report["queries"].values() for r in q.values())
     measured = sum(len(q) for q in report["queries"].values())
+    failed = [
+        f"- {query} on {_NAMES[s]}: {r['error']}"
+        for query, per_store in report["queries"].items()
+        for s, r in per_store.items()
+        if "error" in r
+    ]
+    if failed:
+        out += ["", "Failed:", *failed]
     out += ["", f"Over budget (a run stopped at {budget:g} s): {over} of {measured} measured."]
     return "\n".join(out)
