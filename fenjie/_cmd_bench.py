@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -179,8 +180,15 @@ def bench_inputs(only: str, timeout: float, workdir: Path | None) -> None:
 
     names = [n.strip() for n in only.split(",") if n.strip()] or None
     click.echo(HEADER)
+    started = os.getloadavg()
     for report in run_inputs(names, timeout=timeout, workdir=workdir):
         click.echo(format_report(report))
+    # the machine may be shared: wall seconds stretch with its load, CPU seconds much less
+    ended = os.getloadavg()
+    click.echo(
+        f"\nload average (1, 5, 15 min): {', '.join(f'{v:.1f}' for v in started)} at the start, "
+        f"{', '.join(f'{v:.1f}' for v in ended)} at the end"
+    )
 
 
 COMMANDS = [bench, bench_stores, bench_build, bench_inputs]

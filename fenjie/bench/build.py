@@ -35,6 +35,7 @@ __all__ = [
     "Measured",
     "format_scaling",
     "format_size",
+    "CommandFailed",
     "measure",
     "run_scaling",
     "run_sizes",
@@ -74,10 +75,21 @@ def measure(command: list[str], *, env: dict[str, str] | None = None) -> Measure
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     errors = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{errors[-2000:]}")
     cpu = usage.ru_utime + usage.ru_stime  # the command and the descendants it waited for
-    return Measured(seconds, max(peak_kb, usage.ru_maxrss) / 1024, cpu)
+    measured = Measured(seconds, max(peak_kb, usage.ru_maxrss) / 1024, cpu)
+    if proc.returncode != 0:
+        raise CommandFailed(
+            f"{' '.join(command)} failed ({proc.returncode}):\n{errors[-2000:]}", measured
+        )
+    return measured
+
+
+class CommandFailed(RuntimeError):
+    """A measured command exited non-zero: its error output, and what it cost until then."""
+
+    def __init__(self, message: str, measured: Measured) -> None:
+        super().__init__(message)
+        self.measured = measured
 
 
 def _fenjie(*args: str) -> list[str]:

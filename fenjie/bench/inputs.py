@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from fenjie.bench.build import Measured, measure
+from fenjie.bench.build import CommandFailed, Measured, measure
 
 __all__ = ["INPUTS", "InputReport", "format_reports", "make_inputs", "run_inputs"]
 
@@ -186,13 +186,13 @@ def _build(path: Path, store: Path, timeout: float) -> tuple[str, Measured]:
     started = time.perf_counter()
     try:
         run = measure(["timeout", "-s", "KILL", str(timeout), *command])
-    except RuntimeError as exc:
+    except CommandFailed as exc:
         seconds = time.perf_counter() - started
         if seconds >= timeout:
-            return f"stopped at {timeout:.0f} s", Measured(seconds, 0.0)
+            return f"stopped at {timeout:.0f} s", exc.measured
         text = str(exc).replace(str(path.parent) + "/", "")
         errors = [line for line in text.splitlines() if line.startswith("error:")]
-        return (errors[-1] if errors else text.splitlines()[-1]), Measured(seconds, 0.0)
+        return (errors[-1] if errors else text.splitlines()[-1]), exc.measured
     return "built", run
 
 
@@ -250,7 +250,10 @@ def format_report(r: InputReport) -> str:
     size = f"{r.bytes / _MB:.1f}"
     if r.outcome != "built":
         outcome = r.outcome.replace("|", "\\|")
-        return f"| {r.what} | {size} | {outcome} | | {r.seconds:.1f} | | | | | |"
+        return (
+            f"| {r.what} | {size} | {outcome} | | {r.seconds:.1f} ({r.cpu_seconds:.1f}) "
+            f"| {r.peak_mb:.0f} | | | | |"
+        )
     return (
         f"| {r.what} | {size} | built | {r.triples:,} | {r.seconds:.1f} ({r.cpu_seconds:.1f}) "
         f"| {r.peak_mb:.0f} | {r.load_seconds:.1f} ({r.load_cpu_seconds:.1f}) | {r.load_mb:.0f} "
