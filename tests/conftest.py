@@ -40,9 +40,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_cmdline_main(config: pytest.Config) -> None:
     """The default run (``pytest`` alone: the quick tests of ``testpaths``) is spread over one
     pytest-xdist worker per core when xdist is installed (the test extras have it). Runs given
-    paths, ``--all``, ``-m``, ``-n`` or ``-p no:xdist`` stay as asked: one process unless ``-n``
-    says otherwise. CI's ``--all`` run stays in one process (its servers, browser and LibreOffice
-    tests have not been tried in parallel)."""
+    paths, ``--all``, ``-m``, ``-n``, ``-s``, ``--pdb`` or ``-p no:xdist`` stay as asked: one
+    process unless ``-n`` says otherwise. CI's ``--all`` run stays in one process (its servers,
+    browser and LibreOffice tests have not been tried in parallel)."""
     if (
         config.pluginmanager.has_plugin("xdist")
         and not hasattr(config, "workerinput")  # an xdist worker itself
@@ -52,6 +52,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         and not config.getoption("markexpr")
         and not config.getoption("collectonly")
         and not config.getoption("usepdb")
+        and config.getoption("capture") != "no"  # -s: to watch a test's output as it runs
         and len(os.sched_getaffinity(0)) > 1
     ):
         config.option.numprocesses = len(os.sched_getaffinity(0))
