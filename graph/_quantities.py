@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from itertools import accumulate
+from itertools import accumulate, compress
 
 __all__ = ["Quantity", "Comparator", "extract_quantities", "parse_chinese_number"]
 
@@ -332,11 +332,17 @@ def _strip_space(match: re.Match[str]) -> str:
     return s[a] if ord(s[a]) > 127 else match.group()
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def _clean(s: str) -> str:
-    s = re.sub(r"\s+", _strip_space, s).strip(_STRIP)
+    spaced = _SPACE_RUN.search(s) is not None  # most pieces have none: skip both passes
+    if spaced:
+        s = _SPACE_RUN.sub(_strip_space, s)
+    s = s.strip(_STRIP)
     while s.startswith(FILLERS):
         s = s[next(len(f) for f in FILLERS if s.startswith(f)) :].strip(_STRIP)
-    return re.sub(r"\s+", " ", s)
+    return _SPACE_RUN.sub(" ", s) if spaced else s
 
 
 def _process(cell: _Cell, lo: int, hi: int, nesting: int = 0) -> list[Quantity]:
@@ -373,12 +379,12 @@ def _clause(cell: _Cell, lo: int, hi: int, nesting: int) -> list[Quantity]:
     inner = [(a + 1, b - 1 if text[b - 1] in CLOSERS else b) for a, b in brackets]
     if nesting >= _MAX_NESTING:
         inner = []
-    gone = bytearray(hi - lo)
+    kept = bytearray(b"\x01") * (hi - lo)  # the clause's characters not in a quantity or bracket
     for x, y in [(q.start, q.end) for q in top] + brackets:
-        gone[x - lo : y - lo] = b"\x01" * (y - x)
+        kept[x - lo : y - lo] = bytes(y - x)
 
     def piece(a: int, b: int) -> str:
-        return _clean("".join(text[i] for i in range(a, b) if not gone[i - lo]))
+        return _clean("".join(compress(text[a:b], kept[a - lo : b - lo])))
 
     if not top:  # "建设孵化器（3个）": the text outside the bracket names what is counted
         outside = piece(lo, hi)

@@ -130,12 +130,39 @@ class _WorkItem:
 _UNIT_KINDS = (ColumnKind.LEAD, ColumnKind.RESPONSIBLE, ColumnKind.SUPPORTING)
 
 
-def _unit_names(table: Table) -> list[str]:
-    """Every unit name the table lists, in order (evidence for its jurisdiction)."""
+# Quads the builder writes, at the least, for each cell (type, table, row, line, column, value)
+# and for each unit named in a unit column (an assignment: type, unit, work item, role, position,
+# as written, source cell): every one a line of its own, since each names its own node.
+_QUADS_PER_CELL = 6
+_QUADS_PER_ASSIGNMENT = 7
+
+
+def _unit_names(table: Table, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """Every unit name the table lists, in order (evidence for its jurisdiction).
+
+    On the way, before anything is built, the triples the table makes at the least (its cells
+    and unit assignments, counted as this pass finds them) are held to ``limits.triples``: a
+    table naming a hundred units in every cell is refused at the row where that count passes the
+    limit, without building the rows before it.
+    """
     columns = [c.index for c in table.columns if c.kind in _UNIT_KINDS]
-    return [
-        u.name for row in table.rows for col in columns for u in split_units(row.cells[col - 1])
-    ]
+    names: list[str] = []
+    at_least = 0
+    for row in table.rows:
+        before = len(names)
+        names += [u.name for col in columns for u in split_units(row.cells[col - 1])]
+        cells = len(table.columns) * (_QUADS_PER_CELL + bool(row.location))
+        at_least += cells + _QUADS_PER_ASSIGNMENT * (len(names) - before)
+        if at_least > limits.triples:
+            limits.check(
+                "triples",
+                at_least,
+                file=table.name,
+                place=row.location or f"line {row.line}",
+                what=f"the table makes at least {at_least:,} triples by this row (its cells and "
+                "unit assignments alone)",
+            )
+    return names
 
 
 class _Builder:
@@ -165,7 +192,10 @@ class _Builder:
         self.facts = TableFacts(self.node, registry)  # what the check queries would ask
         self.graph_suffix = f" {self.node} .\n"
         self.jurisdiction = detect(
-            title=table.title, preamble=table.preamble, units=_unit_names(table), given=jurisdiction
+            title=table.title,
+            preamble=table.preamble,
+            units=_unit_names(table, limits),
+            given=jurisdiction,
         )
         self.resolver = UnitResolver.load(
             base, jurisdiction=self.jurisdiction.place, registry=registry, scope=slug

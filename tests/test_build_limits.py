@@ -32,12 +32,14 @@ def test_table_over_the_triples_limit_stops_at_the_row() -> None:
     made = build_table(table).counts["triples"]
     assert isinstance(made, int) and made > 10_000
     with pytest.raises(LimitError) as caught:
-        write_table(table, io.BytesIO(), limits=Limits(triples=made // 4))
+        write_table(table, io.BytesIO(), limits=Limits(triples=made // 2))
     error = caught.value
     assert error.details["limit"] == "triples"
-    # each row makes about made/40 triples: the limit (a quarter) is passed near row 10
+    # each row makes about made/40 triples: the limit (half) is passed near row 20 (the count
+    # before building, cells and units only, stays under it: the builder's own count stops it)
     row = int(error.message.split(":", 1)[0].removeprefix("line "))
-    assert 2 + 8 <= row <= 2 + 12
+    assert 2 + 18 <= row <= 2 + 22
+    assert "at least" not in error.message
     assert "三元组数超过上限" in error.message and "可用 --max-triples 调高" in error.message
     assert "triples by this row, over the limit of" in error.message
     assert str(error).startswith("wide.tsv: line ")
@@ -68,3 +70,51 @@ def test_cli_refuses_with_one_line_and_keeps_the_store(tmp_path: Path) -> None:
         assert set(opened.inner) == before
     assert not list(tmp_path.glob(".store.versions/*.spool"))
     assert build("--max-triples", "1000000", str(plan)).returncode == 0
+
+
+class _Counting:
+    """A byte sink that only counts what the builder wrote."""
+
+    def __init__(self) -> None:
+        self.written = 0
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        return len(data)
+
+
+def test_many_units_per_cell_are_refused_before_building() -> None:
+    from fenjie.bench.inputs import many_units
+
+    table = read_bytes(many_units(rows=200, units=100), name="units.tsv")
+    sink = _Counting()
+    with pytest.raises(LimitError) as caught:
+        write_table(table, sink, limits=Limits(triples=50_000))
+    message = caught.value.message
+    # each row makes at least 4 cells x 6 + 100 assignments x 7 = 724 triples: 50,000 passed at
+    # row 70 (line 72), counted before anything was built
+    assert message.startswith("line 72: 三元组数超过上限 50,000")
+    assert "at least 50,680 triples by this row" in message
+    assert sink.written == 0
+
+
+@pytest.mark.parametrize("jurisdiction", [None, "长沙市"])
+def test_the_count_before_building_never_refuses_a_table_within_the_limit(
+    jurisdiction: str | None,
+) -> None:
+    # the count before building is a lower bound: a table building exactly at the limit passes
+    from fenjie.bench.inputs import many_units, plan_tsv
+    from fenjie.config import bundled_example
+    from fenjie.graph import read_table
+
+    corpus = sorted((Path(__file__).parent / "corpus").glob("*.txt"))
+    tables = [read_table(bundled_example()), *(read_table(p) for p in corpus)]
+    tables += [read_bytes(plan_tsv(rows=300), name="plan.tsv")]
+    tables += [read_bytes(many_units(rows=40, units=100), name="units.tsv")]
+    for table in tables:
+        made = build_table(table, jurisdiction=jurisdiction).counts["triples"]
+        assert isinstance(made, int)
+        built = write_table(
+            table, _Counting(), limits=Limits(triples=made), jurisdiction=jurisdiction
+        )
+        assert built.counts["triples"] == made, table.name
