@@ -235,8 +235,20 @@ def _open_when_ready(url: str, *, wait: float = 60.0) -> None:
     help="Folder with another version of fenjie's source (a git worktree of an older commit): "
     "its server is measured too, in the same run.",
 )
+@click.option(
+    "--queries",
+    "only",
+    default="",
+    help="只测这些命名查询（逗号分隔；默认全部无需参数的命名查询）"
+    " (only these named queries, comma-separated).",
+)
 def bench_command(
-    store_path: str, seconds: int, connections: int, workers: int, baseline: str | None
+    store_path: str,
+    seconds: int,
+    connections: int,
+    workers: int,
+    baseline: str | None,
+    only: str,
 ) -> None:
     """Benchmark fenjie's /sparql against `oxigraph serve-read-only` with wrk (cheap, named,
     heavy queries)."""
@@ -249,6 +261,7 @@ def bench_command(
             connections=connections,
             workers=workers,
             baseline=baseline,
+            only=tuple(name.strip() for name in only.split(",") if name.strip()),
         )
     )
 

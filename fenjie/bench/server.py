@@ -57,6 +57,7 @@ _COUNT = re.compile(r"(\d+) requests in")
 _P99 = re.compile(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _BAD = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _ERRORS = re.compile(r"Socket errors:.*?(\d+) timeout")
+_WRK_TIMEOUT = 10.0  # seconds wrk waits for an answer: fenjie serve's default time limit
 
 
 # every request a different text (a comment with the run, the thread and a counter): no answer
@@ -84,6 +85,7 @@ def _wrk(
     graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
     accept = "application/n-triples" if graph else "application/sparql-results+json"
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    command += ["--timeout", f"{_WRK_TIMEOUT:g}s"]  # a slow answer is counted, not dropped
     command += ["-H", f"Accept: {accept}", f"{url}?query={quote(query, safe='')}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         if distinct:
@@ -106,8 +108,21 @@ def _wrk(
     }
 
 
+def _quiet(pid: int, limit: float = 30.0) -> None:
+    """Wait (at most ``limit`` seconds) until the server's process tree stops working: neither
+    server stops a query whose client left, so after a run of slow queries both still work on
+    what wrk asked last, which would count against the next run."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = tree_cpu_seconds(pid)
+        time.sleep(0.5)
+        if tree_cpu_seconds(pid) - before < 0.05:  # under a tenth of a core
+            return
+
+
 def _measured(pid: int, url: str, query: str, **wrk: Any) -> dict[str, float]:
     """One wrk run, with the CPU time the server's process tree spent per answered request."""
+    _quiet(pid)
     before = tree_cpu_seconds(pid)
     out = _wrk(url, query, **wrk)
     spent = tree_cpu_seconds(pid) - before  # negative if a killed worker took its time along
@@ -139,12 +154,14 @@ def run_benchmark(
     connections: int = 16,
     workers: int = 4,
     baseline: str | None = None,
+    only: tuple[str, ...] = (),
 ) -> str:
     """Run both servers on copies of one store; measure a cheap query, every parameter-free
     named query and a heavy one with wrk; return a Markdown table with the ratios.
 
     ``baseline`` is a folder with another version of fenjie's source (a git worktree of an older
-    commit, say): its server runs beside, in the same run, for a before/after comparison."""
+    commit, say): its server runs beside, in the same run, for a before/after comparison.
+    ``only`` keeps these named queries (the cheap and heavy ones are always measured)."""
     from fenjie.queries import stored_queries
 
     if shutil.which("wrk") is None:
@@ -153,7 +170,7 @@ def run_benchmark(
     queries |= {
         name: q.text
         for name, q in stored_queries().items()
-        if not any(p.required for p in q.parameters)
+        if not any(p.required for p in q.parameters) and (not only or name in only)
     }
     queries["heavy: 3-way join count"] = HEAVY
     with tempfile.TemporaryDirectory() as tmp:
