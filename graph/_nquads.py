@@ -25,8 +25,7 @@ __all__ = ["ByteSink", "NQuadsWriter", "Rendered", "iri", "literal"]
 
 
 class ByteSink(Protocol):
-    """Where N-Quads bytes go: a binary file or buffer, or the store's loader
-    (``graph/store.py``), which bulk-loads them while the builder goes on."""
+    """Where N-Quads bytes go: a binary file or buffer, or anything with ``write(bytes)``."""
 
     def write(self, data: bytes, /) -> object: ...
 

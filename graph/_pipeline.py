@@ -4,9 +4,7 @@ Each source is read and built on its own, its quads written as N-Quads to a file
 folder while its rows are gone through, and handed over as that file: a build holds one table's
 rows at a time (per worker) and none of its quads, whatever the number and size of the sources.
 With more than one source and more than one core, worker processes read and build in parallel
-while the calling process, the one writer, loads their files into the store. With one source (or
-one worker) the calling process builds each source itself into the store's loader
-(:func:`build_into`; ``graph/_loader.py``), which bulk-loads in a thread what was written so far.
+while the calling process, the one writer, loads their files into the store.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +43,8 @@ from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreBusyErr
 from fenjie.graph._faults import kill_point
 from fenjie.graph._levels import link_levels
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
-from fenjie.graph._loader import StreamLoader
 from fenjie.graph._lock import store_lock  # writers other than builds take it too
-from fenjie.graph._nquads import ByteSink
-from fenjie.graph._pipeline import BuiltSource, build_into, build_many, default_workers
+from fenjie.graph._pipeline import BuiltSource, build_many, default_workers
 from fenjie.graph._registry import UnitRegistry, agency_quads, ontology_quads
 from fenjie.graph._sources import expand_sources, file_sha256
 from fenjie.graph._sparql import sparql
@@ -252,23 +249,6 @@ class _Writer:
         quads.unlink()
         self.declare(iri)
 
-    def load_while_building(
-        self, iri: NamedNode, build: Callable[[ByteSink], BuiltSource]
-    ) -> BuiltSource:
-        """Build a table into a loader that bulk-loads its quads as they come (``graph/_loader.py``):
-        building and loading overlap, on two cores. For a staging store only (a failed build
-        leaves part of the table loaded)."""
-        self.flush()
-        if self.store.contains_named_graph(iri):
-            self.store.remove_graph(iri)
-            self.replaced = True
-        with StreamLoader(
-            self.store, piece=_BATCH_BYTES, after_load=lambda: kill_point("table-written")
-        ) as loader:
-            result = build(loader)
-        self.declare(result.iri)
-        return result
-
     def declare(self, iri: NamedNode) -> None:
         """Record ``--implements`` on a table (also one skipped as unchanged: the declaration is
         how it was built this time); without it, a skipped table keeps what it had."""
@@ -408,19 +388,6 @@ class _BuildOptions:
     on_table: Callable[[BuiltSource], None] | None
     on_progress: Callable[[str, int, int], None] | None
 
-    def build_into(self, source: Path, digest: str | None, out: ByteSink) -> BuiltSource:
-        """Build one source in this process, its quads written to ``out`` as they are made."""
-        report = self.on_progress
-        return build_into(
-            source,
-            out,
-            base=self.base,
-            sha256=digest,
-            limits=self.limits,
-            jurisdiction=self.jurisdiction,
-            on_progress=(lambda d, t: report(str(source), d, t)) if report else None,
-        )
-
     def build(
         self, jobs: list[tuple[Path, str | None]], spool: Path
     ) -> Iterator[tuple[BuiltSource, Path]]:
@@ -522,18 +489,16 @@ def _fill(
     skipped = set() if options.fresh else _unchanged(new, jobs, base)
     writer = _Writer(new, base, options.implements)
     writer.start()
-    todo = [job for job in jobs if job[0] not in skipped]
-    # built in this process (one source, or one worker): load each while it is built
-    streamed = options.workers <= 1 or len(todo) <= 1
-    done = iter(()) if streamed else options.build(todo, spool)
+    # A table is loaded once it is built, never while: a table over the triples limit is refused
+    # at the row that passes it, and loading what came before (2 million triples) would cost more
+    # than building it (docs/robustness.md).
+    done = options.build([job for job in jobs if job[0] not in skipped], spool)
     results: list[BuiltSource] = []
     for source, digest in jobs:
-        iri = NamedNode(f"{base}table/{table_slug(source.name)}")
         if source in skipped:
+            iri = NamedNode(f"{base}table/{table_slug(source.name)}")
             result = BuiltSource(source=source, iri=iri, skipped=True, sha256=digest)
             writer.declare(iri)
-        elif streamed:
-            result = writer.load_while_building(iri, partial(options.build_into, source, digest))
         else:
             result, quads = next(done)
             writer.add(result.iri, quads)
