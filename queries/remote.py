@@ -17,6 +17,7 @@ do in the embedded store. ``union=False`` leaves the dataset to the server.
 from __future__ import annotations
 
 import functools
+import http.client
 import re
 import urllib.error
 import urllib.parse
@@ -203,6 +204,20 @@ def _wrapper_class() -> type:
     return SessionWrapper
 
 
+def _allow_headers(echoed: int) -> None:
+    """Let Python's HTTP client read an answer with ``echoed`` headers more than usual.
+
+    Virtuoso echoes every ``default-graph-uri`` and ``named-graph-uri`` of a request as a header
+    of its answer (``X-SPARQL-default-graph``, ``X-SPARQL-named-graph``), and ``http.client``
+    refuses an answer of more than 100 headers: past about 48 of fenjie's graphs every query
+    failed ("got more than 100 headers"). The limit is a module setting of ``http.client``; it
+    is only ever raised, to what the graphs sent need.
+    """
+    needed = echoed + 100
+    if getattr(http.client, "_MAXHEADERS", 100) < needed:
+        vars(http.client)["_MAXHEADERS"] = needed
+
+
 class RemoteBackend:
     """Queries on a remote SPARQL 1.1 query endpoint (Oxigraph ``/query``, Fuseki, Virtuoso).
 
@@ -243,6 +258,8 @@ class RemoteBackend:
     def _wrapper(self, sparql: str, *, graphs: Iterable[str] = ()) -> Any:
         from SPARQLWrapper import POST
 
+        graphs = list(graphs)
+        _allow_headers(2 * len(graphs))
         wrapper = _wrapper_class()(self.endpoint, self._session())
         wrapper.setMethod(POST)
         wrapper.setTimeout(int(max(1, self.timeout)))

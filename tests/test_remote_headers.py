@@ -1,0 +1,63 @@
+"""A server that echoes every graph of the dataset as a header of its answer, as Virtuoso does
+(``X-SPARQL-default-graph`` / ``X-SPARQL-named-graph``): with many plans, every query failed with
+"got more than 100 headers" until the client's limit followed the graphs it sends."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from fenjie.queries import RemoteBackend
+
+GRAPHS = [f"https://w3id.org/fenjie/id/table/plan-{n:03d}" for n in range(120)]
+
+
+class _EchoingEndpoint(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8"))
+        query = form["query"][0]
+        if "?g" in query:  # the list of graphs fenjie asks first
+            rows = [{"g": {"type": "uri", "value": g}} for g in GRAPHS]
+            variables = ["g"]
+        else:  # any other query: how many graphs it was asked over
+            count = str(len(form.get("default-graph-uri", [])))
+            rows = [{"n": {"type": "literal", "value": count}}]
+            variables = ["n"]
+        body = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}}).encode()
+        self.send_response(200)
+        for graph in form.get("default-graph-uri", []):
+            self.send_header("X-SPARQL-default-graph", graph)
+        for graph in form.get("named-graph-uri", []):
+            self.send_header("X-SPARQL-named-graph", graph)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+        pass
+
+
+@pytest.fixture
+def endpoint() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingEndpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_answer_with_a_header_per_graph_is_read(endpoint: str) -> None:
+    backend = RemoteBackend(endpoint)
+    assert backend.graphs() == GRAPHS
+    rows = backend.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert [row["n"].value for row in rows] == [str(len(GRAPHS))]
