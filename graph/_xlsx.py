@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
-
 from fenjie.errors import HeaderError, InputError
 from fenjie.graph._grid import Covered, RawRow, resolve_merges
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits, check_zip
@@ -40,6 +38,14 @@ __all__ = [
     "xls_sheets",
     "xlsx_sheets",
 ]
+
+
+def _column_letter(index: int) -> str:
+    """Excel's name of a column (1 → A). openpyxl is imported here, not with the module: it takes
+    most of a second, and every command that never reads a workbook would pay it."""
+    from openpyxl.utils.cell import get_column_letter
+
+    return get_column_letter(index)
 
 
 def format_number(value: object, number_format: str = "General") -> str:
@@ -142,7 +148,7 @@ def _sheet(
             "cells",
             covered,
             file=name,
-            place=f"{place}, merged range {get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}",
+            place=f"{place}, merged range {_column_letter(c0)}{r0}:{_column_letter(c1)}{r1}",
             what=f"merged ranges cover {covered:,} cells",
         )
         in_index.append((i0, c0 - 1, i1, c1 - 1))
@@ -257,7 +263,7 @@ def _read_sheet(ws: Any, book: Any, limits: Limits, *, name: str) -> _Sheet:
                 text = format_number(value, formats[style] or "General")
                 if not text:
                     continue
-                place = f"sheet {ws.title}, {get_column_letter(column)}{row}"
+                place = f"sheet {ws.title}, {_column_letter(column)}{row}"
                 limits.check_cell(text, file=name, place=place)
                 kept += 1
                 limits.check(
@@ -338,7 +344,7 @@ def _read_calamine_sheet(sheet: Any, limits: Limits, *, name: str) -> _Sheet:
             text = format_number(value)
             if text:
                 limits.check_cell(
-                    text, file=name, place=f"sheet {sheet.name}, {get_column_letter(c)}{r}"
+                    text, file=name, place=f"sheet {sheet.name}, {_column_letter(c)}{r}"
                 )
                 content.setdefault(r, {})[c] = text
     merges = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (sheet.merged_cell_ranges or [])]
