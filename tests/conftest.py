@@ -96,8 +96,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Move everything alive after collection (the imported libraries, the collected tests) out of
     the garbage collector's reach: fenjie collects garbage on purpose when it closes a store (an
     Oxigraph store closes when its last reference goes), and each full collection would otherwise
-    walk every object of the test session again."""
+    walk every object of the test session again. The automatic collections run less often too:
+    the tests allocate many short-lived objects (rows, terms), and reference counting frees
+    them; only cycles wait for a collection."""
     gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -383,6 +383,7 @@ def test_record_stores_every_match_once_and_replaces_itself(writable: Path) -> N
     assert len(store) == size - 10
 
 
+@pytest.mark.slow  # pyshacl is slow; what is recorded is checked term by term above
 def test_recorded_graph_conforms_to_the_shapes(writable: Path) -> None:
     """The edition shapes of ontology/shapes.ttl hold on the recorded graph (with the types of
     the tables and work items it names; the other shapes are left out: they are slow on a whole
