@@ -17,6 +17,7 @@ from fenjie.catalogue import load_catalogue, parse_stored_query
 from fenjie.errors import QueryError, UnknownQueryError
 from fenjie.graph._sparql import sparql
 from fenjie.queries import stored_queries
+from tests.python_sources import docstrings
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTS = ["fenjie", "graph", "queries", "viz"]
@@ -26,16 +27,6 @@ _QUERY = re.compile(
 )
 # benchmark payloads: the load a benchmark sends, not a query fenjie runs
 _PAYLOADS = {"fenjie/bench/server.py", "fenjie/bench/soak.py"}
-
-
-def _docstrings(tree: ast.AST) -> set[int]:
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                found.add(id(body[0].value))
-    return found
 
 
 def _updates(tree: ast.AST) -> set[int]:
@@ -58,7 +49,7 @@ def _inline_queries() -> list[str]:
             if rel in _PAYLOADS:
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            skip, updates = _docstrings(tree), _updates(tree)
+            skip, updates = docstrings(tree), _updates(tree)
             for node in ast.walk(tree):
                 if (
                     isinstance(node, ast.Constant)

@@ -16,11 +16,10 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -43,6 +42,7 @@ from fenjie.queries import (
     stored_queries,
 )
 from fenjie.queries.remote import with_values
+from tests.http_stubs import serving
 
 # the test extras install `oxigraph` next to the interpreter (.venv/bin), which need not be on PATH
 OXIGRAPH = shutil.which(
@@ -370,14 +370,8 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture()
 def recorder() -> Iterator[str]:
     _Recorder.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(_Recorder) as url:
+        yield url
 
 
 def test_basic_and_bearer_credentials(recorder: str) -> None:
@@ -415,17 +409,10 @@ class _Stalling(BaseHTTPRequestHandler):
 def test_an_answer_that_stops_coming_is_a_timeout_error() -> None:
     from fenjie.errors import QueryTimeoutError
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Stalling)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        remote = RemoteBackend(f"http://127.0.0.1:{httpd.server_address[1]}/sparql", timeout=1)
+    with serving(_Stalling) as url:
+        remote = RemoteBackend(f"{url}/sparql", timeout=1)
         with pytest.raises(QueryTimeoutError, match="did not answer within 1 s"):
             remote.select("SELECT * WHERE { ?s ?p ?o }")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 # -- VALUES insertion --------------------------------------------------------------------------

@@ -5,14 +5,14 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from fenjie.queries import RemoteBackend
+from tests.http_stubs import serving
 
 GRAPHS = [f"https://w3id.org/fenjie/id/table/plan-{n:03d}" for n in range(120)]
 
@@ -46,14 +46,8 @@ class _EchoingEndpoint(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def endpoint() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingEndpoint)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_EchoingEndpoint) as url:
+        yield f"{url}/sparql"
 
 
 def test_answer_with_a_header_per_graph_is_read(endpoint: str) -> None:

@@ -17,6 +17,7 @@ from rdflib import RDF, Graph, URIRef
 
 import fenjie.vocab
 from fenjie.vocab import FJ, FJ_NS
+from tests.python_sources import docstrings
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTS = ["fenjie", "graph", "queries", "viz"]
@@ -69,22 +70,12 @@ def test_unknown_terms_are_errors() -> None:
     assert FJ["CoResponsibleRole"].value == FJ_NS + "CoResponsibleRole"
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                found.add(id(body[0].value))
-    return found
-
-
 def namespace_spelled_out(source: str, name: str) -> list[str]:
     """Where ``source`` (docstrings and their examples aside) can mint an fj: term the ontology
     does not declare: a string holding the namespace IRI, ``FJ_NS + text``, or ``FJ_NS`` imported
     under another name."""
     tree = ast.parse(source)
-    skip = _docstrings(tree)
+    skip = docstrings(tree)
     return [
         f"{name}:{node.lineno}"
         for node in ast.walk(tree)
