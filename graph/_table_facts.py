@@ -29,6 +29,11 @@ from fenjie.graph._vocab import FJ, RDF, SKOS
 __all__ = ["TableFacts"]
 
 
+def _distinct(rows: Iterable[Row]) -> list[Row]:
+    """The rows without repeats, first seen first (a query's ``DISTINCT``)."""
+    return list({tuple(r.items()): r for r in rows}.values())
+
+
 def _iri(node: str) -> str:
     """The IRI of a node in N-Triples form (``<…>``), as a query answer gives it."""
     return node[1:-1]
@@ -154,8 +159,7 @@ class TableFacts:
 
     def _by_cell(self, rows: Iterable[Row]) -> list[Row]:
         """``DISTINCT`` rows ``ORDER BY ?table ?row ?column`` (ties in the order written)."""
-        unique = {tuple(r.items()): r for r in rows}
-        return sorted(unique.values(), key=lambda r: (int(r["row"]), int(r["column"])))
+        return sorted(_distinct(rows), key=lambda r: (int(r["row"]), int(r["column"])))
 
     def _unknown_jurisdiction(self) -> list[Row]:
         if not self.unknown_jurisdiction:
@@ -199,8 +203,7 @@ class TableFacts:
             for unit, written, supporting, item, cell in self.assignments
             if supporting and (unit, item) in self.responsible
         ]
-        unique = {tuple(r.items()): r for r in rows}
-        return sorted(unique.values(), key=lambda r: int(r["row"]))
+        return sorted(_distinct(rows), key=lambda r: int(r["row"]))
 
     def _no_responsible(self) -> list[Row]:
         led = {item for _, item in self.responsible}
