@@ -4,12 +4,12 @@ that stops a pathological query without hiding it."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
 
 from fenjie.bench import stores as bench
+from fenjie.bench.commands import oxigraph_command
 from fenjie.queries import stored_queries
 
 # a three-way cross product of every triple: far past any limit on a few thousand triples
@@ -17,7 +17,7 @@ _CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 needs_oxigraph = pytest.mark.skipif(
-    shutil.which("oxigraph") is None, reason="the oxigraph command is not installed"
+    oxigraph_command() is None, reason="the oxigraph command is not installed"
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from fenjie.bench.commands import oxigraph_command
 from fenjie.config import bundled_example
 from fenjie.graph import FenjieStore, build_sources
 from fenjie.queries import LocalBackend
@@ -501,11 +502,8 @@ def endpoint(
 ) -> Any:
     """A live SPARQL store holding the levels store's graphs: ``oxigraph serve`` (union default
     graph) or Virtuoso (filled through the Graph Store Protocol)."""
-    import os
-    import shutil
     import socket
     import subprocess
-    import sys
     import time
     import urllib.request
 
@@ -523,8 +521,7 @@ def endpoint(
             )
             yield server.base + "/sparql"
         return
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    binary = shutil.which("oxigraph", path=path)
+    binary = oxigraph_command()
     if binary is None:
         pytest.skip("the oxigraph server is not installed (tests/setup.sh installs it)")
     with socket.socket() as sock:

@@ -15,7 +15,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from fenjie.bench.commands import oxigraph_command
 from fenjie.cli import main
 from fenjie.config import bundled_example
 from fenjie.errors import NotFoundError, QueryError, StoreError
@@ -44,10 +44,7 @@ from fenjie.queries import (
 from fenjie.queries.remote import with_values
 from tests.http_stubs import serving
 
-# the test extras install `oxigraph` next to the interpreter (.venv/bin), which need not be on PATH
-OXIGRAPH = shutil.which(
-    "oxigraph", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-)
+OXIGRAPH = oxigraph_command()
 VIRTUOSO = shutil.which("virtuoso-t")
 IN_CI = bool(os.environ.get("CI"))
 pytestmark = pytest.mark.slow

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fenjie.bench.commands import require_oxigraph
 from fenjie.bench.proctree import tree_rss_kb
 
 __all__ = [
@@ -122,7 +123,14 @@ def bench_size(triples: int, *, workdir: Path, seed: int = 0) -> dict[str, float
         capture_output=True,
     )
     oxigraph = measure(
-        ["oxigraph", "load", "--location", str(workdir / f"ox-{triples}"), "--file", str(dump)]
+        [
+            require_oxigraph(),
+            "load",
+            "--location",
+            str(workdir / f"ox-{triples}"),
+            "--file",
+            str(dump),
+        ]
     )
     for leftover in (folder, workdir / f"ox-{triples}"):
         shutil.rmtree(leftover, ignore_errors=True)

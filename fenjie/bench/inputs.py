@@ -31,6 +31,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from fenjie.bench.build import CommandFailed, Measured, measure
+from fenjie.bench.commands import require_oxigraph
 
 __all__ = ["INPUTS", "InputReport", "format_reports", "make_inputs", "run_inputs"]
 
@@ -216,7 +217,7 @@ def measure_input(
             capture_output=True,
         )
         ox = workdir / f"ox-{name}"
-        load = measure(["oxigraph", "load", "--location", str(ox), "--file", str(dump)])
+        load = measure([require_oxigraph(), "load", "--location", str(ox), "--file", str(dump)])
         report.load_seconds, report.load_mb = load.seconds, load.peak_mb
         report.load_cpu_seconds = load.cpu_seconds
         dump.unlink()

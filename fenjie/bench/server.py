@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fenjie.bench.commands import require_oxigraph
 from fenjie.bench.proctree import tree_cpu_seconds
 
 __all__ = ["run_benchmark"]
@@ -177,7 +178,7 @@ def run_benchmark(
         copy = Path(tmp) / "oxigraph"
         shutil.copytree(store, copy)
         ports = {"fenjie": _port(), "oxigraph": _port(), "baseline": _port()}
-        oxigraph_cmd = ["oxigraph", "serve-read-only", "--location", str(copy)]
+        oxigraph_cmd = [require_oxigraph(), "serve-read-only", "--location", str(copy)]
         oxigraph_cmd += ["--union-default-graph", "--bind", f"127.0.0.1:{ports['oxigraph']}"]
         quiet = subprocess.DEVNULL
         procs = {

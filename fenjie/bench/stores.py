@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fenjie.bench.commands import require_oxigraph
+
 __all__ = ["STORES", "bench_stores", "build_graph", "format_report"]
 
 STORES = ("embedded", "oxigraph", "oxigraph-union", "virtuoso")
@@ -227,9 +229,7 @@ def _free_port() -> int:
 def _oxigraph_serve(location: Path, *, union: bool = False) -> Iterator[str]:
     """``oxigraph serve-read-only`` on ``location`` (``union``: with ``--union-default-graph``);
     yields its query endpoint."""
-    binary = shutil.which("oxigraph")
-    if binary is None:
-        raise RuntimeError("the oxigraph command is not installed (pip install oxigraph)")
+    binary = require_oxigraph()
     port = _free_port()
     proc = subprocess.Popen(
         [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
