@@ -39,6 +39,7 @@ from fenjie.graph._documents import (
 )
 from fenjie.graph._iris import hashed_slug, slugify
 from fenjie.graph._jurisdiction import Jurisdiction, detect
+from fenjie.graph._least_triples import LeastTriples
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._nquads import ByteSink, NQuadsWriter, Rendered, iri, literal
 from fenjie.graph._places import Gazetteer, Level, Place
@@ -123,6 +124,7 @@ class BuiltTable:
 class _WorkItem:
     node: str  # N-Triples form, as every node of the builder
     category: str
+    row: Row  # where it begins
     positions: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     targets: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
@@ -130,37 +132,30 @@ class _WorkItem:
 _UNIT_KINDS = (ColumnKind.LEAD, ColumnKind.RESPONSIBLE, ColumnKind.SUPPORTING)
 
 
-# Quads the builder writes, at the least, for each cell (type, table, row, line, column, value)
-# and for each unit named in a unit column (an assignment: type, unit, work item, role, position,
-# as written, source cell): every one a line of its own, since each names its own node.
-_QUADS_PER_CELL = 6
-_QUADS_PER_ASSIGNMENT = 7
-
-
 def _unit_names(table: Table, limits: Limits = DEFAULT_LIMITS) -> list[str]:
     """Every unit name the table lists, in order (evidence for its jurisdiction).
 
-    On the way, before anything is built, the triples the table makes at the least (its cells
-    and unit assignments, counted as this pass finds them) are held to ``limits.triples``: a
-    table naming a hundred units in every cell is refused at the row where that count passes the
-    limit, without building the rows before it.
+    On the way, before anything is built, the triples the table makes at the least (its cells,
+    enumerated items, unit assignments and target pairs: :mod:`fenjie.graph._least_triples`) are
+    held to ``limits.triples``: a table naming a hundred units in every cell, or sixty years of
+    targets, is refused at the row where that count passes the limit, without building the rows
+    before it.
     """
     columns = [c.index for c in table.columns if c.kind in _UNIT_KINDS]
     names: list[str] = []
-    at_least = 0
+    least = LeastTriples(table)
     for row in table.rows:
         before = len(names)
         names += [u.name for col in columns for u in split_units(row.cells[col - 1])]
-        cells = len(table.columns) * (_QUADS_PER_CELL + bool(row.location))
-        at_least += cells + _QUADS_PER_ASSIGNMENT * (len(names) - before)
+        at_least = least.add(row, units=len(names) - before)
         if at_least > limits.triples:
             limits.check(
                 "triples",
                 at_least,
                 file=table.name,
                 place=row.location or f"line {row.line}",
-                what=f"the table makes at least {at_least:,} triples by this row (its cells and "
-                "unit assignments alone)",
+                what=f"the table makes at least {at_least:,} triples by this row (counted before "
+                "building: its cells, enumerated items, unit assignments and target pairs alone)",
             )
     return names
 
@@ -378,6 +373,7 @@ class _Builder:
             for entry in split_enumeration(row.cells[column.index - 1]):
                 node = self.target(item, column.year or 0, entry, cells[column.index])
                 owners.append((node, entry.text, cells[column.index]))
+            self.check_size(row)  # one row of long target cells can make 100,000s of triples
         for col in by_kind[ColumnKind.DEADLINE]:
             if text[col]:
                 self.add(item.node, _FJ.deadline, literal(text[col]))
@@ -428,7 +424,7 @@ class _Builder:
         self.facts.work_item(
             node, label, number=number, order=row.index, category=category, cell=cell
         )
-        item = _WorkItem(node, category)
+        item = _WorkItem(node, category, row)
         self.work_items.append(item)
         self.counts["work_items"] += 1
         return item
@@ -670,16 +666,19 @@ class _Builder:
 
     # -- whole table -------------------------------------------------------------------------
     def precedes(self) -> None:
-        self.item_lines.clear()  # pairs of targets of one work item: written once each
         for item in self.work_items:
+            self.item_lines.clear()  # pairs of targets of one work item: written once each
             years = sorted(y for y, targets in item.targets.items() if targets)
             for earlier, later in zip(years, years[1:], strict=False):
                 for a in item.targets[earlier]:
                     for b in item.targets[later]:
                         self.add(a, _FJ.precedes, b)
+            # pairs grow with the square of a work item's targets (its continuation rows' too)
+            self.check_size(item.row, by="with the pairs of targets of the work item at this row")
 
-    def check_size(self, row: Row) -> None:
-        """Stop at the row where the table's triples pass the limit."""
+    def check_size(self, row: Row, by: str = "by this row") -> None:
+        """Stop at the row where the table's triples pass the limit (checked after each row,
+        each target cell and each work item's pairs of targets)."""
         self.out.flush_if_full()
         made = self.out.lines
         if made > self.limits.triples:
@@ -688,7 +687,7 @@ class _Builder:
                 made,
                 file=self.table.name,
                 place=row.location or f"line {row.line}",
-                what=f"the table makes {made:,} triples by this row",
+                what=f"the table makes {made:,} triples {by}",
             )
 
     def run(self, on_progress: Callable[[int, int], None] | None = None) -> BuiltTable:

@@ -5,25 +5,33 @@ the flag, and leaves the store as it was."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fenjie.errors import LimitError
 from fenjie.graph import FenjieStore
+from fenjie.graph._cells import split_units
+from fenjie.graph._least_triples import LeastTriples
 from fenjie.graph._limits import Limits
+from fenjie.graph._table import ColumnKind, Table
 from fenjie.graph.builder import build_table, write_table
 from fenjie.graph.read import read_bytes
 
 _HEADER = ["主要任务", "工作内容", *(f"{2000 + y}年目标" for y in range(30)), "责任单位"]
+# two quantities in one target item: most of what a row makes only building tells
+_TARGET = "建成2个平台，新增3个园区"
 
 
 def _wide_plan(rows: int) -> bytes:
     lines = ["某县重点工作任务分解表", "\t".join(_HEADER)]
     for r in range(1, rows + 1):
-        lines.append("\t".join(["重点工作", f"{r}、建设项目", *(["建成2个"] * 30), "县发改局"]))
+        lines.append("\t".join(["重点工作", f"{r}、建设项目", *([_TARGET] * 30), "县发改局"]))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -91,10 +99,10 @@ def test_many_units_per_cell_are_refused_before_building() -> None:
     with pytest.raises(LimitError) as caught:
         write_table(table, sink, limits=Limits(triples=50_000))
     message = caught.value.message
-    # each row makes at least 4 cells x 6 + 100 assignments x 7 = 724 triples: 50,000 passed at
-    # row 70 (line 72), counted before anything was built
-    assert message.startswith("line 72: 三元组数超过上限 50,000")
-    assert "at least 50,680 triples by this row" in message
+    # each row makes at least 4 cells x 6 + 1 target x 6 + 100 assignments x 7 = 730 triples:
+    # 50,000 passed at row 69 (line 71), counted before anything was built
+    assert message.startswith("line 71: 三元组数超过上限 50,000")
+    assert "at least 50,370 triples by this row (counted before building" in message
     assert sink.written == 0
 
 
@@ -119,3 +127,148 @@ def test_the_count_before_building_never_refuses_a_table_within_the_limit(
             table, _Counting(), limits=Limits(triples=made), jurisdiction=jurisdiction
         )
         assert built.counts["triples"] == made, table.name
+
+
+def _refused_before_building(table_bytes: bytes, name: str, limit: int) -> str:
+    """The message of a table refused by the count before building (nothing written)."""
+    table = read_bytes(table_bytes, name=name)
+    sink = _Counting()
+    with pytest.raises(LimitError) as caught:
+        write_table(table, sink, limits=Limits(triples=limit))
+    assert sink.written == 0
+    assert "(counted before building" in caught.value.message
+    return caught.value.message
+
+
+def test_many_year_columns_are_refused_before_building() -> None:
+    from fenjie.bench.inputs import many_columns
+
+    # each row, a work item of its own: 63 cells x 6 + 60 target items x 6 + 1 assignment x 7
+    # + 59 pairs of targets of consecutive years = 804 at the least
+    message = _refused_before_building(many_columns(rows=100, years=60), "cols.tsv", 40_000)
+    assert message.startswith("line 52: 三元组数超过上限 40,000")  # row 50: 40,200
+    assert "at least 40,200 triples by this row" in message
+
+
+def _one_work_item(rows: int, target: str, items: int = 99) -> bytes:
+    """One work item over ``rows`` rows (continuation rows: empty work-item cell), each row
+    adding ``items`` items to both target years."""
+    cell = "".join(f"{k}、{target}{k}；" for k in range(1, items + 1))
+    lines = ["某县重点工作任务分解表", "主要任务\t工作内容\t2023年目标\t2024年目标\t责任单位"]
+    lines.append(f"重点工作\t1、建设项目\t{cell}\t{cell}\t县发改局")
+    lines += [f"\t\t{cell}\t{cell}\t" for _ in range(rows - 1)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_pairs_of_targets_of_one_long_work_item_are_counted_before_building() -> None:
+    # 20 rows of 99 + 99 targets: 1,980 x 1,980 = 3,920,400 fj:precedes lines from a 27 KB
+    # table, written after the last row; counted (exactly) before building instead: by row 3,
+    # 15 cells x 6 + 594 target items x 6 + 1 assignment x 7 + 297 x 297 pairs = 91,870
+    message = _refused_before_building(_one_work_item(20, "甲"), "pairs.tsv", 80_000)
+    assert message.startswith("line 5: 三元组数超过上限 80,000")
+    assert "at least 91,870 triples by this row" in message
+
+
+def test_pairs_of_targets_are_checked_while_building_too() -> None:
+    # targets full of quantities: the count before building stays far under what the rows
+    # make, and the pairs (written after the last row) pass the limit
+    table = read_bytes(_one_work_item(3, "建成2个平台，新增3个园区，引进", 30), name="pairs.tsv")
+    written = io.BytesIO()
+    made = write_table(table, written).counts["triples"]
+    assert isinstance(made, int)
+    assert written.getvalue().count(b"#precedes>") == 90 * 90
+    with pytest.raises(LimitError) as caught:
+        write_table(table, _Counting(), limits=Limits(triples=made - 1))
+    message = caught.value.message
+    assert message.startswith("line 3: 三元组数超过上限")  # the work item's first row
+    assert f"makes {made:,} triples with the pairs of targets of the work item at this row" in (
+        message
+    )
+    assert write_table(table, _Counting(), limits=Limits(triples=made)).counts["triples"] == made
+
+
+_COLUMNS = {  # header word: what its cells hold
+    "主要任务": "category",
+    "工作内容": "item",
+    "工作基础": "enumeration",
+    "2023年目标": "enumeration",
+    "2024年目标": "enumeration",
+    "2025年目标": "enumeration",
+    "目标": "enumeration",  # a target column without a year of its own
+    "牵头单位": "units",
+    "责任单位": "units",
+    "配合单位": "units",
+    "完成时限": "deadline",
+    "备注": "note",
+}
+_PIECES = ["建成2个平台", "新增3.5亿元", "不低于95%", "出台《实施意见》", "完成", "（一）", "1.5万"]
+_UNITS = ["县发改局", "县财政局", "市科技局", "各乡镇", "省文化厅（文化创意）", "县政府办"]
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> bytes:
+    """Plan-like tables of every column kind, enumerations numbered or not, continuation rows,
+    repeated units and years: shapes the count before building must stay under."""
+    others = [word for word in _COLUMNS if word not in ("主要任务", "工作内容", "责任单位")]
+    extra = draw(st.lists(st.sampled_from(others), max_size=6, unique=True))
+    header = ["主要任务", "工作内容", "责任单位", *extra]  # the columns every table needs
+    lines = ["某县重点工作任务分解表", "\t".join(header)]
+    for r in range(draw(st.integers(min_value=1, max_value=8))):
+        row = []
+        for word in header:
+            kind, empty = _COLUMNS[word], r > 0 and draw(st.booleans())
+            if empty:
+                row.append("")
+            elif kind == "enumeration":
+                items = draw(st.lists(st.sampled_from(_PIECES), max_size=5))
+                numbered = draw(st.booleans())
+                row.append(
+                    "；".join(f"{k}、{t}" if numbered else t for k, t in enumerate(items, 1))
+                )
+            elif kind == "units":
+                units = draw(st.lists(st.sampled_from(_UNITS), max_size=4))
+                row.append(draw(st.sampled_from(["、", "，", " "])).join(units))
+            else:
+                row.append(
+                    {"category": "重点工作", "item": f"{r + 1}、建设项目"}.get(kind, "年底前")
+                )
+        lines.append("\t".join(row))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# the nodes the count before building counts lines of: cells, baseline and target items,
+# assignments (their observations and mentions are nodes below them, not counted)
+_COUNTED = re.compile(
+    r"/(cell/\d+-\d+|item/\d+-\d+/(baseline/\d+|target/\d+/\d+|assignment/\w+/\d+))$"
+)
+
+
+def _least(table: Table) -> int:
+    """What the count before building says, by the table's last row."""
+    least = LeastTriples(table)
+    kinds = (ColumnKind.LEAD, ColumnKind.RESPONSIBLE, ColumnKind.SUPPORTING)
+    unit_columns = [c.index for c in table.columns if c.kind in kinds]
+    total = 0
+    for row in table.rows:
+        units = sum(len(split_units(row.cells[i - 1])) for i in unit_columns)
+        total = least.add(row, units=units)
+    return total
+
+
+@settings(max_examples=40, deadline=None)
+@given(_tables())
+def test_the_count_before_building_is_a_lower_bound(data: bytes) -> None:
+    # each part of the count is under the lines the builder writes for what it counts
+    table = read_bytes(data, name="plan.tsv")
+    built = build_table(table)
+    precedes = [q for q in built.quads if q.predicate.value.endswith("#precedes")]
+    counted = [q for q in built.quads if _COUNTED.search(q.subject.value) and q not in precedes]
+    assert _least(table) <= len(counted) + len(precedes)
+    # so a table is refused before building only if it makes more than the limit, and the
+    # checks while building (each row, each target cell, each work item's pairs) stop no
+    # table at exactly what it makes
+    made = built.counts["triples"]
+    assert isinstance(made, int)
+    assert write_table(table, _Counting(), limits=Limits(triples=made)).counts["triples"] == made
+    with pytest.raises(LimitError):
+        write_table(table, _Counting(), limits=Limits(triples=made - 1))
