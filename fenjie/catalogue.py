@@ -12,6 +12,10 @@ A catalogue is a folder of ``.rq`` files inside a package. Each file starts with
 Parameter types: ``string``, ``integer``, ``decimal``, ``boolean``, ``year`` (``xsd:gYear``),
 ``iri``, ``unit`` and ``document`` (names resolved by ``fenjie.queries``). A parameter is bound
 as an RDF term to the projected variable of the same name; it is never formatted into the text.
+A ``#+ binding:`` line says how the embedded store receives the terms: ``substitute`` (the default:
+Oxigraph's substitution of the variable) or ``values`` (a ``VALUES`` block, as every remote
+endpoint gets them). Both give the same answers; which is faster depends on Oxigraph's plan for the query, so a
+query declares ``values`` where that was measured faster (docs/queries.md).
 
 The public catalogue is ``queries/*.rq`` (listed by ``fenjie queries``, served at
 ``/api/queries/NAME``); parts below ``fenjie.queries`` keep private catalogues of their own
@@ -37,18 +41,23 @@ from typing import Any
 from fenjie.errors import QueryError, UnknownQueryError
 
 __all__ = [
+    "BINDING_FORMS",
     "PARAM_TYPES",
     "Parameter",
     "StoredQuery",
+    "binding_form",
     "catalogue_query",
     "load_catalogue",
     "parse_stored_query",
 ]
 
 PARAM_TYPES = ("string", "integer", "decimal", "boolean", "year", "iri", "unit", "document")
+#: how parameters reach the embedded store (the first is the default)
+BINDING_FORMS = ("substitute", "values")
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*?)\s*$")
 _PARAM = re.compile(r"^(\w+)\s*\(\s*(\w+)\s*((?:,\s*[^,)]+)*)\)\s*(?::\s*(.*))?$")
 _FORM = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
+_BINDING = re.compile(r"^#\+\s*binding\s*:\s*(.*?)\s*$", re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,7 @@ class StoredQuery:
     description: str
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
     text: str = ""
+    binding: str = BINDING_FORMS[0]
 
     @property
     def form(self) -> str:
@@ -143,7 +153,24 @@ def parse_stored_query(text: str, *, name: str | None = None) -> StoredQuery:
         description=meta.get("description", ""),
         parameters=tuple(params),
         text=text,
+        binding=binding_form(text),
     )
+
+
+def binding_form(text: str) -> str:
+    r"""How the embedded store receives the parameters of the query ``text``: the value of its
+    ``#+ binding:`` header, else ``substitute``.
+
+    >>> binding_form("#+ binding: values\nSELECT ?u WHERE { ?u ?p ?o }")
+    'values'
+    """
+    found = _BINDING.search(text)
+    if found is None:
+        return BINDING_FORMS[0]
+    form = found.group(1).lower()
+    if form not in BINDING_FORMS:
+        raise QueryError(f"binding: {found.group(1)!r} is not one of {', '.join(BINDING_FORMS)}")
+    return form
 
 
 def _parse_param_line(value: str) -> Parameter:

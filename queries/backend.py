@@ -22,12 +22,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from fenjie.catalogue import binding_form
+from fenjie.queries._values import with_values
+
 if TYPE_CHECKING:
     from pyoxigraph import Triple
 
     from fenjie.graph.store import FenjieStore
 
-__all__ = ["LocalBackend", "QueryBackend", "as_backend", "plain", "plain_rows"]
+__all__ = ["LocalBackend", "QueryBackend", "as_backend", "bound_query", "plain", "plain_rows"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {
@@ -73,7 +76,10 @@ class QueryBackend(Protocol):
 class LocalBackend:
     """Queries on an embedded :class:`~fenjie.graph.store.FenjieStore`.
 
-    Bindings use Oxigraph's substitutions: the variable must be projected by the query.
+    Bindings use Oxigraph's substitutions (the variable must be projected by the query), unless
+    the query's header says ``#+ binding: values``: then they arrive as a ``VALUES`` block, the
+    text a remote endpoint gets (:func:`~fenjie.queries.remote.with_values`). Oxigraph plans some
+    queries far better one way, some the other (docs/queries.md).
     """
 
     def __init__(self, store: FenjieStore) -> None:
@@ -82,16 +88,33 @@ class LocalBackend:
     def select(
         self, sparql: str, *, bindings: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        return self.store.select(sparql, bindings=bindings)
+        text, terms = bound_query(sparql, bindings)
+        return self.store.select(text, bindings=terms)
 
     def construct(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> list[Triple]:
-        return list(self.store.construct(sparql, bindings=bindings))
+        text, terms = bound_query(sparql, bindings)
+        return list(self.store.construct(text, bindings=terms))
 
     def ask(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> bool:
-        return self.store.ask(sparql, bindings=bindings)
+        text, terms = bound_query(sparql, bindings)
+        return self.store.ask(text, bindings=terms)
 
     def __repr__(self) -> str:
         return f"LocalBackend({self.store.path or ':memory:'})"
+
+
+def bound_query(
+    sparql: str, bindings: Mapping[str, Any] | None
+) -> tuple[str, Mapping[str, Any] | None]:
+    r"""The query text and the substitutions the embedded store gets for ``sparql`` with ``bindings``.
+
+    >>> from pyoxigraph import NamedNode
+    >>> bound_query("#+ binding: values\nSELECT ?u { ?u ?p ?o }", {"u": NamedNode("http://x/a")})
+    ('#+ binding: values\nSELECT ?u { VALUES ?u { <http://x/a> } ?u ?p ?o }', None)
+    """
+    if bindings and binding_form(sparql) == "values":
+        return with_values(sparql, {name: str(term) for name, term in bindings.items()}), None
+    return sparql, bindings
 
 
 def as_backend(source: QueryBackend | FenjieStore) -> QueryBackend:
