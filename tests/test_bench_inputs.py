@@ -38,3 +38,28 @@ def test_small_versions_read_as_described(make, name: str, reader: str, rows: in
 def test_full_inputs_are_under_10_mb(name: str, what: str, make) -> None:
     data = make()
     assert 100_000 < len(data) < 10 * 2**20, (name, len(data))
+
+
+def test_the_plan_at_the_limit_fits_closely() -> None:
+    data = inputs.plan_at_limit(20_000, rows=300)
+    made = inputs._triples(data, "p.tsv")
+    assert 19_000 < made <= 20_000
+    rows = len(read_bytes(data, name="p.tsv").rows)
+    assert data == inputs.plan_tsv(rows)
+
+
+def test_a_raised_run_shows_its_flags() -> None:
+    assert inputs.RAISED == {"plan-5000.tsv": ("--max-triples", "1000000")}
+    built = inputs.InputReport("p.tsv", "plan", 2**20, "built", 10.0, 200.0, 9.0, 795_430)
+    built.load_seconds, built.load_mb, built.load_cpu_seconds = 5.0, 400.0, 4.5
+    built.flags = inputs.RAISED["plan-5000.tsv"]
+    refused = inputs.InputReport("p.tsv", "plan", 2**20, "错误：p.tsv: line 3: …", 1.5, 90.0, 1.2)
+    table = inputs.format_reports([built, refused]).splitlines()
+    assert table[2] == (
+        "| plan | 1.0 | `--max-triples 1000000` | built | 795,430 | 10.0 (9.0) | 200 "
+        "| 5.0 (4.5) | 400 | 2.00x (2.00x) | 0.50x |"
+    )
+    assert (
+        table[3] == "| plan | 1.0 | default | 错误：p.tsv: line 3: … | | 1.5 (1.2) | 90 | | | | |"
+    )
+    assert all(line.count("|") == table[0].count("|") for line in table)

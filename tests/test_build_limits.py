@@ -18,7 +18,7 @@ from fenjie.errors import LimitError
 from fenjie.graph import FenjieStore
 from fenjie.graph._cells import split_units
 from fenjie.graph._least_triples import LeastTriples
-from fenjie.graph._limits import Limits
+from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._table import ColumnKind, Table
 from fenjie.graph.builder import build_table, write_table
 from fenjie.graph.read import read_bytes
@@ -78,6 +78,23 @@ def test_cli_refuses_with_one_line_and_keeps_the_store(tmp_path: Path) -> None:
         assert set(opened.inner) == before
     assert not list(tmp_path.glob(".store.versions/*.spool"))
     assert build("--max-triples", "1000000", str(plan)).returncode == 0
+    with FenjieStore.open(store, read_only=True) as opened:
+        before = set(opened.inner)
+    # with the default flags: 400 rows of 60 year columns pass 300,000 triples at row 374,
+    # counted before building
+    from fenjie.bench.inputs import many_columns
+
+    columns = tmp_path / "columns.tsv"
+    columns.write_bytes(many_columns(rows=400, years=60))
+    refused = build(str(columns))
+    assert refused.returncode == 65
+    [line] = refused.stderr.splitlines()
+    assert line.startswith(
+        f"错误：{columns}: line 376: 三元组数超过上限 300,000，可用 --max-triples 调高"
+    )
+    assert "at least 300,696 triples by this row (counted before building" in line
+    with FenjieStore.open(store, read_only=True) as opened:
+        assert set(opened.inner) == before
 
 
 class _Counting:
@@ -272,3 +289,38 @@ def test_the_count_before_building_is_a_lower_bound(data: bytes) -> None:
     assert write_table(table, _Counting(), limits=Limits(triples=made)).counts["triples"] == made
     with pytest.raises(LimitError):
         write_table(table, _Counting(), limits=Limits(triples=made - 1))
+
+
+def test_the_default_triples_limit_lets_the_largest_real_plans_through_many_times_over() -> None:
+    # the bundled example, the corpus of published plans and the plans of the tests' data make at
+    # most 229 triples per work item (the table's own facts counted in: 192 for the bundled
+    # example's 14 work items); the largest real plans we know of list 146-194 work items
+    # (docs/robustness.md): 200 work items at 229 make 45,800 triples, and the default lets
+    # through more than 6 times that
+    from fenjie.config import bundled_example
+    from fenjie.graph import read_table
+
+    data = Path(__file__).parent
+    paths = [bundled_example(), *sorted((data / "corpus").glob("*.txt"))]
+    paths += sorted(p for p in (data / "data").rglob("*") if p.suffix in (".tsv", ".txt"))
+    per_item = {}
+    for path in paths:
+        built = write_table(read_table(path), _Counting())
+        made, items = built.counts["triples"], built.counts["work_items"]
+        assert isinstance(made, int) and isinstance(items, int)
+        per_item[path.name] = made / items
+    assert len(per_item) >= 20
+    assert DEFAULT_LIMITS.triples == 300_000
+    assert DEFAULT_LIMITS.triples > 6 * 200 * max(per_item.values())
+
+
+def test_the_default_refusal_names_the_limit_and_the_flag() -> None:
+    from fenjie.bench.inputs import many_columns
+
+    table = read_bytes(many_columns(rows=400, years=60), name="columns.tsv")
+    with pytest.raises(LimitError) as caught:
+        write_table(table, _Counting())
+    assert str(caught.value).startswith(
+        "columns.tsv: line 376: 三元组数超过上限 300,000，可用 --max-triples 调高 (the table "
+    )
+    assert caught.value.details["flag"] == "--max-triples"

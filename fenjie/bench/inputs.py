@@ -6,14 +6,18 @@ Every input is made here, seeded, and written to a temporary folder:
 - legitimate plans just under the rows limit (5,000): a tab-separated file, the same rows as an
   Excel workbook and as a Word table (realistic cells: :mod:`fenjie.bench.synthetic`), and a
   list-form plan as long as the line limit allows;
+- the largest synthetic plan the default triples limit lets through (``--max-triples``): the
+  most a legitimate table costs to build with the default flags;
 - worst cases of shape: cells just under the cell limit (many clauses, many quantities), many
   year columns, many distinct units in each cell.
 
-Each is built by ``fenjie build --fresh`` in a subprocess with a time cap; wall time and peak
-memory (the process tree's resident set, sampled) are measured as in :mod:`fenjie.bench.build`.
-The baseline, on the same machine in the same run, is ``oxigraph load`` of the quads the build
-stored (exported as N-Quads): the cost of storing them at all. A refused input has no baseline:
-its line is the one-line refusal, and its time is what the refusal took.
+Each is built by ``fenjie build --fresh`` with the default flags in a subprocess with a time cap,
+and the 5,000-row plan once more with ``--max-triples`` raised (:data:`RAISED`): refused quickly
+by default, built when the user asks for it. Wall time, CPU time and peak memory (the process
+tree's resident set, sampled) are measured as in :mod:`fenjie.bench.build`. The baseline, on the
+same machine in the same run, is ``oxigraph load`` of the quads the build stored (exported as
+N-Quads): the cost of storing them at all. A refused input has no baseline: its line is the
+one-line refusal, and its time is what the refusal took.
 """
 
 from __future__ import annotations
@@ -107,6 +111,41 @@ def plan_listform(tasks: int = 990, seed: int = 15) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+class _Counted:
+    """A byte sink that keeps nothing: the builder's count is what is asked."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+def _triples(data: bytes, name: str) -> int:
+    from fenjie.graph._limits import Limits
+    from fenjie.graph.builder import write_table
+    from fenjie.graph.read import read_bytes
+
+    no_limit = Limits(triples=2**62)
+    built = write_table(read_bytes(data, name=name, limits=no_limit), _Counted(), limits=no_limit)
+    made = built.counts["triples"]
+    assert isinstance(made, int)
+    return made
+
+
+def plan_at_limit(limit: int | None = None, seed: int = 15, rows: int = 4_990) -> bytes:
+    """A plan of :func:`plan_tsv`'s kind, of at most ``rows`` rows, that makes at most ``limit``
+    triples (default: the default ``--max-triples``) and nearly that many: rows are scaled down by
+    what the builder counts until the plan fits (two or three counts; triples grow about in
+    proportion to rows, so it ends a few rows short of the largest at most)."""
+    from fenjie.graph._limits import DEFAULT_LIMITS
+
+    limit = limit or DEFAULT_LIMITS.triples
+    while True:
+        data = plan_tsv(rows, seed)
+        made = _triples(data, "plan.tsv")
+        if made <= limit:
+            return data
+        rows = min(rows - 1, int(rows * limit / made))
+
+
 def long_cells(rows: int = 24, chars: int = 130_000, seed: int = 15) -> bytes:
     """Target cells just under the cell limit (131,072 characters), each many numbered clauses
     full of quantities: the worst case for splitting and quantity extraction."""
@@ -145,16 +184,22 @@ def many_units(rows: int = 4_990, units: int = 100) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-#: (file name, what it is, maker)
+#: (file name, what it is, maker), each built with the default flags
 INPUTS: tuple[tuple[str, str, Callable[[], bytes]], ...] = (
     ("plan-5000.tsv", "plan, 4,990 rows, TSV", plan_tsv),
     ("plan-5000.xlsx", "plan, 4,990 rows, xlsx", plan_xlsx),
     ("plan-5000.docx", "plan, 4,990 rows, docx table", plan_docx),
     ("plan-list.txt", "list-form plan, 990 tasks", plan_listform),
+    ("plan-limit.tsv", "plan, the most rows the default triples limit admits, TSV", plan_at_limit),
     ("long-cells.tsv", "24 cells of 130,000 characters", long_cells),
     ("many-columns.tsv", "2,000 rows × 60 year columns", many_columns),
     ("many-units.tsv", "4,990 rows × 100 units per cell", many_units),
 )
+
+
+#: inputs built a second time with these flags (file name → flags): a legitimate plan over the
+#: default triples limit, as a user who wants it builds it
+RAISED: dict[str, tuple[str, ...]] = {"plan-5000.tsv": ("--max-triples", "1000000")}
 
 
 def make_inputs(folder: Path, names: list[str] | None = None) -> Iterator[tuple[str, str, Path]]:
@@ -180,10 +225,14 @@ class InputReport:
     load_seconds: float = 0.0
     load_mb: float = 0.0
     load_cpu_seconds: float = 0.0
+    flags: tuple[str, ...] = ()  # of fenjie build, beyond the defaults
 
 
-def _build(path: Path, store: Path, timeout: float) -> tuple[str, Measured]:
-    command = [sys.executable, "-m", "fenjie", "build", "--fresh", "--store", str(store), str(path)]
+def _build(
+    path: Path, store: Path, timeout: float, flags: tuple[str, ...] = ()
+) -> tuple[str, Measured]:
+    command = [sys.executable, "-m", "fenjie", "build", "--fresh", "--store", str(store), *flags]
+    command.append(str(path))
     started = time.perf_counter()
     try:
         run = measure(["timeout", "-s", "KILL", str(timeout), *command])
@@ -192,19 +241,26 @@ def _build(path: Path, store: Path, timeout: float) -> tuple[str, Measured]:
         if seconds >= timeout:
             return f"stopped at {timeout:.0f} s", exc.measured
         text = str(exc).replace(str(path.parent) + "/", "")
-        errors = [line for line in text.splitlines() if line.startswith("error:")]
+        errors = [line for line in text.splitlines() if line.startswith("错误：")]
         return (errors[-1] if errors else text.splitlines()[-1]), exc.measured
     return "built", run
 
 
 def measure_input(
-    name: str, what: str, path: Path, *, workdir: Path, timeout: float
+    name: str,
+    what: str,
+    path: Path,
+    *,
+    workdir: Path,
+    timeout: float,
+    flags: tuple[str, ...] = (),
 ) -> InputReport:
     store = workdir / f"store-{name}"
-    outcome, run = _build(path, store, timeout)
+    outcome, run = _build(path, store, timeout, flags)
     report = InputReport(
         name, what, path.stat().st_size, outcome, run.seconds, run.peak_mb, run.cpu_seconds
     )
+    report.flags = flags
     if outcome == "built":
         import pyoxigraph
 
@@ -231,32 +287,39 @@ def measure_input(
 def run_inputs(
     names: list[str] | None = None, *, timeout: float = 120.0, workdir: Path | None = None
 ) -> Iterator[InputReport]:
-    """Measure each input, one report as each is done."""
+    """Measure each input with the default flags (and those of :data:`RAISED` with theirs too),
+    one report as each is done."""
     with tempfile.TemporaryDirectory(prefix="fenjie-bench-inputs-", dir=workdir) as tmp:
         folder = Path(tmp)
         for name, what, path in make_inputs(folder, names):
             yield measure_input(name, what, path, workdir=folder, timeout=timeout)
+            if name in RAISED:
+                yield measure_input(
+                    name, what, path, workdir=folder, timeout=timeout, flags=RAISED[name]
+                )
             path.unlink()
 
 
 HEADER = (
-    "| input | MB | outcome | triples | fenjie build s (CPU s) | peak RSS MB "
+    "| input | MB | flags | outcome | triples | fenjie build s (CPU s) | peak RSS MB "
     "| oxigraph load s (CPU s) | peak RSS MB | time ratio (CPU) | memory ratio |\n"
-    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+    "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
 def format_report(r: InputReport) -> str:
     """One row of the table under :data:`HEADER`."""
     size = f"{r.bytes / _MB:.1f}"
+    flags = f"`{' '.join(r.flags)}`" if r.flags else "default"
     if r.outcome != "built":
         outcome = r.outcome.replace("|", "\\|")
         return (
-            f"| {r.what} | {size} | {outcome} | | {r.seconds:.1f} ({r.cpu_seconds:.1f}) "
+            f"| {r.what} | {size} | {flags} | {outcome} | | {r.seconds:.1f} ({r.cpu_seconds:.1f}) "
             f"| {r.peak_mb:.0f} | | | | |"
         )
     return (
-        f"| {r.what} | {size} | built | {r.triples:,} | {r.seconds:.1f} ({r.cpu_seconds:.1f}) "
+        f"| {r.what} | {size} | {flags} | built | {r.triples:,} "
+        f"| {r.seconds:.1f} ({r.cpu_seconds:.1f}) "
         f"| {r.peak_mb:.0f} | {r.load_seconds:.1f} ({r.load_cpu_seconds:.1f}) | {r.load_mb:.0f} "
         f"| {r.seconds / r.load_seconds:.2f}x ({r.cpu_seconds / r.load_cpu_seconds:.2f}x) "
         f"| {r.peak_mb / r.load_mb:.2f}x |"

@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     from fenjie.bench.synthetic import network_vocabulary, write_synthetic
     from fenjie.graph import FenjieStore, build_sources
+    from fenjie.graph._limits import Limits
     from fenjie.queries import LocalBackend
     from fenjie.viz import build_view, render_page, write_html
     from fenjie.viz._browser import chromium, offline_page
@@ -38,7 +39,9 @@ def main(argv: list[str] | None = None) -> None:
                 Path(tmp) / f"t{size}", size - units, seed=5, rows_per_table=size, vocab=vocab
             )
             store = FenjieStore.in_memory()
-            build_sources(tables, store=store)
+            # one table of ``size`` rows: 2,000 rows make about 365,000 triples, over the default
+            # --max-triples (300,000); raised here as a user with such a plan would
+            build_sources(tables, store=store, limits=Limits(triples=2_000_000))
             backend = LocalBackend(store)
             started = time.perf_counter()
             view = build_view(backend, "responsibility")
