@@ -119,6 +119,16 @@ def _numbers(text: str, option: str) -> list[int]:
         ) from exc
 
 
+def _load_averages(started: tuple[float, float, float]) -> str:
+    """The machine's load averages at the start of a benchmark and now (after a blank line)."""
+    # the machine may be shared: wall seconds stretch with its load, CPU seconds much less
+    ended = os.getloadavg()
+    return (
+        f"\nload average (1, 5, 15 min): {', '.join(f'{v:.1f}' for v in started)} at the start, "
+        f"{', '.join(f'{v:.1f}' for v in ended)} at the end"
+    )
+
+
 @click.command("bench-build")
 @click.option(
     "--sizes",
@@ -154,9 +164,11 @@ def bench_build(sizes: str, tables: str, workdir: Path | None) -> None:
         click.echo()
     wanted = _numbers(sizes, "--sizes")
     if wanted:
+        started = os.getloadavg()
         click.echo(SIZES_HEADER)
         for report in run_sizes(wanted, workdir=workdir):
             click.echo(format_size(report))
+        click.echo(_load_averages(started))
 
 
 @click.command("bench-inputs")
@@ -183,12 +195,7 @@ def bench_inputs(only: str, timeout: float, workdir: Path | None) -> None:
     started = os.getloadavg()
     for report in run_inputs(names, timeout=timeout, workdir=workdir):
         click.echo(format_report(report))
-    # the machine may be shared: wall seconds stretch with its load, CPU seconds much less
-    ended = os.getloadavg()
-    click.echo(
-        f"\nload average (1, 5, 15 min): {', '.join(f'{v:.1f}' for v in started)} at the start, "
-        f"{', '.join(f'{v:.1f}' for v in ended)} at the end"
-    )
+    click.echo(_load_averages(started))
 
 
 COMMANDS = [bench, bench_stores, bench_build, bench_inputs]
