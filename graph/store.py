@@ -20,7 +20,9 @@ import os
 import shutil
 import tempfile
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,19 +213,41 @@ def _check_is_store(where: Path) -> None:
 # the million quads of a 5,000-row plan); 8 MB calls peak near 100 MB and were as fast (docs/
 # robustness.md).
 _BATCH_BYTES = 8 << 20
+# Bulk loads running at once. One call parses, then sorts and writes its SST files, then ingests
+# them (fsync included) one step after the other; a second call running meanwhile keeps the
+# cores busy through those waits (docs/benchmarks.md, build). Each holds its piece's quads.
+_LOADERS = 2
 
 
 class _Writer:
     """Loads built tables (N-Quads files) into a store: graphs they replace are removed first,
     quads bulk-loaded in batches of a bounded size (small tables together, a large one in
-    pieces); each file is removed once loaded."""
+    pieces), up to ``loaders`` batches at once (threads); each file is removed once read.
 
-    def __init__(self, store: pyoxigraph.Store, base: str, implements: str | None = None) -> None:
+    :meth:`close` must follow, failure or not: it waits for the loads still running, which hold
+    the store.
+    """
+
+    def __init__(
+        self,
+        store: pyoxigraph.Store,
+        base: str,
+        implements: str | None = None,
+        *,
+        loaders: int = 1,
+    ) -> None:
         self.store, self.base = store, base
         self.implements = implements  # the plan every table written implements (--implements)
         self.batch: list[bytes] = []
         self.batch_bytes = 0
         self.replaced = False  # a graph was replaced: shared nodes may have lost their last user
+        self.loaders = max(1, loaders)
+        self.pool = (
+            ThreadPoolExecutor(self.loaders, thread_name_prefix="fenjie-load")
+            if self.loaders > 1
+            else None
+        )
+        self.loading: deque[Future[None]] = deque()
 
     def start(self) -> None:
         for name in ("graph/ontology", "graph/registry", "graph/agencies"):
@@ -237,6 +261,8 @@ class _Writer:
 
     def add(self, iri: NamedNode, quads: Path) -> None:
         if self.store.contains_named_graph(iri):
+            self.flush()
+            self.settle()  # its old quads may be loading still (a table given twice)
             self.store.remove_graph(iri)
             self.replaced = True
         with quads.open("rb") as lines:
@@ -255,6 +281,7 @@ class _Writer:
         if self.implements is None:
             return
         self.flush()
+        self.settle()
         for q in list(self.store.quads_for_pattern(iri, FJ.declaredImplements, None, iri)):
             self.store.remove(q)
         self.store.add(
@@ -262,16 +289,40 @@ class _Writer:
         )
 
     def flush(self) -> None:
-        if self.batch:
-            data, self.batch, self.batch_bytes = b"".join(self.batch), [], 0
-            # Bulk loading skips per-quad transactions; safe because a build writes into a private
-            # staging version (or a store the caller owns) and switches to it only after success.
-            # lenient: the quads were built and serialized by fenjie, IRIs already checked.
-            self.store.bulk_load(input=data, format=RdfFormat.N_QUADS, lenient=True)
-            kill_point("table-written")
+        """Load the batch gathered so far: here, or in a loader thread once one is free."""
+        if not self.batch:
+            return
+        data, self.batch, self.batch_bytes = b"".join(self.batch), [], 0
+        if self.pool is None:
+            self._load(data)
+            return
+        while len(self.loading) >= self.loaders:  # at most ``loaders`` batches held at once
+            self.loading.popleft().result()
+        self.loading.append(self.pool.submit(self._load, data))
+
+    def _load(self, data: bytes) -> None:
+        # Bulk loading skips per-quad transactions; safe because a build writes into a private
+        # staging version (or a store the caller owns) and switches to it only after success.
+        # lenient: the quads were built and serialized by fenjie, IRIs already checked.
+        # pyoxigraph releases the GIL while it loads: loader threads run in parallel.
+        self.store.bulk_load(input=data, format=RdfFormat.N_QUADS, lenient=True)
+        kill_point("table-written")
+
+    def settle(self) -> None:
+        """Wait for the batches being loaded; the first that failed raises its error."""
+        while self.loading:
+            self.loading.popleft().result()
+
+    def close(self) -> None:
+        """Wait for every load still running (whether or not one failed) and end the threads."""
+        if self.pool is not None:
+            wait(self.loading)
+            self.loading.clear()
+            self.pool.shutdown(wait=True)
 
     def finish(self) -> None:
         self.flush()
+        self.settle()
         if self.replaced:
             _collect_shared(self.store, NamedNode(self.base + SHARED_GRAPH))
         # which plan implements which, and which work items carry down which: over all tables,
@@ -422,7 +473,7 @@ def _build_in_memory(
     """Build everything first, then write: a store the caller holds is changed only on success."""
     with tempfile.TemporaryDirectory(prefix="fenjie-spool-") as spool:
         built = list(options.build(jobs, Path(spool)))
-        writer = _Writer(target, options.base, options.implements)
+        writer = _Writer(target, options.base, options.implements)  # one loader: no threads
         writer.start()
         for result, quads in built:
             writer.add(result.iri, quads)
@@ -487,24 +538,28 @@ def _fill(
     kill_point("staging")
     base = options.base
     skipped = set() if options.fresh else _unchanged(new, jobs, base)
-    writer = _Writer(new, base, options.implements)
-    writer.start()
-    # A table is loaded once it is built, never while: a table over the triples limit is refused
-    # at the row that passes it, and loading what came before (2 million triples) would cost more
-    # than building it (docs/robustness.md).
-    done = options.build([job for job in jobs if job[0] not in skipped], spool)
-    results: list[BuiltSource] = []
-    for source, digest in jobs:
-        if source in skipped:
-            iri = NamedNode(f"{base}table/{table_slug(source.name)}")
-            result = BuiltSource(source=source, iri=iri, skipped=True, sha256=digest)
-            writer.declare(iri)
-        else:
-            result, quads = next(done)
-            writer.add(result.iri, quads)
-        results.append(result)
-        if options.on_table:
-            options.on_table(result)
-    writer.finish()
+    # loads in threads as well when the build has more than one core (workers) to spread over
+    writer = _Writer(new, base, options.implements, loaders=min(options.workers, _LOADERS))
+    try:
+        writer.start()
+        # A table is loaded once it is built, never while: a table over the triples limit is
+        # refused at the row that passes it, and loading what came before (2 million triples)
+        # would cost more than building it (docs/robustness.md).
+        done = options.build([job for job in jobs if job[0] not in skipped], spool)
+        results: list[BuiltSource] = []
+        for source, digest in jobs:
+            if source in skipped:
+                iri = NamedNode(f"{base}table/{table_slug(source.name)}")
+                result = BuiltSource(source=source, iri=iri, skipped=True, sha256=digest)
+                writer.declare(iri)
+            else:
+                result, quads = next(done)
+                writer.add(result.iri, quads)
+            results.append(result)
+            if options.on_table:
+                options.on_table(result)
+        writer.finish()
+    finally:
+        writer.close()  # no load may still run when the staging store is closed or removed
     new.flush()
     return results

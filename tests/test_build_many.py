@@ -12,6 +12,8 @@ from fenjie.bench.synthetic import write_synthetic
 from fenjie.config import DEFAULT_BASE
 from fenjie.errors import InputError
 from fenjie.graph import FenjieStore, build_sources, table_slug
+from fenjie.graph import store as store_module
+from fenjie.graph._versions import versions_dir
 from tests.fenjie_runs import RunFenjie
 
 pytestmark = pytest.mark.slow  # runs real builds in subprocesses
@@ -143,3 +145,54 @@ def test_patterns_and_folders_that_hold_nothing_are_input_errors(
     assert result.stderr == (
         f"错误：{tmp_path / '*.docx'}: 没有与此模式匹配的文件 (no file matches this pattern)\n"
     )
+
+
+def test_loader_threads_load_the_same_quads_as_one_loader(
+    folder: tuple[Path, list[Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two bulk loads at a time (threads, graph/store.py) store what one at a time stores: small
+    batches make every table several loads, so that loads of different tables overlap."""
+    _, tables = folder
+    monkeypatch.setattr(store_module, "_BATCH_BYTES", 1 << 16)
+    loaded: list[int] = []
+    load = store_module._Writer._load
+
+    def counted(writer: store_module._Writer, data: bytes) -> None:
+        loaded.append(len(data))
+        load(writer, data)
+
+    monkeypatch.setattr(store_module._Writer, "_load", counted)
+    one, two = tmp_path / "one", tmp_path / "two"
+    build_sources(tables, store_path=one, workers=1)
+    single = len(loaded)
+    build_sources(tables, store_path=two, workers=2)
+    assert single > 2 * len(tables) and len(loaded) == 2 * single
+    with FenjieStore.open(one, read_only=True) as a, FenjieStore.open(two, read_only=True) as b:
+        assert canonical(b) == canonical(a)
+    assert work_items(two) == work_items(one)
+
+
+def test_a_load_failing_in_a_loader_thread_changes_nothing(
+    folder: tuple[Path, list[Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, tables = folder
+    store = tmp_path / "store"
+    build_sources(tables[:1], store_path=store)
+    before = work_items(store)
+    monkeypatch.setattr(store_module, "_BATCH_BYTES", 1 << 16)
+    calls: list[int] = []
+    load = store_module._Writer._load
+
+    def failing(writer: store_module._Writer, data: bytes) -> None:
+        calls.append(len(data))
+        if len(calls) == 5:
+            raise OSError("disk full (simulated)")
+        load(writer, data)
+
+    monkeypatch.setattr(store_module._Writer, "_load", failing)
+    with pytest.raises(OSError, match="simulated"):
+        build_sources(tables, store_path=store, workers=2, fresh=True)
+    assert work_items(store) == before
+    beside = [p.name for p in tmp_path.iterdir() if p.name.startswith(".store.")]
+    staging = [p.name for p in versions_dir(store).iterdir() if "staging" in p.name]
+    assert [n for n in beside if not n.endswith((".lock", ".versions"))] + staging == []
