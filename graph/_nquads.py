@@ -17,6 +17,7 @@ slugs and numbers. Text from a source goes through :func:`literal`, escaped as N
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from pyoxigraph import NamedNode
@@ -34,6 +35,9 @@ class ByteSink(Protocol):
 # controls and DEL as \\uXXXX, as pyoxigraph writes them, so that the text stays one line.
 _ESCAPES: dict[int, str] = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F)}
 _ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"})
+# Most text has none of them: one scan in C finds that, where ``translate`` looks up every
+# character in the table (a build writes millions of literals).
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f\\"]')
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -45,7 +49,7 @@ def iri(value: str) -> str:
 
 def literal(text: str, *, language: str | None = None, datatype: str | None = None) -> str:
     """A literal in N-Triples form: a language-tagged string, a typed value or a plain string."""
-    body = text.translate(_ESCAPES)
+    body = text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
     if language:
         return f'"{body}"@{language}'
     if datatype and datatype != _XSD + "string":

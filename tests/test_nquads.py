@@ -25,6 +25,16 @@ def _read_back(line: str) -> Literal:
     return quad.object
 
 
+def test_every_ascii_character_is_written_on_one_line_and_reads_back() -> None:
+    """Each control character, quote and backslash, alone and inside plain text (the writer
+    escapes only text that holds one of them)."""
+    for code in range(0x80):
+        for text in (chr(code), f"第{chr(code)}项工作"):
+            written = literal(text, language="zh")
+            assert written.isprintable(), repr(written)
+            assert _read_back(f"<a:s> <a:p> {written} .\n") == Literal(text, language="zh")
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_literals_read_back_as_written(seed: int) -> None:
     rng = random.Random(seed)
