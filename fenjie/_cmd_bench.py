@@ -82,8 +82,14 @@ def bench(sizes: str, repeat: int, rdflib_limit: int, rdflib_cap: float) -> None
     help="Keep the built graph, its dump and Virtuoso's database here and reuse them next time "
     "(default: a temporary folder).",
 )
+@click.option(
+    "--queries",
+    "names",
+    default="",
+    help="Only these named SELECT queries, comma-separated (default: all of them).",
+)
 def bench_stores(
-    triples: int, repeat: int, budget: float, stores: str, workdir: Path | None
+    triples: int, repeat: int, budget: float, stores: str, workdir: Path | None, names: str
 ) -> None:
     """Benchmark: every named query embedded, through oxigraph serve and through Virtuoso."""
     from fenjie.bench.stores import bench_stores as run
@@ -95,6 +101,17 @@ def bench_stores(
         raise click.BadParameter(f"未知的存储 (unknown store(s))：{', '.join(sorted(unknown))}")
     if budget <= 0:
         raise click.BadParameter("须为正数 (must be positive)", param_hint="--budget")
+    wanted = tuple(n.strip() for n in names.split(",") if n.strip())
+    if wanted:
+        from fenjie.queries import stored_queries
+
+        selects = {n for n, q in stored_queries().items() if q.form == "SELECT"}
+        missing = sorted(set(wanted) - selects)
+        if missing:
+            raise click.BadParameter(
+                f"没有这些 SELECT 存储查询 (no such named SELECT query)：{', '.join(missing)}",
+                param_hint="--queries",
+            )
 
     def progress(line: str) -> None:
         click.echo(f"[{time.strftime('%H:%M:%S')}] {line}", err=True)
@@ -105,6 +122,7 @@ def bench_stores(
         budget=budget,
         stores=chosen,
         workdir=workdir,
+        names=wanted,
         on_progress=progress,
     )
     click.echo(format_report(report))

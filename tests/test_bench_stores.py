@@ -84,3 +84,22 @@ def test_every_query_same_answer_on_both_stores_and_over_budget_reported(
     assert "| zz-cross | – | over budget (> 3 s) | – | over budget (> 3 s) | – | – |" in text
     assert "differ" not in text
     assert (workdir / "report.md").read_text(encoding="utf-8") == text + "\n"
+
+
+@pytest.mark.slow  # a query process of its own
+def test_queries_option_measures_only_the_named_ones(workdir: Path) -> None:
+    report = bench.bench_stores(
+        4_000, repeat=1, budget=30, stores=("embedded",), workdir=workdir, names=("units",)
+    )
+    assert set(report["queries"]) == {"units"}
+    assert report["queries"]["units"]["embedded"]["rows"] > 0
+
+
+def test_queries_option_refuses_an_unknown_name() -> None:
+    from click.testing import CliRunner
+
+    from fenjie.cli import main
+
+    result = CliRunner().invoke(main, ["bench-stores", "--queries", "units,no-such-query"])
+    assert result.exit_code == 2
+    assert "no-such-query" in result.output and "units" not in result.output.split("：")[-1]

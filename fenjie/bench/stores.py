@@ -357,11 +357,12 @@ def bench_stores(
     stores: tuple[str, ...] = ("embedded", "oxigraph", "virtuoso"),
     seed: int = 0,
     workdir: Path | None = None,
+    names: tuple[str, ...] = (),
     on_progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Build a synthetic graph of about ``triples`` triples and time every named SELECT query on
-    each store; returns the report :func:`format_report` prints. ``on_progress(line)`` hears each
-    step and each measured query as it goes."""
+    """Build a synthetic graph of about ``triples`` triples and time every named SELECT query
+    (or those of ``names``) on each store; returns the report :func:`format_report` prints.
+    ``on_progress(line)`` hears each step and each measured query as it goes."""
     from fenjie.bench.queries import _samples
     from fenjie.graph import FenjieStore
     from fenjie.queries import LocalBackend, stored_queries
@@ -382,7 +383,11 @@ def bench_stores(
         say(f"{count:,} triples, built in {build_s:,.1f} s")
         local = LocalBackend(store)
         samples = _samples(local)
-        queries = [q for q in stored_queries().values() if q.form == "SELECT"]
+        queries = [
+            q
+            for q in stored_queries().values()
+            if q.form == "SELECT" and (not names or q.name in names)
+        ]
         bindings = {
             q.name: bind_params(
                 local,
