@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fenjie.graph import numbering_gaps, split_enumeration, split_units
-from fenjie.graph._documents import find_bare_mentions, find_mentions, find_short_names
+from fenjie.graph._documents import (
+    _Clauses,
+    find_bare_mentions,
+    find_mentions,
+    find_short_names,
+)
 
 # Text that never contains an enumerator or a separator: CJK words.
 words = st.text(alphabet="创新平台建设完善机制政策推动科技成果转化园区", min_size=1, max_size=12)
@@ -107,6 +114,36 @@ def test_short_names_resolve_and_define_only_once():
 )
 def test_produce_or_refer(text, kind):
     assert find_mentions(text, {})[0].kind == kind
+
+
+def _kind_rescanning(text: str, start: int) -> str:
+    """The rule as it was written first, rescanning the text from its start for each mention."""
+    clause_start = max(
+        (m.end() for m in re.finditer(r"[，,；;。：:！？]", text[:start])), default=0
+    )
+    verbs = r"出台|制定|制订|编制|印发|发布|起草|颁布|修订|编写"
+    return "produces" if re.search(verbs, text[clause_start:start]) else "refers"
+
+
+@given(st.text(alphabet="出台制定订编发布印起草修写《》意见，；。：！ 实施方案", max_size=40))
+def test_produce_or_refer_as_the_rule_reads(text: str) -> None:
+    # the clauses and verbs found once per text give, at every position, what rescanning gave
+    clauses = _Clauses(text)
+    for start in range(len(text) + 1):
+        assert clauses.kind(start) == _kind_rescanning(text, start), (text, start)
+    for m in find_mentions(text, {}) + find_bare_mentions(text, ["实施方案", "制定方案"]):
+        assert m.kind == _kind_rescanning(text, m.start), (text, m.start)
+
+
+def test_many_mentions_in_one_cell_are_read_once() -> None:
+    # 14,000 titles in one cell: each mention's clause was found by rescanning the cell from its
+    # start (12 s), and each bare title searched with a pattern compiled for it (5 s)
+    text = "制定" + "".join(f"《规划{k:05d}》" for k in range(14_000)) + "，落实《意见》"
+    found = find_mentions(text, {})
+    assert len(found) == 14_001
+    assert {m.kind for m in found[:-1]} == {"produces"} and found[-1].kind == "refers"
+    bare = find_bare_mentions(text + "，推动规划00001和规划13999实施", [m.title for m in found])
+    assert [m.title for m in bare] == ["规划00001", "规划13999"]
 
 
 def test_bare_mentions_skip_brackets_and_short_titles():
