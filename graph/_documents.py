@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 __all__ = [
+    "BareTitles",
     "DocumentMention",
     "GENERIC_TITLES",
     "find_bare_mentions",
@@ -153,21 +155,111 @@ def find_bare_mentions(text: str, titles: Iterable[str]) -> list[DocumentMention
 
     Text inside 《》 is skipped, and titles shorter than three characters are ignored.
     """
-    masked = _TITLE.sub(lambda m: "\0" * len(m.group(0)), text)
-    clauses = _Clauses(text)
-    found: list[DocumentMention] = []
-    taken: set[int] = set()
-    for title in sorted(set(titles), key=len, reverse=True):
-        if len(title) < MIN_BARE_LENGTH:
-            continue
-        # each occurrence, left to right, not overlapping the one before (as re.finditer, without
-        # compiling a pattern per title)
-        start = masked.find(title)
-        while start != -1:
-            end = start + len(title)
-            span = set(range(start, end))
-            if not span & taken:
+    return BareTitles(titles).find(text)
+
+
+class _Automaton:
+    """Aho–Corasick over a list of strings: every occurrence of every one of them (overlapping
+    ones too) in one pass over a text, whatever their number."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.goto: list[dict[str, int]] = [{}]
+        self.own: list[list[int]] = [[]]  # the words ending at each state
+        for k, word in enumerate(words):
+            state = 0
+            for char in word:
+                following = self.goto[state].get(char)
+                if following is None:
+                    following = len(self.goto)
+                    self.goto.append({})
+                    self.own.append([])
+                    self.goto[state][char] = following
+                state = following
+            self.own[state].append(k)
+        # the longest proper suffix that is a state, and the nearest such with words of its own
+        self.fail = [0] * len(self.goto)
+        self.next_output = [0] * len(self.goto)
+        queue = deque(self.goto[0].values())
+        while queue:
+            state = queue.popleft()
+            for char, child in self.goto[state].items():
+                queue.append(child)
+                back = self.fail[state]
+                while back and char not in self.goto[back]:
+                    back = self.fail[back]
+                fail = self.goto[back].get(char, 0) if state else 0
+                self.fail[child] = fail
+                self.next_output[child] = fail if self.own[fail] else self.next_output[fail]
+
+    def occurrences(self, text: str) -> Iterator[tuple[int, int]]:
+        """(end, word index) of every occurrence, by end."""
+        goto, fail, own, next_output = self.goto, self.fail, self.own, self.next_output
+        state = 0
+        for end, char in enumerate(text, start=1):
+            while state and char not in goto[state]:
+                state = fail[state]
+            state = goto[state].get(char, 0)
+            found = state
+            while found:
+                for k in own[found]:
+                    yield end, k
+                found = next_output[found]
+
+
+class BareTitles:
+    """The titles a row writes in 《》, to find where its texts name them without brackets.
+
+    Longer titles are taken first and an occurrence overlapping one taken is skipped. With few
+    titles each is searched for (``str.find``); with many, one pass of an Aho–Corasick automaton
+    finds them all: searching for each cost the number of titles times the text's length (a row
+    of 16,000 titles and 4 MB of text: 12 s).
+
+    >>> [(m.title, m.start) for m in BareTitles(["空间规划", "示范区空间规划"]).find(
+    ...     "推动示范区空间规划和空间规划实施")]
+    [('示范区空间规划', 2), ('空间规划', 10)]
+    """
+
+    #: above this many titles, the automaton
+    AUTOMATON_FROM = 32
+
+    def __init__(self, titles: Iterable[str], *, automaton: bool | None = None) -> None:
+        long_enough = {t for t in titles if len(t) >= MIN_BARE_LENGTH}
+        self.titles = sorted(long_enough, key=lambda t: (-len(t), t))  # the longest first
+        if automaton is None:
+            automaton = len(self.titles) > self.AUTOMATON_FROM
+        self.automaton = _Automaton(self.titles) if automaton else None
+
+    def _starts(self, masked: str) -> list[list[int]]:
+        """Where each title occurs, left to right, each occurrence after the end of the one
+        before (as ``re.finditer`` finds them)."""
+        starts: list[list[int]] = [[] for _ in self.titles]
+        if self.automaton is None:
+            for k, title in enumerate(self.titles):
+                at = masked.find(title)
+                while at != -1:
+                    starts[k].append(at)
+                    at = masked.find(title, at + len(title))
+            return starts
+        for end, k in self.automaton.occurrences(masked):
+            begin, found = end - len(self.titles[k]), starts[k]
+            if not found or begin >= found[-1] + len(self.titles[k]):
+                found.append(begin)
+        return starts
+
+    def find(self, text: str) -> list[DocumentMention]:
+        """Mentions of the titles in ``text`` outside brackets, by position."""
+        if not self.titles:
+            return []
+        masked = _TITLE.sub(lambda m: "\0" * len(m.group(0)), text)
+        clauses: _Clauses | None = None
+        found: list[DocumentMention] = []
+        taken: set[int] = set()
+        for title, starts in zip(self.titles, self._starts(masked), strict=True):
+            for start in starts:
+                span = set(range(start, start + len(title)))
+                if span & taken:
+                    continue
                 taken |= span
+                clauses = clauses or _Clauses(text)
                 found.append(DocumentMention(title, title, start, False, clauses.kind(start)))
-            start = masked.find(title, end)
-    return sorted(found, key=lambda m: m.start)
+        return sorted(found, key=lambda m: m.start)

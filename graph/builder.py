@@ -32,8 +32,8 @@ from fenjie.config import DEFAULT_BASE
 from fenjie.graph._cells import Item, split_enumeration, split_units
 from fenjie.graph._deadline import parse_deadline, plan_year
 from fenjie.graph._documents import (
+    BareTitles,
     DocumentMention,
-    find_bare_mentions,
     find_mentions,
     find_short_names,
 )
@@ -625,8 +625,9 @@ class _Builder:
         found = [(o, find_mentions(text, self.short_names), cell) for o, text, cell in owners]
         # Titles written in brackets anywhere in this row link their bracket-less mentions.
         written = {m.written_as.strip("《》") for _, ms, _ in found for m in ms if not m.based_on}
+        titles = BareTitles(written)  # once per row: many titles are searched for in one pass
         for owner, text, cell in owners:
-            bare = find_bare_mentions(text, written)
+            bare = titles.find(text)
             mentions = next(ms for o, ms, _ in found if o == owner) + bare
             for k, mention in enumerate(sorted(mentions, key=lambda m: m.start), start=1):
                 self.mention(owner, k, mention, cell)

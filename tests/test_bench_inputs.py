@@ -21,6 +21,8 @@ from fenjie.graph.read import read_bytes
         (lambda: inputs.long_cells(rows=2, chars=5_000), "l.tsv", "tsv", 2),
         (lambda: inputs.many_columns(rows=5, years=12), "c.tsv", "tsv", 5),
         (lambda: inputs.many_units(rows=5, units=30), "u.tsv", "tsv", 5),
+        (lambda: inputs.many_titles(titles=50, cells=3, chars=2_000), "t.tsv", "tsv", 1),
+        (lambda: inputs.one_long_item(rows=4, items=9), "i.tsv", "tsv", 4),
     ],
 )
 def test_small_versions_read_as_described(make, name: str, reader: str, rows: int) -> None:
@@ -31,6 +33,11 @@ def test_small_versions_read_as_described(make, name: str, reader: str, rows: in
         assert len(table.columns_of(ColumnKind.TARGET)) == 12
     if name == "u.tsv":
         assert table.rows[0].cells[3].count("、") == 29
+    if name == "t.tsv":
+        assert len(table.columns_of(ColumnKind.TARGET)) == 4
+        assert table.rows[0].cells[2].count("《") == 50
+    if name == "i.tsv":
+        assert [bool(row.cells[1]) for row in table.rows] == [True, False, False, False]
 
 
 @pytest.mark.slow

@@ -184,6 +184,29 @@ def many_units(rows: int = 4_990, units: int = 100) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def many_titles(titles: int = 16_000, cells: int = 20, chars: int = 130_000) -> bytes:
+    """One row: a target cell of ``titles`` 《titles》 (the row's documents) and ``cells`` target
+    cells of plain text just under the cell limit, each searched for bare mentions of every
+    title: the worst case for finding documents."""
+    named = "".join(f"《规划{k:05d}》" for k in range(titles))[:chars]
+    plain = ("推进建设工作，" * (chars // 7 + 1))[:chars]
+    header = ["主要任务", "工作内容", *(f"{2000 + y}年目标" for y in range(cells + 1)), "责任单位"]
+    row = ["重点工作", "1、建设项目", named, *([plain] * cells), "县发改局"]
+    lines = ["某县重点工作任务分解表", "\t".join(header), "\t".join(row)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def one_long_item(rows: int = 2_000, items: int = 99) -> bytes:
+    """One work item over ``rows`` rows (the work-item cell empty after the first), each adding
+    ``items`` targets to each of two years: every target of one year precedes every target of
+    the next, so the pairs grow with the square of the rows."""
+    cell = "".join(f"{k}、完成{k}项；" for k in range(1, items + 1))
+    lines = ["某县重点工作任务分解表", "主要任务\t工作内容\t2023年目标\t2024年目标\t责任单位"]
+    lines.append(f"重点工作\t1、建设项目\t{cell}\t{cell}\t县发改局")
+    lines += [f"\t\t{cell}\t{cell}\t" for _ in range(rows - 1)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 #: (file name, what it is, maker), each built with the default flags
 INPUTS: tuple[tuple[str, str, Callable[[], bytes]], ...] = (
     ("plan-5000.tsv", "plan, 4,990 rows, TSV", plan_tsv),
@@ -194,6 +217,8 @@ INPUTS: tuple[tuple[str, str, Callable[[], bytes]], ...] = (
     ("long-cells.tsv", "24 cells of 130,000 characters", long_cells),
     ("many-columns.tsv", "2,000 rows × 60 year columns", many_columns),
     ("many-units.tsv", "4,990 rows × 100 units per cell", many_units),
+    ("many-titles.tsv", "one row: 16,000 《titles》, 20 cells of 130,000 characters", many_titles),
+    ("one-long-item.tsv", "one work item over 2,000 rows of 2 × 99 targets", one_long_item),
 )
 
 
