@@ -375,6 +375,8 @@ def _top_level(
 def _clause(cell: _Cell, lo: int, hi: int, nesting: int) -> list[Quantity]:
     text = cell.text
     mine = cell.within(lo, hi)
+    if not mine:  # nothing to find, in its brackets neither (they are searched for quantities)
+        return []
     top, brackets = _top_level(mine, _brackets(text, lo, hi) if mine else [])
     inner = [(a + 1, b - 1 if text[b - 1] in CLOSERS else b) for a, b in brackets]
     if nesting >= _MAX_NESTING:
@@ -474,4 +476,6 @@ def extract_quantities(text: str) -> list[Quantity]:
     >>> extract_quantities("实现各类人才服务“一站式”办理；出台《行动计划（2015-2017年）》")
     []
     """
-    return _process(_Cell(text), 0, len(text))
+    cell = _Cell(text)
+    # a clause without a candidate yields nothing: a cell without one need not be split at all
+    return _process(cell, 0, len(text)) if cell.found else []
