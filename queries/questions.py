@@ -163,7 +163,10 @@ def _add_details(
                     "_order": order,
                 }
         if "baseline" in row:
-            baselines[item][plain(row["baseline"])] = plain(row["baselineOrder"])
+            # a text written twice in the cell is shown once, at its first place: the answer
+            # must not depend on the order the store returns rows in
+            text, order = plain(row["baseline"]), plain(row["baselineOrder"])
+            baselines[item][text] = min(order, baselines[item].get(text, order))
         if "deadline" in row:
             deadlines[item].add(plain(row["deadline"]))
     own = set(routes)  # the unit and every group or predecessor carrying its obligations
@@ -174,7 +177,7 @@ def _add_details(
             if party not in own:
                 by_role[party_role].append({"iri": info["iri"], "label": info["label"]})
         entry["parties"] = by_role
-        entry["baseline"] = sorted(baselines[item], key=lambda text: baselines[item][text])
+        entry["baseline"] = sorted(baselines[item], key=lambda text: (baselines[item][text], text))
         entry["deadline"] = "；".join(sorted(deadlines[item])) or None
 
 

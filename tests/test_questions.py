@@ -440,3 +440,35 @@ def test_obligations_carry_the_deadline_column(tmp_path: Path) -> None:
     answer = obligations(LocalBackend(store), "市财政局")
     deadlines = {e["work_item"]["label"]: e["deadline"] for e in answer["obligations"]}
     assert deadlines == {"建设平台": "2023年6月底前", "完善机制": "长期坚持"}
+
+
+REPEATED_BASELINE = """\
+某市科技创新目标任务分解表（2021—2022年）
+
+重点任务\t具体工作\t工作基础\t2021年目标\t2022年目标\t牵头单位\t责任单位\t协办单位
+科技创新\t1、平台建设\t1、出台《平台建设方案》；2、成立工作专班；3、出台《平台建设方案》\t建成平台。\t完善平台。\t省科技厅\t省科技厅\t省工信厅
+"""
+
+
+class _RowsReversed:
+    """A backend answering every SELECT with its rows in the opposite order."""
+
+    def __init__(self, backend: LocalBackend) -> None:
+        self.backend = backend
+
+    def select(self, sparql: str, *, bindings: object = None) -> list[dict[str, object]]:
+        return self.backend.select(sparql, bindings=bindings)[::-1]  # type: ignore[arg-type]
+
+
+def test_a_baseline_text_written_twice_is_shown_once_at_its_first_place(tmp_path: Path) -> None:
+    # the answer must not depend on the order a store returns rows in (stores differ, and so do
+    # the plans of one store for two forms of a query)
+    path = tmp_path / "science-platform-2021-2022.tsv"
+    path.write_text(REPEATED_BASELINE, encoding="utf-8")
+    store = FenjieStore.in_memory()
+    build_sources([path], store=store)
+    backend = LocalBackend(store)
+    answer = obligations(backend, "省科技厅")
+    [entry] = [e for e in answer["obligations"] if e["work_item"]["label"].endswith("平台建设")]
+    assert entry["baseline"] == ["出台《平台建设方案》", "成立工作专班"]
+    assert obligations(_RowsReversed(backend), "省科技厅") == answer  # type: ignore[arg-type]
