@@ -21,6 +21,7 @@ __all__ = [
     "BareTitles",
     "DocumentMention",
     "GENERIC_TITLES",
+    "count_mentions",
     "find_bare_mentions",
     "find_mentions",
     "find_short_names",
@@ -109,17 +110,31 @@ class _Clauses:
         return "produces" if issued else "refers"
 
 
+def _bracketed(text: str) -> Iterator[re.Match[str]]:
+    """The 《titles》 of a text that are mentions: all but the short name in its own definition
+    ("（以下简称《意见》）")."""
+    definitions = {m.start("short") - 1 for m in _SHORT_NAME.finditer(text)}
+    return (m for m in _TITLE.finditer(text) if m.start() not in definitions)
+
+
+def count_mentions(text: str) -> int:
+    """How many mentions :func:`find_mentions` finds in ``text`` (whatever the short names),
+    without resolving them: for counting what a table makes before building it.
+
+    >>> count_mentions("出台《湖南省若干意见》（以下简称《意见》），落实《意见》")
+    2
+    """
+    return sum(1 for _ in _bracketed(text))
+
+
 def find_mentions(text: str, short_names: dict[str, str]) -> list[DocumentMention]:
     """Every 《title》 in ``text``, with short names resolved and derived documents recognised.
 
     The short name in its own definition ("（以下简称《意见》）") is not a separate mention.
     """
-    definitions = {m.start("short") - 1 for m in _SHORT_NAME.finditer(text)}
     clauses = _Clauses(text)
     mentions = []
-    for match in _TITLE.finditer(text):
-        if match.start() in definitions:
-            continue
+    for match in _bracketed(text):
         written = match["title"].strip()
         title = short_names.get(written, written)
         short = written if written in short_names else None

@@ -16,11 +16,14 @@ that no two of them are one line (the builder drops repeated lines). What it wri
   source cell; a target item adds its year — ``_Builder.enumerated``, ``_Builder.target``;
 - per unit named in a unit column: an assignment's type, unit, work item, role, position, as
   written, source cell — ``_Builder.assignments``;
+- per 《title》 in an item of a baseline or target cell: a mention's type, document, owner, as
+  written, bracketed, kind, source cell — ``_Builder.mention``;
 - per work item, one ``fj:precedes`` line for each pair of its targets in consecutive years
   (``_Builder.precedes``): exact, and the one part that grows with the square of the items, as a
   work item collects the targets of all its continuation rows.
 
-Quantities, work items, categories, documents, notes and deadlines are left out.
+Quantities, work items, categories, documents (and mentions without brackets, or in the
+category and work-item cells), notes and deadlines are left out.
 ``tests/test_build_limits.py`` holds the count under what the builder writes, on real plans and
 on generated tables (hypothesis).
 
@@ -34,13 +37,15 @@ on generated tables (hypothesis).
 
 from __future__ import annotations
 
-from fenjie.graph._cells import split_enumeration
+from fenjie.graph._cells import Item, split_enumeration
+from fenjie.graph._documents import count_mentions
 from fenjie.graph._table import ColumnKind, Row, Table
 
 __all__ = [
     "PER_ASSIGNMENT",
     "PER_BASELINE_ITEM",
     "PER_CELL",
+    "PER_MENTION",
     "PER_TARGET_ITEM",
     "LeastTriples",
 ]
@@ -53,6 +58,13 @@ PER_BASELINE_ITEM = 5
 PER_TARGET_ITEM = 6
 #: lines of an assignment (type, unit, work item, role, position, as written, source cell)
 PER_ASSIGNMENT = 7
+#: lines of a mention of a 《title》 (type, document, owner, as written, bracketed, kind, cell)
+PER_MENTION = 7
+
+
+def _mentions(items: list[Item]) -> int:
+    """Mentions of 《titles》 in the items of a cell (each item is a text of its own)."""
+    return sum(count_mentions(item.text) for item in items if "《" in item.text)
 
 
 def _pairs(per_year: dict[int, int]) -> int:
@@ -90,11 +102,12 @@ class LeastTriples:
             self.started = True
         lines = self.columns * (PER_CELL + bool(row.location)) + PER_ASSIGNMENT * units
         for index in self.baseline:
-            lines += PER_BASELINE_ITEM * len(split_enumeration(cells[index - 1]))
+            items = split_enumeration(cells[index - 1])
+            lines += PER_BASELINE_ITEM * len(items) + PER_MENTION * _mentions(items)
         for index, year in self.targets:
-            items = len(split_enumeration(cells[index - 1]))
+            items = split_enumeration(cells[index - 1])
             if items:
-                lines += PER_TARGET_ITEM * items
-                self.per_year[year] = self.per_year.get(year, 0) + items
+                lines += PER_TARGET_ITEM * len(items) + PER_MENTION * _mentions(items)
+                self.per_year[year] = self.per_year.get(year, 0) + len(items)
         self.done += lines
         return self.done + _pairs(self.per_year)

@@ -380,7 +380,7 @@ class _Builder:
                 if due := parse_deadline(text[col], default_year=self.plan_year):
                     self.add(item.node, _FJ.deadlineDate, literal(due.isoformat(), datatype=_DATE))
         self.assignments(item, row, cells)
-        self.document_mentions(owners)
+        self.document_mentions(row, owners)
 
     def category(self, row: Row, text: dict[int, str], cells: dict[int, str]) -> str:
         columns = self.by_kind[ColumnKind.CATEGORY]
@@ -621,16 +621,16 @@ class _Builder:
             self.add_shared(node, _FJ.basedOn, self.document(based_on, None, None))
         return node
 
-    def document_mentions(self, owners: list[tuple[str, str, str]]) -> None:
-        found = [(o, find_mentions(text, self.short_names), cell) for o, text, cell in owners]
+    def document_mentions(self, row: Row, owners: list[tuple[str, str, str]]) -> None:
+        found = [find_mentions(text, self.short_names) for _, text, _ in owners]
         # Titles written in brackets anywhere in this row link their bracket-less mentions.
-        written = {m.written_as.strip("《》") for _, ms, _ in found for m in ms if not m.based_on}
+        written = {m.written_as.strip("《》") for ms in found for m in ms if not m.based_on}
         titles = BareTitles(written)  # once per row: many titles are searched for in one pass
-        for owner, text, cell in owners:
-            bare = titles.find(text)
-            mentions = next(ms for o, ms, _ in found if o == owner) + bare
+        for (owner, text, cell), bracketed in zip(owners, found, strict=True):
+            mentions = bracketed + titles.find(text)
             for k, mention in enumerate(sorted(mentions, key=lambda m: m.start), start=1):
                 self.mention(owner, k, mention, cell)
+            self.check_size(row)  # a row of cells full of 《titles》 makes 100,000s of mentions
 
     def mention(
         self,

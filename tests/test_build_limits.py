@@ -218,7 +218,19 @@ _COLUMNS = {  # header word: what its cells hold
     "完成时限": "deadline",
     "备注": "note",
 }
-_PIECES = ["建成2个平台", "新增3.5亿元", "不低于95%", "出台《实施意见》", "完成", "（一）", "1.5万"]
+_PIECES = [
+    "建成2个平台",
+    "新增3.5亿元",
+    "不低于95%",
+    "出台《实施意见》",
+    "完成",
+    "（一）",
+    "1.5万",
+    "落实《湖南省若干意见》（以下简称《意见》）",
+    "《意见》实施细则",
+    "推动实施意见落地",
+    "落实《实施意见》，执行《实施意见》",
+]
 _UNITS = ["县发改局", "县财政局", "市科技局", "各乡镇", "省文化厅（文化创意）", "县政府办"]
 
 
@@ -253,10 +265,11 @@ def _tables(draw: st.DrawFn) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-# the nodes the count before building counts lines of: cells, baseline and target items,
-# assignments (their observations and mentions are nodes below them, not counted)
+# the nodes the count before building counts lines of: cells, baseline and target items and
+# the mentions in them, assignments (observations, below the items, are not counted)
 _COUNTED = re.compile(
-    r"/(cell/\d+-\d+|item/\d+-\d+/(baseline/\d+|target/\d+/\d+|assignment/\w+/\d+))$"
+    r"/(cell/\d+-\d+|item/\d+-\d+/((baseline/\d+|target/\d+/\d+)(/mention/\d+)?"
+    r"|assignment/\w+/\d+))$"
 )
 
 
@@ -324,3 +337,40 @@ def test_the_default_refusal_names_the_limit_and_the_flag() -> None:
         "columns.tsv: line 376: 三元组数超过上限 300,000，可用 --max-triples 调高 (the table "
     )
     assert caught.value.details["flag"] == "--max-triples"
+
+
+def test_each_part_of_the_count_is_what_the_builder_writes_at_the_least() -> None:
+    # one row whose lines are exactly what the count counts, part by part
+    from fenjie.graph._least_triples import (
+        PER_ASSIGNMENT,
+        PER_CELL,
+        PER_MENTION,
+        PER_TARGET_ITEM,
+    )
+
+    table = read_bytes(
+        "某县任务表\n工作内容\t2023年目标\t2024年目标\t责任单位\n"
+        "1、建设\t落实《甲方案》，执行《乙方案》\t完成\t县发改局、县财政局\n".encode(),
+        name="t.tsv",
+    )
+    quads = build_table(table).quads
+    lines = {
+        kind: sum(1 for q in quads if re.search(pattern, q.subject.value))
+        for kind, pattern in {
+            "cell": r"/cell/\d+-\d+$",
+            "target": r"/target/\d+/\d+$",
+            "mention": r"/target/\d+/\d+/mention/\d+$",
+            "assignment": r"/assignment/\w+/\d+$",
+        }.items()
+    }
+    precedes = sum(1 for q in quads if q.predicate.value.endswith("#precedes"))
+    # the target items' lines beyond the count: the mentions' refersTo (one per document) and the
+    # pair of targets (2023 precedes 2024), counted apart
+    assert lines == {
+        "cell": 4 * PER_CELL,
+        "target": 2 * PER_TARGET_ITEM + 2 + precedes,
+        "mention": 2 * PER_MENTION,
+        "assignment": 2 * PER_ASSIGNMENT,
+    }
+    assert precedes == 1
+    assert _least(table) == 4 * PER_CELL + 2 * PER_TARGET_ITEM + 2 * PER_MENTION + 14 + 1
