@@ -68,7 +68,7 @@ class Limits:
     #: columns of quantities). The largest real plans make tens of thousands (about 200 work
     #: items, at most 229 triples each in the plans we hold); a table at this limit builds in
     #: under 10 s on a 2-core machine, a refusal costs a few seconds (docs/robustness.md)
-    triples: int = 300_000
+    triples: int = 200_000
 
     def check(self, limit: str, amount: int, *, file: str | None, place: str, what: str) -> None:
         """Raise :class:`LimitError` when ``amount`` is over the limit named ``limit``."""

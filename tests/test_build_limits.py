@@ -80,7 +80,7 @@ def test_cli_refuses_with_one_line_and_keeps_the_store(tmp_path: Path) -> None:
     assert build("--max-triples", "1000000", str(plan)).returncode == 0
     with FenjieStore.open(store, read_only=True) as opened:
         before = set(opened.inner)
-    # with the default flags: 400 rows of 60 year columns pass 300,000 triples at row 374,
+    # with the default flags: 400 rows of 60 year columns pass 200,000 triples at row 249,
     # counted before building
     from fenjie.bench.inputs import many_columns
 
@@ -90,9 +90,9 @@ def test_cli_refuses_with_one_line_and_keeps_the_store(tmp_path: Path) -> None:
     assert refused.returncode == 65
     [line] = refused.stderr.splitlines()
     assert line.startswith(
-        f"错误：{columns}: line 376: 三元组数超过上限 300,000，可用 --max-triples 调高"
+        f"错误：{columns}: line 251: 三元组数超过上限 200,000，可用 --max-triples 调高"
     )
-    assert "at least 300,696 triples by this row (counted before building" in line
+    assert "at least 200,196 triples by this row (counted before building" in line
     with FenjieStore.open(store, read_only=True) as opened:
         assert set(opened.inner) == before
 
@@ -309,7 +309,7 @@ def test_the_default_triples_limit_lets_the_largest_real_plans_through_many_time
     # most 229 triples per work item (the table's own facts counted in: 192 for the bundled
     # example's 14 work items); the largest real plans we know of list 146-194 work items
     # (docs/robustness.md): 200 work items at 229 make 45,800 triples, and the default lets
-    # through more than 6 times that
+    # through more than 4 times that
     from fenjie.config import bundled_example
     from fenjie.graph import read_table
 
@@ -323,8 +323,8 @@ def test_the_default_triples_limit_lets_the_largest_real_plans_through_many_time
         assert isinstance(made, int) and isinstance(items, int)
         per_item[path.name] = made / items
     assert len(per_item) >= 20
-    assert DEFAULT_LIMITS.triples == 300_000
-    assert DEFAULT_LIMITS.triples > 6 * 200 * max(per_item.values())
+    assert DEFAULT_LIMITS.triples == 200_000
+    assert DEFAULT_LIMITS.triples > 4 * 200 * max(per_item.values())
 
 
 def test_the_default_refusal_names_the_limit_and_the_flag() -> None:
@@ -334,7 +334,7 @@ def test_the_default_refusal_names_the_limit_and_the_flag() -> None:
     with pytest.raises(LimitError) as caught:
         write_table(table, _Counting())
     assert str(caught.value).startswith(
-        "columns.tsv: line 376: 三元组数超过上限 300,000，可用 --max-triples 调高 (the table "
+        "columns.tsv: line 251: 三元组数超过上限 200,000，可用 --max-triples 调高 (the table "
     )
     assert caught.value.details["flag"] == "--max-triples"
 

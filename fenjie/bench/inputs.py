@@ -130,20 +130,40 @@ def _triples(data: bytes, name: str) -> int:
     return made
 
 
-def plan_at_limit(limit: int | None = None, seed: int = 15, rows: int = 4_990) -> bytes:
-    """A plan of :func:`plan_tsv`'s kind, of at most ``rows`` rows, that makes at most ``limit``
-    triples (default: the default ``--max-triples``) and nearly that many: rows are scaled down by
-    what the builder counts until the plan fits (two or three counts; triples grow about in
-    proportion to rows, so it ends a few rows short of the largest at most)."""
+def at_limit(make: Callable[[int], bytes], limit: int | None = None, rows: int = 4_990) -> bytes:
+    """``make(n)`` for the largest ``n`` up to ``rows`` (nearly) whose table makes at most
+    ``limit`` triples (default: the default ``--max-triples``): rows are scaled down by what the
+    builder counts until the table fits (two or three counts; triples grow about in proportion
+    to rows, so it ends a few rows short of the largest at most)."""
     from fenjie.graph._limits import DEFAULT_LIMITS
 
     limit = limit or DEFAULT_LIMITS.triples
     while True:
-        data = plan_tsv(rows, seed)
-        made = _triples(data, "plan.tsv")
+        data = make(rows)
+        made = _triples(data, "table.tsv")
         if made <= limit:
             return data
         rows = min(rows - 1, int(rows * limit / made))
+
+
+def plan_at_limit(limit: int | None = None, seed: int = 15, rows: int = 4_990) -> bytes:
+    """The largest plan of :func:`plan_tsv`'s kind the triples limit admits (:func:`at_limit`)."""
+    return at_limit(lambda n: plan_tsv(n, seed), limit, rows)
+
+
+def units_at_limit(limit: int | None = None, units: int = 100) -> bytes:
+    """As many rows of ``units`` distinct units each as the triples limit admits: every unit is
+    resolved and given an IRI (its name in pinyin) once, the dearest triples to make."""
+
+    def make(rows: int) -> bytes:
+        header = ["主要任务", "工作内容", "2023年目标", "责任单位"]
+        lines = ["某县重点工作任务分解表", "\t".join(header)]
+        for r in range(rows):
+            names = "、".join(f"第{r * units + u + 1}专项工作组" for u in range(units))
+            lines.append("\t".join(["重点工作", f"{r % 999 + 1}、建设项目", "建成", names]))
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    return at_limit(make, limit, rows=1_000)
 
 
 def long_cells(rows: int = 24, chars: int = 130_000, seed: int = 15) -> bytes:
@@ -214,6 +234,11 @@ INPUTS: tuple[tuple[str, str, Callable[[], bytes]], ...] = (
     ("plan-5000.docx", "plan, 4,990 rows, docx table", plan_docx),
     ("plan-list.txt", "list-form plan, 990 tasks", plan_listform),
     ("plan-limit.tsv", "plan, the most rows the default triples limit admits, TSV", plan_at_limit),
+    (
+        "units-limit.tsv",
+        "100 distinct units a row, as many rows as the limit admits",
+        units_at_limit,
+    ),
     ("long-cells.tsv", "24 cells of 130,000 characters", long_cells),
     ("many-columns.tsv", "2,000 rows × 60 year columns", many_columns),
     ("many-units.tsv", "4,990 rows × 100 units per cell", many_units),

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
             )
             store = FenjieStore.in_memory()
             # one table of ``size`` rows: 2,000 rows make about 365,000 triples, over the default
-            # --max-triples (300,000); raised here as a user with such a plan would
+            # --max-triples (200,000); raised here as a user with such a plan would
             build_sources(tables, store=store, limits=Limits(triples=2_000_000))
             backend = LocalBackend(store)
             started = time.perf_counter()
