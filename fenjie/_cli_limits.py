@@ -18,7 +18,7 @@ _HELP = {
     "rows": "Rows (lines, table rows) of one source.",
     "inflate": "Bytes the members of a .docx/.xlsx archive may inflate to.",
     "pages": "Pages of a PDF.",
-    "triples": "Triples one source makes (checked while it is built).",
+    "triples": "Triples one source makes (counted before it is built, checked while it is built).",
 }
 
 

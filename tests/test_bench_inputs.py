@@ -70,3 +70,11 @@ def test_a_raised_run_shows_its_flags() -> None:
         table[3] == "| plan | 1.0 | default | 错误：p.tsv: line 3: … | | 1.5 (1.2) | 90 | | | | |"
     )
     assert all(line.count("|") == table[0].count("|") for line in table)
+
+
+@pytest.mark.slow
+def test_inputs_are_made_in_a_process_of_their_own(tmp_path) -> None:
+    # the measuring process stays small: its peak memory would be every command's (fork, exec)
+    [(name, _, path)] = list(inputs.make_inputs(tmp_path, ["one-long-item.tsv"]))
+    assert name == "one-long-item.tsv"
+    assert path.read_bytes() == inputs.one_long_item()
