@@ -53,14 +53,19 @@ class Limits:
     """Upper bounds for one source. Every field is raised by the ``fenjie build`` flag of
     :data:`LIMIT_FLAGS`."""
 
-    #: grid positions (rows × columns, merged areas included) of a sheet or a document
-    cells: int = 1_000_000
+    #: grid positions (rows × columns, merged areas included) of a sheet or a document. Every
+    #: cell of a table makes six triples at the least, so past 33,334 data cells the triples
+    #: limit refuses the table anyway; this refuses it while reading (openpyxl takes 30-40 us a
+    #: cell: a million cells of a 2.4 MB workbook took 30 s to be refused by the triples limit)
+    cells: int = 50_000
     #: characters in one cell (Python's csv module has the same default field limit)
     cell_chars: int = 131_072
     #: rows of the grid (lines of a text source, table rows of a document, rows of a workbook)
     rows: int = 5_000
-    #: bytes the members of a ZIP container (.docx, .xlsx) inflate to
-    inflate: int = 64 * 2**20
+    #: bytes the members of a ZIP container (.docx, .xlsx) inflate to (the 5,000-row plan: 9 MB
+    #: as a workbook, 6 MB as a document; openpyxl reads a sheet without a <dimension> through
+    #: once before handing over a row: 4 s for 64 MB)
+    inflate: int = 32 * 2**20
     #: pages of a PDF
     pages: int = 100
     #: triples one source makes (counted at the least before building, checked while building:

@@ -23,6 +23,7 @@ from fenjie.graph.read import read_bytes
         (lambda: inputs.many_units(rows=5, units=30), "u.tsv", "tsv", 5),
         (lambda: inputs.many_titles(titles=50, cells=3, chars=2_000), "t.tsv", "tsv", 1),
         (lambda: inputs.one_long_item(rows=4, items=9), "i.tsv", "tsv", 4),
+        (lambda: inputs.wide_xlsx(rows=6, columns=20), "w.xlsx", "xlsx", 6),
     ],
 )
 def test_small_versions_read_as_described(make, name: str, reader: str, rows: int) -> None:
@@ -36,6 +37,8 @@ def test_small_versions_read_as_described(make, name: str, reader: str, rows: in
     if name == "t.tsv":
         assert len(table.columns_of(ColumnKind.TARGET)) == 4
         assert table.rows[0].cells[2].count("《") == 50
+    if name == "w.xlsx":
+        assert len(table.columns) == 20
     if name == "i.tsv":
         assert [bool(row.cells[1]) for row in table.rows] == [True, False, False, False]
 

@@ -169,7 +169,7 @@ def test_xlsx_grid_over_the_cells_limit() -> None:
 
 def test_docx_grid_span_over_the_cells_limit() -> None:
     error = over(docx_grid_span(999_999_999), "span.docx", "cells")
-    assert error.message.startswith("table 1, row 1: 单元格数超过上限 1,000,000，")
+    assert error.message.startswith("table 1, row 1: 单元格数超过上限 50,000，")
     assert "(the tables reach 999,999,999 grid cells," in error.message
 
 

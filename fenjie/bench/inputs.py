@@ -216,6 +216,26 @@ def many_titles(titles: int = 16_000, cells: int = 20, chars: int = 130_000) -> 
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def wide_xlsx(rows: int = 2_300, columns: int = 200) -> bytes:
+    """A workbook of ``rows`` × ``columns`` short cells without a <dimension> (openpyxl reads such
+    a sheet through once before the first row): as many cells as the inflate limit allows."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("任务分解表")
+    sheet.append(["某县重点工作任务分解表"])
+    sheet.append(
+        ["主要任务", "工作内容", *(f"{1800 + c}年目标" for c in range(columns - 3)), "责任单位"]
+    )
+    for r in range(rows):
+        sheet.append(
+            ["重点工作", f"{r % 99 + 1}、建设项目", *(["建成"] * (columns - 3)), "县发改局"]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def one_long_item(rows: int = 2_000, items: int = 99) -> bytes:
     """One work item over ``rows`` rows (the work-item cell empty after the first), each adding
     ``items`` targets to each of two years: every target of one year precedes every target of
@@ -244,6 +264,7 @@ INPUTS: tuple[tuple[str, str, Callable[[], bytes]], ...] = (
     ("many-units.tsv", "4,990 rows × 100 units per cell", many_units),
     ("many-titles.tsv", "one row: 16,000 《titles》, 20 cells of 130,000 characters", many_titles),
     ("one-long-item.tsv", "one work item over 2,000 rows of 2 × 99 targets", one_long_item),
+    ("wide.xlsx", "workbook, 2,300 rows × 200 columns (29 MB inflated)", wide_xlsx),
 )
 
 
