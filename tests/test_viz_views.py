@@ -7,7 +7,9 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 import networkx as nx
@@ -290,3 +292,48 @@ def test_cli_viz_chart_and_export(bundled_store: Path, tmp_path: Path) -> None:
         networks = {d.get("network") for _, _, d in graph.edges(data=True)}
         assert networks == {"unit-work-item", "unit-unit"}
         store.close()
+
+
+class _Recording(LocalBackend):
+    """The bundled store's backend, recording the text of every query the views ask."""
+
+    def __init__(self, inner: LocalBackend) -> None:
+        super().__init__(inner.store)
+        self.asked: list[str] = []
+
+    def select(
+        self, sparql: str, *, bindings: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        self.asked.append(sparql)
+        return super().select(sparql, bindings=bindings)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [("responsibility", {}), ("coordination", {}), ("unit", {"unit": "省科技厅", "year": 2018})],
+)
+def test_views_read_only_what_they_draw(
+    backend: LocalBackend, name: str, params: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the dependency view reads baselines, the precedes chain and the document mentions (the
+    biggest answers of a large store), and leaving them out changes nothing the others draw."""
+    import fenjie.viz._data as view_data
+    import fenjie.viz._render as view_render
+    from fenjie.queries.registry import get_stored
+
+    recording = _Recording(backend)
+    view = build_view(recording, name, **params)
+    skipped = {get_stored(q).text for q in ("baselines", "target-sequence", "document-mentions")}
+    assert recording.asked and not skipped & set(recording.asked)
+    # the same view drawn from everything the views can read
+    monkeypatch.setattr(view_render, "load", lambda b, documents=True: view_data.load(b))
+    full = build_view(backend, name, **params)
+    monkeypatch.undo()
+    assert nx.utils.graphs_equal(view.graph, full.graph)
+    assert sorted(view.graph.nodes(data=True), key=str) == sorted(
+        full.graph.nodes(data=True), key=str
+    )
+
+    recording = _Recording(backend)
+    build_view(recording, "dependency", document="意见")
+    assert skipped <= set(recording.asked)

@@ -79,7 +79,8 @@ def build_view(
             suggestions=list(VIEWS),
         )
     backend = as_backend(backend)
-    data = load(backend)
+    # only the dependency view draws baselines, the precedes chain and document mentions
+    data = load(backend, documents=name == "dependency")
     filters = ViewFilters(
         year=_year(year),
         role=role,
