@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from pyoxigraph import BlankNode, Literal, NamedNode
+
 from fenjie.catalogue import binding_form
 from fenjie.queries._values import with_values
 
@@ -137,8 +139,6 @@ def plain(term: Any) -> Any:
     """
     if term is None:
         return None
-    from pyoxigraph import BlankNode, Literal, NamedNode
-
     if isinstance(term, NamedNode):
         return term.value
     if isinstance(term, BlankNode):
