@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+import ahocorasick
 
 __all__ = [
     "BareTitles",
@@ -173,52 +174,14 @@ def find_bare_mentions(text: str, titles: Iterable[str]) -> list[DocumentMention
     return BareTitles(titles).find(text)
 
 
-class _Automaton:
-    """Aho–Corasick over a list of strings: every occurrence of every one of them (overlapping
-    ones too) in one pass over a text, whatever their number."""
-
-    def __init__(self, words: list[str]) -> None:
-        self.goto: list[dict[str, int]] = [{}]
-        self.own: list[list[int]] = [[]]  # the words ending at each state
-        for k, word in enumerate(words):
-            state = 0
-            for char in word:
-                following = self.goto[state].get(char)
-                if following is None:
-                    following = len(self.goto)
-                    self.goto.append({})
-                    self.own.append([])
-                    self.goto[state][char] = following
-                state = following
-            self.own[state].append(k)
-        # the longest proper suffix that is a state, and the nearest such with words of its own
-        self.fail = [0] * len(self.goto)
-        self.next_output = [0] * len(self.goto)
-        queue = deque(self.goto[0].values())
-        while queue:
-            state = queue.popleft()
-            for char, child in self.goto[state].items():
-                queue.append(child)
-                back = self.fail[state]
-                while back and char not in self.goto[back]:
-                    back = self.fail[back]
-                fail = self.goto[back].get(char, 0) if state else 0
-                self.fail[child] = fail
-                self.next_output[child] = fail if self.own[fail] else self.next_output[fail]
-
-    def occurrences(self, text: str) -> Iterator[tuple[int, int]]:
-        """(end, word index) of every occurrence, by end."""
-        goto, fail, own, next_output = self.goto, self.fail, self.own, self.next_output
-        state = 0
-        for end, char in enumerate(text, start=1):
-            while state and char not in goto[state]:
-                state = fail[state]
-            state = goto[state].get(char, 0)
-            found = state
-            while found:
-                for k in own[found]:
-                    yield end, k
-                found = next_output[found]
+def _automaton(words: list[str]) -> ahocorasick.Automaton:
+    """An Aho–Corasick automaton (pyahocorasick, in C) finding every occurrence of every word,
+    overlapping ones too, in one pass over a text; each match's value is the word's index."""
+    automaton = ahocorasick.Automaton()
+    for k, word in enumerate(words):
+        automaton.add_word(word, k)
+    automaton.make_automaton()
+    return automaton
 
 
 class BareTitles:
@@ -242,7 +205,7 @@ class BareTitles:
         self.titles = sorted(long_enough, key=lambda t: (-len(t), t))  # the longest first
         if automaton is None:
             automaton = len(self.titles) > self.AUTOMATON_FROM
-        self.automaton = _Automaton(self.titles) if automaton else None
+        self.automaton = _automaton(self.titles) if automaton else None
 
     def _starts(self, masked: str) -> list[list[int]]:
         """Where each title occurs, left to right, each occurrence after the end of the one
@@ -255,8 +218,8 @@ class BareTitles:
                     starts[k].append(at)
                     at = masked.find(title, at + len(title))
             return starts
-        for end, k in self.automaton.occurrences(masked):
-            begin, found = end - len(self.titles[k]), starts[k]
+        for last, k in self.automaton.iter(masked):  # by the index of each match's last character
+            begin, found = last + 1 - len(self.titles[k]), starts[k]
             if not found or begin >= found[-1] + len(self.titles[k]):
                 found.append(begin)
         return starts
