@@ -9,7 +9,8 @@ written, then, in the same run and on the same machine:
 
 Both are timed by the wall clock; peak memory is the largest sum of the resident set sizes of the
 command's process tree (sampled every 50 ms, so fenjie's worker processes count), and at least the
-peak the kernel reports for the command's main process.
+peak the kernel reports for the largest of its processes. Each command runs under a small wrapper
+process (:mod:`fenjie.bench._wrapper`), so neither figure includes this benchmark's own memory.
 
 The scaling table builds 7 and 28 tables (and more if asked) of the same size and compares peak
 memory: a build whose memory depends on the largest table, not on how many, shows a ratio near 1.
@@ -26,6 +27,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.resources import as_file, files
 from pathlib import Path
 
 from fenjie.bench.commands import require_oxigraph
@@ -56,28 +58,49 @@ class Measured:
 
 
 def measure(command: list[str], *, env: dict[str, str] | None = None) -> Measured:
-    """Run ``command`` and return its wall time and peak memory (process tree)."""
+    """Run ``command`` and return its wall time, peak memory and CPU time (process tree).
+
+    The command runs under a small wrapper process (:mod:`fenjie.bench._wrapper`) that reports
+    the kernel's figures for it: forked from this process instead, its peak would include this
+    benchmark's own size at the fork. Peak memory is the larger of the sampled sum over the
+    command's process tree (the wrapper left out) and the largest single process's peak.
+    """
+    read_fd, write_fd = os.pipe()
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_kb = 0
-    done = threading.Event()
+    with as_file(files("fenjie.bench").joinpath("_wrapper.py")) as wrapper:
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(wrapper), str(write_fd), *command],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                pass_fds=(write_fd,),
+            )
+        finally:
+            os.close(write_fd)
+        peak_kb = 0
+        done = threading.Event()
 
-    def sample() -> None:
-        nonlocal peak_kb
-        while not done.is_set():
-            peak_kb = max(peak_kb, tree_rss_kb(proc.pid))
-            done.wait(0.05)
+        def sample() -> None:
+            nonlocal peak_kb
+            while not done.is_set():
+                # the command and what it started, not the wrapper
+                peak_kb = max(peak_kb, tree_rss_kb(proc.pid, include_root=False))
+                done.wait(0.05)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    errors = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    cpu = usage.ru_utime + usage.ru_stime  # the command and the descendants it waited for
-    measured = Measured(seconds, max(peak_kb, usage.ru_maxrss) / 1024, cpu)
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, error_bytes = proc.communicate()  # error output until the command's end
+        errors = error_bytes.decode("utf-8", "replace")
+        seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
+    with os.fdopen(read_fd, "rb") as report:
+        fields = report.read().split()
+    # ``maxrss_kb user_s system_s`` of the command and the descendants it waited for (none when
+    # the wrapper itself was killed)
+    maxrss_kb, user, system = (float(f) for f in fields) if len(fields) == 3 else (0.0, 0.0, 0.0)
+    measured = Measured(seconds, max(peak_kb, maxrss_kb) / 1024, user + system)
     if proc.returncode != 0:
         raise CommandFailed(
             f"{' '.join(command)} failed ({proc.returncode}):\n{errors[-2000:]}", measured

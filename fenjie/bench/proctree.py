@@ -48,9 +48,10 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def tree_rss_kb(root: int) -> int:
-    """Resident memory of ``root`` and its descendants, in KiB."""
-    return sum(_rss_kb(pid) for pid in descendants(root))
+def tree_rss_kb(root: int, *, include_root: bool = True) -> int:
+    """Resident memory of ``root`` (unless not ``include_root``) and its descendants, in KiB."""
+    tree = descendants(root)
+    return sum(_rss_kb(pid) for pid in (tree if include_root else tree[1:]))
 
 
 def tree_cpu_seconds(root: int) -> float:
