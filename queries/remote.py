@@ -27,27 +27,13 @@ from typing import Any, TypeVar
 from fenjie.config import DEFAULT_BASE
 from fenjie.errors import QueryError, QuerySyntaxError, QueryTimeoutError, StoreError
 from fenjie.queries._auth import Credentials, Session
+from fenjie.queries._results import JSON_MEDIA, TURTLE_MEDIA, ResultsFormatError, read_select
 from fenjie.queries._values import with_values
 from fenjie.queries.endpoint import sparql as endpoint_query
 
 __all__ = ["RemoteBackend", "push_gsp", "push_update", "with_values"]
 
 T = TypeVar("T")
-
-
-def _term(binding: Mapping[str, str]) -> Any:
-    from pyoxigraph import BlankNode, Literal, NamedNode
-
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return NamedNode(value)
-    if kind == "bnode":
-        return BlankNode(value)
-    if "xml:lang" in binding:
-        return Literal(value, language=binding["xml:lang"])
-    if "datatype" in binding:
-        return Literal(value, datatype=NamedNode(binding["datatype"]))
-    return Literal(value)
 
 
 @functools.cache
@@ -111,6 +97,8 @@ class RemoteBackend:
         self.union = union
         self.base = base
         self._graphs: list[str] | None = None
+        # whether the server is Virtuoso, from its first answer (None: not asked yet)
+        self._virtuoso: bool | None = None
         self._session_cache: Session | None = None
 
     def __repr__(self) -> str:
@@ -163,13 +151,9 @@ class RemoteBackend:
             ) from exc
 
     def _graph_names(self, sparql: str) -> list[str]:
-        from SPARQLWrapper import JSON
-
-        wrapper = self._wrapper(sparql)
-        wrapper.setReturnFormat(JSON)
-        data = self._run(wrapper, _convert)
+        rows = self._select(self._wrapper(sparql))
         # Virtuoso answers ``GRAPH ?g { }`` with one row that leaves ?g unbound
-        return [b["g"]["value"] for b in data["results"]["bindings"] if "g" in b]
+        return [row["g"].value for row in rows if "g" in row]
 
     def graphs(self) -> list[str]:
         """IRIs of the endpoint's named graphs under ``base`` (asked once, then remembered)."""
@@ -185,20 +169,40 @@ class RemoteBackend:
         terms = {name: str(term) for name, term in (bindings or {}).items()}
         return self._wrapper(with_values(sparql, terms), graphs=self.graphs() if self.union else ())
 
+    def _answer(self, wrapper: Any, accept: str) -> tuple[bytes, str]:
+        """The answer to ``wrapper``'s query asked with ``accept`` (content negotiation only:
+        SPARQLWrapper's ``format`` parameter would override the header on Virtuoso): its bytes and
+        media type. The first answer tells whether the server is Virtuoso."""
+        wrapper.setOnlyConneg(True)
+        wrapper.addCustomHttpHeader("Accept", accept)
+        body, media, server = self._run(wrapper, _body)
+        if self._virtuoso is None:
+            self._virtuoso = server.startswith("Virtuoso/")
+        return body, media
+
+    def _select(self, wrapper: Any) -> list[dict[str, Any]]:
+        """The rows of a SELECT, asked in the format the server writes fastest (Virtuoso: Turtle,
+        see :mod:`fenjie.queries._results`), asked again as JSON if that answer does not read."""
+        body, media = self._answer(wrapper, _VIRTUOSO_ACCEPT if self._virtuoso else _SELECT_ACCEPT)
+        if media == TURTLE_MEDIA:
+            try:
+                return read_select(body, media)
+            except ResultsFormatError as exc:
+                if exc.not_select:
+                    raise QuerySyntaxError("应为 SELECT 查询 (expected a SELECT query)") from exc
+                # a result set Turtle cannot read: the same answer as JSON
+                body, media = self._answer(wrapper, _SELECT_ACCEPT)
+        try:
+            return read_select(body, media)
+        except ResultsFormatError as exc:
+            if exc.not_select:
+                raise QuerySyntaxError("应为 SELECT 查询 (expected a SELECT query)") from exc
+            raise QueryError(f"{self.endpoint}: {exc}") from exc
+
     def select(
         self, sparql: str, *, bindings: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        from SPARQLWrapper import JSON
-
-        wrapper = self._prepare(sparql, bindings)
-        wrapper.setReturnFormat(JSON)
-        data = self._run(wrapper, _convert)
-        if not isinstance(data, dict) or "results" not in data:
-            raise QuerySyntaxError("应为 SELECT 查询 (expected a SELECT query)")
-        return [
-            {name: _term(value) for name, value in row.items()}
-            for row in data["results"]["bindings"]
-        ]
+        return self._select(self._prepare(sparql, bindings))
 
     def ask(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> bool:
         from SPARQLWrapper import JSON
@@ -217,24 +221,27 @@ class RemoteBackend:
         # answers with 406; offering Turtle and RDF/XML too suits every server
         wrapper.setOnlyConneg(True)
         wrapper.addCustomHttpHeader("Accept", _GRAPH_ACCEPT)
-        body, media = self._run(wrapper, _body)
+        body, media, _server = self._run(wrapper, _body)
         fmt = RdfFormat.from_media_type(media) or RdfFormat.N_TRIPLES
         return [quad.triple for quad in parse(body, format=fmt)]
 
 
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+_SELECT_ACCEPT = f"{JSON_MEDIA}, application/json;q=0.9"
+_VIRTUOSO_ACCEPT = f"{TURTLE_MEDIA}, {JSON_MEDIA};q=0.5"
 
 
 def _convert(result: Any) -> Any:
     return result.convert()
 
 
-def _body(result: Any) -> tuple[bytes, str]:
-    """The answer's bytes and media type."""
+def _body(result: Any) -> tuple[bytes, str, str]:
+    """The answer's bytes, media type and the server's name (its ``Server`` header)."""
     response = result.response
     try:
         body = response.read()
-        return body, (response.headers.get("Content-Type") or "").split(";")[0].strip()
+        media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        return body, media, response.headers.get("Server") or ""
     finally:
         response.close()
 
