@@ -125,6 +125,8 @@ def nesting_depth(text: str) -> int:
 
 def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
     """Refuse (400, ``query_too_deep``) a query nested deeper than ``limit``, before parsing."""
+    if text.count("{") + text.count("(") + text.count("[") <= limit:
+        return  # fewer opening brackets than the limit cannot nest deeper (counted in C)
     depth = nesting_depth(text)
     if depth > limit:
         _refuse(

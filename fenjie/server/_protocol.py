@@ -88,9 +88,6 @@ _TOKEN = re.compile(
 )
 
 
-_FROM_LETTERS = re.compile("from", re.IGNORECASE)
-
-
 def tokenize(text: str) -> list[Token]:
     """Split SPARQL text into tokens, dropping white space and comments.
 
@@ -111,29 +108,53 @@ def tokenize(text: str) -> list[Token]:
 def query_facts(text: str) -> tuple[str | None, bool]:
     """The query's form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``: the first keyword
     after the prologue, else ``None``) and whether it names its own dataset (``FROM`` /
-    ``FROM NAMED``), in one pass over the text without building tokens (this runs per request).
+    ``FROM NAMED``). This runs per request, so it reads only as far as a dataset clause can
+    stand: the grammar puts ``FROM`` between the form's clause and the ``WHERE`` group
+    (``CONSTRUCT``: after its template), so reading stops at that group's ``{`` (or ``WHERE``),
+    however long the rest of the query is.
 
     >>> query_facts('PREFIX a: <x:> SELECT * FROM <x:g> { ?s ?p "FROM" }')
     ('SELECT', True)
     >>> query_facts("# SELECT\\nASK { ?s ?p ?o }")
     ('ASK', False)
+    >>> query_facts("CONSTRUCT { ?s ?p ?o } FROM NAMED <x:g> WHERE { ?s ?p ?o }")
+    ('CONSTRUCT', True)
+    >>> query_facts("SELECT * WHERE { ?s <x:from> ?o } # where it came from")
+    ('SELECT', False)
     """
     form: str | None = None
-    in_prologue = True
-    # without the letters "from" anywhere, reading stops at the form (the prologue is short)
-    may_have_from = _FROM_LETTERS.search(text) is not None
+    template = 0  # CONSTRUCT: depth inside its template, -1 once the template is read
     for match in _TOKEN.finditer(text):
-        if match.lastgroup not in ("word", "num"):
+        kind = match.lastgroup
+        if kind in ("ws", "comment"):
             continue
-        word = match.group().upper()
-        if in_prologue:
+        token = match.group()
+        if form is None:
+            if kind not in ("word", "num"):
+                continue
+            word = token.upper()
             if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
                 form = word
-            in_prologue = word in ("PREFIX", "BASE")
-            if not in_prologue and not may_have_from:
+            elif word not in ("PREFIX", "BASE"):
+                return None, False  # not a query's prologue: no form, and no dataset read
+            continue
+        if form == "CONSTRUCT" and template >= 0 and token in "{}" and kind == "punct":
+            template += 1 if token == "{" else -1
+            if template == 0:
+                template = -1  # the template is closed: the dataset clause may follow
+            continue
+        if template > 0:
+            continue
+        if form == "CONSTRUCT":
+            template = -1  # no template (CONSTRUCT WHERE): dataset clauses come right away
+        if kind == "punct" and token == "{":
+            return form, False
+        if kind in ("word", "num"):
+            word = token.upper()
+            if word == "FROM":
+                return form, True
+            if word == "WHERE":
                 return form, False
-        if word == "FROM":
-            return form, True
     return form, False
 
 

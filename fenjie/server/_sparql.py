@@ -248,11 +248,11 @@ async def read_operation(request: Request, *, max_body: int) -> Operation:
 
 def _response(media: str, body: bytes, *, head: bool = False, **headers: str) -> Response:
     content_type = media + ("; charset=utf-8" if media.startswith(_TEXT_TYPES) else "")
-    out = Response(b"" if head else body, media_type=None, headers={"Vary": "Accept", **headers})
-    out.headers["content-type"] = content_type
+    # every header given at once: setting one afterwards rebuilds the header list (per request)
+    fields = {"Vary": "Accept", **headers, "content-type": content_type}
     if head:
-        out.headers["content-length"] = str(len(body))
-    return out
+        fields["content-length"] = str(len(body))
+    return Response(b"" if head else body, media_type=None, headers=fields)
 
 
 def _check_token(request: Request, settings: ServerSettings) -> None:
