@@ -45,6 +45,7 @@ from typing import Any
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Quad
 
+from fenjie.graph._recorded import finding_quads
 from fenjie.graph._sparql import sparql
 from fenjie.graph._vocab import FJ, PROV, RDF, XSD
 
@@ -580,10 +581,34 @@ def link_levels(store: pyoxigraph.Store, base: str) -> Levels:
     graph = NamedNode(base + LEVELS_GRAPH)
     store.remove_graph(graph)
     levels = compute_levels(store)
-    quads = levels.quads(graph)
+    quads = levels.quads(graph) + _recorded_findings(store, levels.findings, graph)
     if quads:
         store.extend(quads)
     return levels
+
+
+def _recorded_findings(
+    store: pyoxigraph.Store, findings: list[dict[str, Any]], graph: NamedNode
+) -> list[Quad]:
+    """The levels' findings recorded in the levels graph (graph/_recorded.py), each table's
+    numbered on after the findings its build recorded in its own graph (``fj:findingCount``)."""
+    recorded = {
+        q.subject.value: int(q.object.value)
+        for q in store.quads_for_pattern(None, FJ.findingCount, None)
+        if isinstance(q.subject, NamedNode) and isinstance(q.object, Literal)
+    }
+    by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for finding in findings:
+        by_table[finding["source"]["table"]].append(finding)
+    quads: list[Quad] = []
+    for table, found in by_table.items():
+        slug = table.rstrip("/").rsplit("/", 1)[-1]
+        prefix = f"{graph.value}/finding/{slug}"
+        start = recorded.get(table, 0)
+        quads += finding_quads(
+            found, table=table, graph=graph, prefix=prefix, start=start, count=False
+        )
+    return quads
 
 
 def levels_findings(

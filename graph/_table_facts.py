@@ -22,7 +22,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from fenjie.graph._findings import Row, source_findings
+from fenjie.graph._findings import NOTE_KINDS, Row, source_findings, written_unit_findings
 from fenjie.graph._registry import UnitRegistry
 from fenjie.graph._vocab import FJ, RDF, SKOS
 
@@ -137,6 +137,12 @@ class TableFacts:
         """The table's findings, as :func:`fenjie.graph.check.quality_findings` gives them for
         this table (the levels' findings, made across tables, left out)."""
         return source_findings(self.select)
+
+    def notes(self) -> list[dict[str, Any]]:
+        """The table's notes (units read through a registered short name), as
+        :func:`fenjie.graph.check.resolution_notes` gives them for this table."""
+        rows = self.select("check-written-units")
+        return [f for f in written_unit_findings(rows) if f["kind"] in NOTE_KINDS]
 
     def select(self, name: str) -> list[Row]:
         """The rows the check query ``name`` gives over this table's graphs."""

@@ -45,6 +45,7 @@ from fenjie.graph._nquads import ByteSink, NQuadsWriter, Rendered, iri, literal
 from fenjie.graph._places import Gazetteer, Level, Place
 from fenjie.graph._plan import read_notice
 from fenjie.graph._quantities import Quantity, extract_quantities
+from fenjie.graph._recorded import finding_quads
 from fenjie.graph._registry import UnitRegistry
 from fenjie.graph._table import ColumnKind, Row, Table
 from fenjie.graph._table_facts import TableFacts
@@ -700,6 +701,10 @@ class _Builder:
             if on_progress and (done % _PROGRESS_EVERY == 0 or done == total):
                 on_progress(done, total)
         self.precedes()
+        findings = self.facts.findings()
+        self.record_findings([*findings, *self.facts.notes()])
+        if self.table.rows:  # findings are lines too: a table of doubtful cells makes many
+            self.check_size(self.table.rows[-1], "with its findings recorded")
         self.out.flush()
         counts: dict[str, object] = {
             "categories": len(self.categories),
@@ -719,9 +724,15 @@ class _Builder:
             [],
             self.jurisdiction,
             self.unresolved,
-            self.facts.findings(),
+            findings,
             self.facts,
         )
+
+    def record_findings(self, findings: list[dict[str, Any]]) -> None:
+        """The table's findings and notes as RDF in its graph (graph/_recorded.py), read by the
+        page instead of asking the check queries of the whole store."""
+        for q in finding_quads(findings, table=self.iri.value, graph=self.iri):
+            self.emit(f"{q.subject} {q.predicate} {q.object}{self.graph_suffix}")
 
 
 _ROLE_TERMS = {role: str(role.term) for role in Role}

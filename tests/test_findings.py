@@ -271,3 +271,76 @@ def test_a_table_skipped_as_unchanged_has_its_findings_from_the_store(tmp_path: 
     with FenjieStore.open(path, read_only=True) as store:
         told = build_findings(store, again, base=DEFAULT_BASE)
         assert sorted(map(_key, told)) == sorted(map(_key, first[0].findings))
+
+
+@pytest.fixture(scope="module")
+def recorded_store(doubtful: Path) -> FenjieStore:
+    """The bundled table, a corpus plan, the doubtful table and a city plan implementing the
+    bundled one (whose levels' findings are recorded in the levels graph), in one store."""
+    from fenjie.config import bundled_example
+
+    city = Path(__file__).parent / "data" / "levels" / "changsha-innovation-zone-2017-2019.tsv"
+    store = FenjieStore.in_memory()
+    sources = [bundled_example(), CORPUS / "caidian-2023-gzbg.txt", doubtful, city]
+    build_sources(sources, store=store, workers=1)
+    return store
+
+
+def test_recorded_findings_equal_those_check_finds_table_by_table(
+    recorded_store: FenjieStore,
+) -> None:
+    from fenjie.graph.check import findings_by_table
+    from fenjie.queries import LocalBackend
+    from fenjie.queries.findings import recorded_findings
+
+    checked = {t["table"]: t for t in findings_by_table(recorded_store)}
+    recorded = {t["table"]: t for t in recorded_findings(LocalBackend(recorded_store))}
+    assert sorted(recorded) == sorted(checked) and len(recorded) == 4
+    for table, group in recorded.items():
+        assert group.pop("recorded") is True
+        # finding by finding, every field (kind, message, unit, IRIs, the place) and the order
+        assert group["findings"] == checked[table]["findings"], table
+        assert group["notes"] == checked[table]["notes"], table
+        assert group == checked[table]
+    kinds = {f["kind"] for t in recorded.values() for f in t["findings"]}
+    # the builder's (doubtful table, bundled table) and the levels' (the city plan) are all there
+    assert {"numbering_jump", "responsible_and_supporting", "unlinked_work_item"} <= kinds
+    by_file = {t["file"]: t for t in recorded.values()}
+    bundled = by_file["changzhutan-innovation-zone-2017-2019.tsv"]
+    assert [(f["kind"], f["unit"], f["work_item"]) for f in bundled["findings"]] == [
+        ("responsible_and_supporting", "省商务厅", "对外合作交流平台")
+    ]
+    assert (
+        by_file["caidian-2023-gzbg.txt"]["findings"]
+        == checked[by_file["caidian-2023-gzbg.txt"]["table"]]["findings"]
+    )
+
+
+def test_the_build_summary_the_record_and_check_count_alike(recorded_store: FenjieStore) -> None:
+    # 存疑 N 处 of the build summary = the findings recorded = fenjie check's findings
+    from fenjie.graph.check import quality_findings
+    from fenjie.queries import LocalBackend
+    from fenjie.queries.findings import recorded_findings
+
+    recorded = recorded_findings(LocalBackend(recorded_store))
+    assert sum(len(t["findings"]) for t in recorded) == len(quality_findings(recorded_store))
+
+
+def test_a_table_built_before_findings_were_recorded_says_so(doubtful: Path) -> None:
+    from pyoxigraph import Quad
+
+    from fenjie.queries import LocalBackend
+    from fenjie.queries.findings import recorded_findings
+    from fenjie.vocab import FJ
+
+    store = FenjieStore.in_memory()
+    build_sources([doubtful], store=store)
+    # what a build of an earlier fenjie left: no finding nodes, no count
+    nodes = {q.subject for q in store.inner.quads_for_pattern(None, FJ.findingIn, None)}
+    old = [q for q in store.inner if q.subject in nodes or q.predicate == FJ.findingCount]
+    assert len(nodes) >= 7
+    for q in old:
+        store.inner.remove(Quad(q.subject, q.predicate, q.object, q.graph_name))
+    (table,) = recorded_findings(LocalBackend(store))
+    assert table["recorded"] is False and table["findings"] == [] and table["notes"] == []
+    assert table["file"] == "doubtful.tsv"

@@ -23,7 +23,10 @@ needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not i
 pytestmark = pytest.mark.libreoffice  # every test reads formats LibreOffice converts
 
 # Provenance in the reader's own terms: where a cell stood, which file and reader it came from.
-PROVENANCE = {FJ.location, FJ.sourceLine, FJ.sourceFile, FJ.reader, FJ.encoding, FJ.sha256}
+PROVENANCE = {
+    *(FJ.location, FJ.sourceLine, FJ.sourceFile, FJ.reader, FJ.encoding, FJ.sha256),
+    *(FJ.findingLocation, FJ.findingLine),  # where a recorded finding is, as the reader tells
+}
 
 
 def tsv_blocks() -> tuple[list[str], list[list[list[str]]]]:

@@ -214,15 +214,10 @@ async def view(request: Request, params: Params) -> Response:
     return HTMLResponse(html)
 
 
-def findings_per_table(backend: queries.LocalBackend) -> list[dict[str, Any]]:
-    """The doubtful parses of every source table (as `fenjie check` reports them)."""
-    from fenjie.graph.check import findings_by_table
-
-    return findings_by_table(backend.store)
-
-
 async def findings(request: Request, params: Params) -> Response:
-    return JSON(await _call(request, findings_per_table))
+    from fenjie.queries.findings import recorded_findings
+
+    return JSON(await _call(request, recorded_findings))
 
 
 async def health(request: Request, params: Params) -> Response:

@@ -638,10 +638,14 @@ async function loadFindings() {
   try {
     const tables = await getJSON("/api/findings");
     for (const t of tables) {
-      const head = el("h3", { text: `${t.title || t.file}（${t.file}）：存疑 ${t.findings.length} 处` });
+      const count = t.recorded === false ? "存疑未记录" : `存疑 ${t.findings.length} 处`;
+      const head = el("h3", { text: `${t.title || t.file}（${t.file}）：${count}` });
       const list = el("ul", { class: "findings" });
       for (const f of t.findings) list.append(el("li", {}, el("code", { text: f.kind }), " ", f.message, " — ", el("span", { class: "where", text: f.where })));
-      const section = el("section", { class: "findings-table" }, head, t.findings.length ? list : el("p", { text: "无" }));
+      const none = t.recorded === false
+        ? el("p", { class: "note", text: "此表由旧版 fenjie 构建，未记录存疑：请运行 fenjie check 查看，或重新构建（fenjie build --fresh）。" })
+        : el("p", { text: "无" });
+      const section = el("section", { class: "findings-table" }, head, t.findings.length ? list : none);
       if (t.notes && t.notes.length) {
         const notes = el("ul", { class: "notes" });
         for (const n of t.notes) notes.append(el("li", {}, el("code", { text: n.kind }), " ", n.message, " — ", el("span", { class: "where", text: n.where })));
