@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from itertools import combinations
 from typing import Any
 
@@ -27,7 +28,14 @@ from fenjie.queries.revisions import EDITION_STATUSES, edition_items
 from fenjie.queries.units import resolve_unit, unit_routes
 from fenjie.roles import Role
 
-__all__ = ["ROLES", "coordination_load", "obligations", "run_stored", "stored_table"]
+__all__ = [
+    "ROLES",
+    "coordination_from",
+    "coordination_load",
+    "obligations",
+    "run_stored",
+    "stored_table",
+]
 
 #: the role values answers use (see :class:`fenjie.roles.Role`)
 ROLES = tuple(r.value for r in Role)
@@ -196,21 +204,36 @@ def coordination_load(
     "work_items", "targets": {year: n}, "partners", "degree", "weighted_degree",
     "betweenness"}], "pairs": [{"a": {...}, "b": {...}, "shared"}]}``.
     """
-    import networkx as nx
-
     _check(year, None)
     per_item: dict[str, Counter[int]] = defaultdict(Counter)
     for row in backend.select(get_stored("targets-per-item").text):
         per_item[plain(row["item"])][plain(row["year"])] += plain(row["targets"])
+    assignments = [
+        (plain(row["unit"]), plain(row["item"]), plain(row["role"]), plain(row.get("unitLabel")))
+        for row in backend.select(get_stored("assignments").text)
+    ]
+    return coordination_from(assignments, per_item, year=year, pairs=pairs)
+
+
+def coordination_from(
+    assignments: Iterable[tuple[str, str, str, str | None]],
+    per_item: Mapping[str, Counter[int]],
+    *,
+    year: int | None = None,
+    pairs: int | None = 20,
+) -> dict[str, Any]:
+    """:func:`coordination_load` from rows already read: ``(unit, item, role, unit label)`` per
+    assignment and the targets per item and year (the views have both, and so ask nothing)."""
+    import networkx as nx
+
     labels: dict[str, str] = {}
     roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: {r: set() for r in ROLES})
     members: dict[str, set[str]] = defaultdict(set)
-    for row in backend.select(get_stored("assignments").text):
-        unit, item = plain(row["unit"]), plain(row["item"])
-        if year is not None and not per_item[item].get(year):
+    for unit, item, role, label in assignments:
+        if year is not None and not per_item.get(item, Counter()).get(year):
             continue
-        labels[unit] = plain(row.get("unitLabel")) or unit
-        roles[unit][plain(row["role"])].add(item)
+        labels[unit] = label or unit
+        roles[unit][role].add(item)
         members[item].add(unit)
     network: nx.Graph[str] = nx.Graph()
     network.add_nodes_from(roles)
@@ -229,7 +252,7 @@ def coordination_load(
         items = set().union(*by_role.values())
         targets: Counter[int] = Counter()
         for item in items:
-            for y, n in per_item[item].items():
+            for y, n in per_item.get(item, Counter()).items():
                 if year is None or y == year:
                     targets[y] += n
         units.append(

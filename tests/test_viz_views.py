@@ -337,3 +337,44 @@ def test_views_read_only_what_they_draw(
     recording = _Recording(backend)
     build_view(recording, "dependency", document="意见")
     assert skipped <= set(recording.asked)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), [("responsibility", {"max_nodes": 30}), ("coordination", {})]
+)
+def test_whole_graph_views_read_no_targets_and_the_assignments_once(
+    backend: LocalBackend, name: str, params: dict[str, Any]
+) -> None:
+    """Without a year the two whole-graph views draw no target (the coordination view never, the
+    responsibility view once aggregated by category, as it is on a large store): they leave out
+    the targets (36,424 at 940k triples) and make the load numbers of their tooltips from the
+    assignments they read, asking nothing twice."""
+    from fenjie.queries.registry import get_stored
+
+    recording = _Recording(backend)
+    view = build_view(recording, name, **params)
+    assert name == "coordination" or any("聚合" in m for m in view.messages)
+    asked = recording.asked
+    assert get_stored("targets").text not in asked
+    assert get_stored("targets-per-item").text not in asked
+    assert asked.count(get_stored("assignments").text) == 1
+    recording = _Recording(backend)
+    build_view(recording, name, year=2018)  # a year: which work items have targets then
+    assert get_stored("targets").text in recording.asked
+
+
+@pytest.mark.parametrize("year", [None, 2017, 2018])
+def test_load_numbers_are_those_of_coordination_load(
+    backend: LocalBackend, year: int | None
+) -> None:
+    from fenjie.queries import coordination_load
+    from fenjie.viz._data import load
+    from fenjie.viz._tips import load_numbers
+
+    made = load_numbers(backend, load(backend, documents=False), year)
+    asked = {u["unit"]["iri"]: u for u in coordination_load(backend, year=year, pairs=0)["units"]}
+    assert sorted(made) == sorted(asked) and len(made) > 10
+    for unit, numbers in made.items():
+        for key in ("lead", "responsible", "supporting", "work_items", "partners", "degree"):
+            assert numbers[key] == asked[unit][key], (unit, key)
+        assert numbers["betweenness"] == asked[unit]["betweenness"], unit

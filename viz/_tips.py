@@ -57,13 +57,20 @@ def unit_tip(data: GraphData, unit: str, counts: Counter[str], load: dict[str, A
     return "\n".join(lines)
 
 
-def load_numbers(backend: Any, year: int | None) -> dict[str, dict[str, Any]]:
-    """Per-unit numbers from issue 3's ``coordination_load`` (work items, partners, centrality)."""
+def load_numbers(backend: Any, data: GraphData, year: int | None) -> dict[str, dict[str, Any]]:
+    """Per-unit numbers of issue 3's ``coordination_load`` (work items, partners, centrality),
+    made from the assignments the view has read (``coordination_from``: nothing asked again;
+    the targets only for a year); none without a backend."""
     if backend is None:
         return {}
-    from fenjie.queries import coordination_load
+    from fenjie.queries.questions import coordination_from
 
-    result = coordination_load(backend, year=year, pairs=0)
+    per_item: dict[str, Counter[int]] = defaultdict(Counter)
+    if year is not None:  # which work items have targets that year
+        for t in data.targets.values():
+            per_item[t["item"]][t["year"]] += 1
+    rows = [(a["unit"], a["item"], a["role"], None) for a in data.assignments]
+    result = coordination_from(rows, per_item, year=year, pairs=0)
     return {str(u["unit"]["iri"]): u for u in result.get("units", [])}
 
 

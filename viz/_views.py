@@ -94,7 +94,7 @@ class Responsibility(ViewBase):
         view = View(
             "responsibility", "责任分工网络", nx.MultiDiGraph(), subtitle=tables_subtitle(data)
         )
-        load = load_numbers(self.backend, self.filters.year)
+        load = load_numbers(self.backend, data, self.filters.year)
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         items_of: dict[str, set[str]] = defaultdict(set)
         for a in assigned:
@@ -292,7 +292,7 @@ class Coordination(ViewBase):
                 f"共 {len(units)} 个单位，只显示协同负担最高的 {self.filters.max_nodes} 个。"
             )
             units = units[: self.filters.max_nodes]
-        load = load_numbers(self.backend, self.filters.year)
+        load = load_numbers(self.backend, data, self.filters.year)
         return _CoordinationChosen(view, units, shared, carried, counts, load)
 
     def nodes(self, data: GraphData, chosen: _CoordinationChosen) -> None:
