@@ -13,7 +13,10 @@ from fenjie.graph._vocab import FJ, PROV, XSD
 from fenjie.queries import LocalBackend, coordination_load, dependents, obligations
 
 PLAN = Path(__file__).parent / "data" / "qingshan-county-2023-plan.txt"
-PROVENANCE = {FJ.location, FJ.sourceLine, FJ.sourceFile, FJ.reader, FJ.encoding, FJ.sha256}
+PROVENANCE = {
+    *(FJ.location, FJ.sourceLine, FJ.sourceFile, FJ.reader, FJ.encoding, FJ.sha256),
+    *(FJ.findingLocation, FJ.findingLine),  # where a recorded finding is, as the reader tells
+}
 # 青山县 is not a real county: the user says where it is, so its 省科技厅 is Hunan's.
 WHERE = "湖南省青山县"
 
