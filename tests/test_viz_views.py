@@ -378,3 +378,23 @@ def test_load_numbers_are_those_of_coordination_load(
         for key in ("lead", "responsible", "supporting", "work_items", "partners", "degree"):
             assert numbers[key] == asked[unit][key], (unit, key)
         assert numbers["betweenness"] == asked[unit]["betweenness"], unit
+
+
+def test_a_unit_view_too_large_without_its_targets_reads_none(backend: LocalBackend) -> None:
+    """The busiest unit of a large store carries thousands of work items: its view is over the
+    node limit before any target is drawn, so the targets are left out unread, and it says so."""
+    from fenjie.queries.registry import get_stored
+
+    small = build_view(backend, "unit", unit="省科技厅")
+    kinds = {d["kind"] for _, d in small.graph.nodes(data=True)}
+    assert "target" in kinds
+    recording = _Recording(backend)
+    limit = sum(1 for _, d in small.graph.nodes(data=True) if d["kind"] != "target") - 1
+    cut = build_view(recording, "unit", unit="省科技厅", max_nodes=limit)
+    assert get_stored("targets").text not in recording.asked
+    assert any("已省略年度目标" in m for m in cut.messages)
+    drawn = {n: d["kind"] for n, d in cut.graph.nodes(data=True)}
+    assert "target" not in drawn.values()
+    # everything else is drawn as before: the unit, its work items and its partners
+    expected = {n: d["kind"] for n, d in small.graph.nodes(data=True) if d["kind"] != "target"}
+    assert drawn == expected
