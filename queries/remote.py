@@ -110,7 +110,8 @@ class RemoteBackend:
             self._session_cache = Session(self.endpoint, self.credentials, timeout=self.timeout)
         return self._session_cache
 
-    def _wrapper(self, sparql: str, *, graphs: Iterable[str] = ()) -> Any:
+    def _wrapper(self, sparql: str, form: str, *, graphs: Iterable[str] = ()) -> Any:
+        """A request of the query ``sparql`` of the form ``form`` (SELECT, ASK or CONSTRUCT)."""
         from SPARQLWrapper import POST
 
         graphs = list(graphs)
@@ -122,6 +123,10 @@ class RemoteBackend:
             wrapper.addParameter("default-graph-uri", graph)
             wrapper.addParameter("named-graph-uri", graph)
         wrapper.setQuery(sparql)
+        # SPARQLWrapper guesses the form from the text, and its comment stripping misses comments
+        # after an apostrophe: "# the item's ... load 10" was taken for a LOAD and sent as an
+        # update. The caller knows the form.
+        wrapper.queryType = form
         return wrapper
 
     def _run(self, wrapper: Any, read: Callable[[Any], T]) -> T:
@@ -151,7 +156,7 @@ class RemoteBackend:
             ) from exc
 
     def _graph_names(self, sparql: str) -> list[str]:
-        rows = self._select(self._wrapper(sparql))
+        rows = self._select(self._wrapper(sparql, "SELECT"))
         # Virtuoso answers ``GRAPH ?g { }`` with one row that leaves ?g unbound
         return [row["g"].value for row in rows if "g" in row]
 
@@ -165,9 +170,10 @@ class RemoteBackend:
             self._graphs = sorted(g for g in set(names) if base is None or g.startswith(base))
         return self._graphs
 
-    def _prepare(self, sparql: str, bindings: Mapping[str, Any] | None) -> Any:
+    def _prepare(self, sparql: str, form: str, bindings: Mapping[str, Any] | None) -> Any:
         terms = {name: str(term) for name, term in (bindings or {}).items()}
-        return self._wrapper(with_values(sparql, terms), graphs=self.graphs() if self.union else ())
+        graphs = self.graphs() if self.union else ()
+        return self._wrapper(with_values(sparql, terms), form, graphs=graphs)
 
     def _answer(self, wrapper: Any, accept: str) -> tuple[bytes, str]:
         """The answer to ``wrapper``'s query asked with ``accept`` (content negotiation only:
@@ -202,12 +208,12 @@ class RemoteBackend:
     def select(
         self, sparql: str, *, bindings: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        return self._select(self._prepare(sparql, bindings))
+        return self._select(self._prepare(sparql, "SELECT", bindings))
 
     def ask(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> bool:
         from SPARQLWrapper import JSON
 
-        wrapper = self._prepare(sparql, bindings)
+        wrapper = self._prepare(sparql, "ASK", bindings)
         wrapper.setReturnFormat(JSON)
         return bool(self._run(wrapper, _convert).get("boolean"))
 
@@ -215,7 +221,7 @@ class RemoteBackend:
         from pyoxigraph import RdfFormat, parse
         from SPARQLWrapper import N3
 
-        wrapper = self._prepare(sparql, bindings)
+        wrapper = self._prepare(sparql, "CONSTRUCT", bindings)
         wrapper.setReturnFormat(N3)
         # content negotiation only: SPARQLWrapper would also send format=n3, which Virtuoso 7
         # answers with 406; offering Turtle and RDF/XML too suits every server

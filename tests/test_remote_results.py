@@ -229,3 +229,45 @@ def test_other_servers_are_asked_for_json_and_a_wrong_answer_is_an_error() -> No
                 backend.select("SELECT * WHERE { ?s ?p ?o }")
     assert all(a.startswith("application/sparql-results+json") for a in _PlainServer.accepted)
     assert len(_PlainServer.accepted) == 2
+
+
+class _FormRecorder(BaseHTTPRequestHandler):
+    """Records the form fields of each request; answers an empty SELECT result."""
+
+    fields: list[list[str]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        length = int(self.headers["Content-Length"])
+        _FormRecorder.fields.append(
+            sorted(urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8")))
+        )
+        body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
+        if self.headers.get("Accept", "").startswith("application/n-triples"):
+            body = b""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+        pass
+
+
+def test_a_query_whose_comment_names_an_update_is_still_sent_as_a_query() -> None:
+    """SPARQLWrapper's own guess took a comment after an apostrophe for the query's form: "the
+    item's ... load 10" made a SELECT a LOAD, sent as an update that the endpoint refused."""
+    _FormRecorder.fields = []
+    # a comment SPARQLWrapper 2.0 does not strip (it then finds "load" first)
+    comment = (
+        "# One sub-select per property: joins whole columns by hash instead of looking up each\n"
+        "# work item's properties one by one (load 10: 13.7 s).\n"
+    )
+    with serving(_FormRecorder) as url:
+        backend = RemoteBackend(f"{url}/sparql", union=False)
+        assert backend.select(comment + "SELECT ?t WHERE { { SELECT ?t WHERE { ?t a ?c } } }") == []
+        backend.ask(comment + "ASK { { SELECT ?t WHERE { ?t a ?c } } }")
+        construct = "CONSTRUCT { ?t a ?c } WHERE { { SELECT ?t ?c WHERE { ?t a ?c } } }"
+        assert backend.construct(comment + construct) == []
+    assert len(_FormRecorder.fields) == 3
+    assert all("query" in fields and "update" not in fields for fields in _FormRecorder.fields)
