@@ -42,6 +42,7 @@ from pyoxigraph import (
 
 from fenjie.config import DEFAULT_BASE, default_store_path
 from fenjie.errors import InputError, QueryError, QuerySyntaxError, StoreBusyError, StoreError
+from fenjie.graph._compaction import compaction_yields
 from fenjie.graph._faults import kill_point
 from fenjie.graph._levels import link_levels
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
@@ -222,6 +223,10 @@ _BATCH_BYTES = 8 << 20
 # them (fsync included) one step after the other; a second call running meanwhile keeps the
 # cores busy through those waits (docs/benchmarks.md, build). Each holds its piece's quads.
 _LOADERS = 2
+# Each bulk load adds a file per column family to RocksDB's level 0; from 20 on (Oxigraph's
+# level0_slowdown_writes_trigger) every ordinary write waits for compaction. A build that loaded
+# that many pieces compacts the store once, at the end (graph/_compaction.py).
+_COMPACT_AFTER_PIECES = 20
 
 
 class _Writer:
@@ -253,6 +258,7 @@ class _Writer:
             else None
         )
         self.loading: deque[Future[None]] = deque()
+        self.pieces = 0  # bulk loads made (each ingests its own files)
 
     def start(self) -> None:
         for name in ("graph/ontology", "graph/registry", "graph/agencies"):
@@ -298,6 +304,7 @@ class _Writer:
         if not self.batch:
             return
         data, self.batch, self.batch_bytes = b"".join(self.batch), [], 0
+        self.pieces += 1
         if self.pool is None:
             self._load(data)
             return
@@ -328,6 +335,10 @@ class _Writer:
     def finish(self) -> None:
         self.flush()
         self.settle()
+        self.tidy()
+
+    def tidy(self) -> None:
+        """After the loads: drop shared nodes no table uses any more, and link the levels."""
         if self.replaced:
             _collect_shared(self.store, NamedNode(self.base + SHARED_GRAPH))
         # which plan implements which, and which work items carry down which: over all tables,
@@ -546,24 +557,32 @@ def _fill(
     # loads in threads as well when the build has more than one core (workers) to spread over
     writer = _Writer(new, base, options.implements, loaders=min(options.workers, _LOADERS))
     try:
-        writer.start()
-        # A table is loaded once it is built, never while: a table over the triples limit is
-        # refused at the row that passes it, and loading what came before (2 million triples)
-        # would cost more than building it (docs/robustness.md).
-        done = options.build([job for job in jobs if job[0] not in skipped], spool)
-        results: list[BuiltSource] = []
-        for source, digest in jobs:
-            if source in skipped:
-                iri = NamedNode(f"{base}table/{table_slug(source.name)}")
-                result = BuiltSource(source=source, iri=iri, skipped=True, sha256=digest)
-                writer.declare(iri)
-            else:
-                result, quads = next(done)
-                writer.add(result.iri, quads)
-            results.append(result)
-            if options.on_table:
-                options.on_table(result)
-        writer.finish()
+        # while tables load, RocksDB merges their files only with cores nobody else needs
+        with compaction_yields():
+            writer.start()
+            # A table is loaded once it is built, never while: a table over the triples limit is
+            # refused at the row that passes it, and loading what came before (2 million
+            # triples) would cost more than building it (docs/robustness.md).
+            done = options.build([job for job in jobs if job[0] not in skipped], spool)
+            results: list[BuiltSource] = []
+            for source, digest in jobs:
+                if source in skipped:
+                    iri = NamedNode(f"{base}table/{table_slug(source.name)}")
+                    result = BuiltSource(source=source, iri=iri, skipped=True, sha256=digest)
+                    writer.declare(iri)
+                else:
+                    result, quads = next(done)
+                    writer.add(result.iri, quads)
+                results.append(result)
+                if options.on_table:
+                    options.on_table(result)
+            writer.flush()
+            writer.settle()
+        if writer.pieces >= _COMPACT_AFTER_PIECES:
+            # one merge of everything the loads left, instead of waiting at the next write
+            # while RocksDB merges part of it; the levels' queries then read a compacted store
+            new.optimize()
+        writer.tidy()
     finally:
         writer.close()  # no load may still run when the staging store is closed or removed
     new.flush()

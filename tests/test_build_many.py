@@ -196,3 +196,32 @@ def test_a_load_failing_in_a_loader_thread_changes_nothing(
     beside = [p.name for p in tmp_path.iterdir() if p.name.startswith(".store.")]
     staging = [p.name for p in versions_dir(store).iterdir() if "staging" in p.name]
     assert [n for n in beside if not n.endswith((".lock", ".versions"))] + staging == []
+
+
+def test_a_build_of_many_pieces_compacts_to_the_same_store(
+    folder: tuple[Path, list[Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that loaded many pieces compacts the staging store once before the levels and the
+    switch (graph/_compaction.py); what it holds is what an uncompacted build holds."""
+    _, tables = folder
+    monkeypatch.setattr(store_module, "_BATCH_BYTES", 1 << 16)
+    pieces: list[int] = []
+    tidy = store_module._Writer.tidy
+
+    def counted(writer: store_module._Writer) -> None:
+        pieces.append(writer.pieces)
+        tidy(writer)
+
+    monkeypatch.setattr(store_module._Writer, "tidy", counted)
+    monkeypatch.setattr(store_module, "_COMPACT_AFTER_PIECES", 10**9)
+    plain, compacted = tmp_path / "plain", tmp_path / "compacted"
+    build_sources(tables, store_path=plain, workers=2)
+    monkeypatch.setattr(store_module, "_COMPACT_AFTER_PIECES", 5)
+    build_sources(tables, store_path=compacted, workers=2)
+    assert pieces[1] >= 5  # the second build went through the compaction
+    with (
+        FenjieStore.open(plain, read_only=True) as a,
+        FenjieStore.open(compacted, read_only=True) as b,
+    ):
+        assert canonical(b) == canonical(a)
+    assert work_items(compacted) == work_items(plain)
