@@ -4,6 +4,8 @@
 - :mod:`fenjie.bench.queries` — ``fenjie bench``: named queries on synthetic graphs
 - :mod:`fenjie.bench.server` — ``fenjie serve --bench``: the HTTP endpoint under load
 - :mod:`fenjie.bench.views` — ``python -m fenjie.bench.views``: views in headless Chromium
+- :mod:`fenjie.bench.page` — ``python -m fenjie.bench.page --store STORE``: every tab of the web
+  page through ``fenjie serve`` (another interpreter's server beside it with ``--python``)
 """
 
 __all__: list[str] = []
