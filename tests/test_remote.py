@@ -233,6 +233,18 @@ def test_every_stored_query_remote_equals_embedded(
     assert compared == set(stored_queries())
 
 
+def test_recorded_findings_read_remotely_as_embedded(
+    server: str, local: tuple[Path, LocalBackend]
+) -> None:
+    """The page's 存疑 tab through an endpoint: the findings the build recorded, pushed with the
+    table's graph (over 256 KB: sent in pieces), read whole, as from the embedded store."""
+    from fenjie.queries.findings import recorded_findings
+
+    ours = recorded_findings(local[1])
+    assert [(len(t["findings"]), len(t["notes"])) for t in ours] == [(1, 18)]
+    assert recorded_findings(RemoteBackend(server)) == ours
+
+
 def test_server_default_graph_mode(server: str) -> None:
     """Without the union the plain server sees an empty default graph; the union server does not."""
     remote = RemoteBackend(server, union=False)
