@@ -183,6 +183,7 @@ def _context() -> Any:
             "fenjie.graph",
             "fenjie.queries",
             "fenjie.viz",
+            "scipy.optimize",  # the views' Kamada-Kawai layout (0.6 s on a worker's first view)
             "rdflib.plugins.sparql.parser",  # the SERVICE check's parser (a second to import)
             "rdflib.plugins.sparql.algebra",
         ]
