@@ -16,7 +16,6 @@ import argparse
 import datetime
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from fenjie.bench._serving import free_port, wait_until_answering
 
 __all__ = ["Request", "main", "page_requests"]
 
@@ -97,38 +98,16 @@ def _samples(store: Path) -> dict[str, str]:
     }
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _serve(python: str, store: Path, timeout: float) -> tuple[subprocess.Popen[bytes], str]:
-    port = _port()
+    port = free_port()
     command = [python, "-m", "fenjie", "serve", "--store", str(store), "--port", str(port)]
     command += ["--timeout", str(timeout), "--log-level", "warning"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return proc, f"http://127.0.0.1:{port}"
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], limit: float = 300.0) -> None:
-    import httpx
-
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.args!r}")
-        try:
-            httpx.get(url + "/api/health", timeout=5)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError(f"server did not start: {proc.args!r}")
 
 
 def _timed(base: str, request: Request, limit: float) -> dict[str, Any]:
@@ -162,7 +141,7 @@ def run(stores: list[Path], pythons: list[str], *, timeout: float) -> str:
                 shutil.copytree(store, copy, symlinks=True)
                 servers.append(_serve(python, copy, timeout))
             for proc, url in servers:
-                _wait(url, proc)
+                wait_until_answering(url + "/api/health", proc, 300.0)
             started = datetime.datetime.now(datetime.timezone.utc)
             loads = [_load()]
             rows = []

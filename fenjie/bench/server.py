@@ -14,7 +14,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,32 +22,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fenjie.bench._serving import free_port, wait_until_answering
 from fenjie.bench.commands import require_oxigraph
 from fenjie.bench.proctree import tree_cpu_seconds
 
 __all__ = ["run_benchmark"]
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], limit: float = 60.0) -> None:
-    import httpx
-
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.args!r}")
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server did not start: {proc.args!r}")
 
 
 CHEAP = "ASK { ?s ?p ?o }"
@@ -177,7 +155,7 @@ def run_benchmark(
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "oxigraph"
         shutil.copytree(store, copy)
-        ports = {"fenjie": _port(), "oxigraph": _port(), "baseline": _port()}
+        ports = {"fenjie": free_port(), "oxigraph": free_port(), "baseline": free_port()}
         oxigraph_cmd = [require_oxigraph(), "serve-read-only", "--location", str(copy)]
         oxigraph_cmd += ["--union-default-graph", "--bind", f"127.0.0.1:{ports['oxigraph']}"]
         quiet = subprocess.DEVNULL
@@ -199,7 +177,7 @@ def run_benchmark(
             }
             for name, proc in procs.items():
                 health = endpoints[name].replace("/sparql", "/api/health")
-                _wait(health, proc, 300)
+                wait_until_answering(health, proc, 300)
             return _table(queries, procs, endpoints, seconds, connections, workers)
         finally:
             for proc in procs.values():

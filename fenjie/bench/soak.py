@@ -29,8 +29,8 @@ from pathlib import Path
 
 import httpx
 
+from fenjie.bench._serving import free_port, wait_until_answering
 from fenjie.bench.proctree import tree_rss_kb
-from fenjie.bench.server import _port, _wait
 
 __all__ = ["SoakReport", "format_report", "main", "soak"]
 
@@ -87,7 +87,7 @@ def soak(
     with tempfile.TemporaryDirectory(prefix="fenjie-soak-", dir=workdir) as tmp:
         store = Path(tmp) / "store"
         subprocess.run(_fenjie("build", "--store", str(store)), check=True, capture_output=True)
-        port = _port()
+        port = free_port()
         server = subprocess.Popen(
             _fenjie("serve", "--store", str(store), "--port", str(port), "--log-level", "warning"),
             stdout=subprocess.DEVNULL,
@@ -95,7 +95,8 @@ def soak(
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait(base + "/api/health", server, limit=600)  # a loaded machine starts slowly
+            # a loaded machine starts slowly
+            wait_until_answering(base + "/api/health", server, limit=600)
             report.rss_start_mb = tree_rss_kb(server.pid) / 1024
             counter = iter(range(requests))
             swap_at = {requests * (k + 1) // (swaps + 1) for k in range(swaps)}

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fenjie.bench._serving import free_port
 from fenjie.bench.commands import require_oxigraph
 
 __all__ = ["STORES", "bench_stores", "build_graph", "format_report"]
@@ -217,20 +218,12 @@ class _Remote:
             pool.shutdown(wait=False)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def _oxigraph_serve(location: Path, *, union: bool = False) -> Iterator[str]:
     """``oxigraph serve-read-only`` on ``location`` (``union``: with ``--union-default-graph``);
     yields its query endpoint."""
     binary = require_oxigraph()
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
         + (["--union-default-graph"] if union else []),

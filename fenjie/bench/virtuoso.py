@@ -9,7 +9,6 @@ makes a user with the role that may write RDF, so that clients never need the ad
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -17,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from fenjie.bench._serving import free_port
 
 __all__ = ["VirtuosoServer", "available", "virtuoso"]
 
@@ -53,12 +54,6 @@ MaxQueryCostEstimationTime = 600
 def available() -> bool:
     """Whether ``virtuoso-t`` and ``isql-vt`` are installed."""
     return shutil.which("virtuoso-t") is not None and shutil.which("isql-vt") is not None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -114,7 +109,7 @@ def virtuoso(
     a query it will not finish answers the request late).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    sql, http = _free_port(), _free_port()
+    sql, http = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(
         _INI.format(
