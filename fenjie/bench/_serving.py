@@ -6,7 +6,7 @@ import socket
 import subprocess
 import time
 
-__all__ = ["free_port", "wait_until_answering"]
+__all__ = ["free_port", "stop", "wait_until_answering"]
 
 
 def free_port() -> int:
@@ -31,3 +31,13 @@ def wait_until_answering(url: str, proc: subprocess.Popen[bytes], limit: float =
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError(f"server did not start within {limit:.0f} s: {proc.args!r}")
+
+
+def stop(proc: subprocess.Popen[bytes], grace: float = 30.0) -> None:
+    """End the server ``proc``: asked to stop, killed if it has not within ``grace`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

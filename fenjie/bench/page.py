@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fenjie.bench._serving import free_port, wait_until_answering
+from fenjie.bench._serving import free_port, stop, wait_until_answering
 
 __all__ = ["Request", "main", "page_requests"]
 
@@ -153,12 +153,7 @@ def run(stores: list[Path], pythons: list[str], *, timeout: float) -> str:
                 loads.append(_load())
         finally:
             for proc, _ in servers:
-                proc.terminate()
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                stop(proc)
     return _table(rows, pythons, stores, samples, timeout, started, loads)
 
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fenjie.bench._serving import free_port, wait_until_answering
+from fenjie.bench._serving import free_port, stop, wait_until_answering
 from fenjie.bench.commands import require_oxigraph
 from fenjie.bench.proctree import tree_cpu_seconds
 
@@ -181,12 +181,7 @@ def run_benchmark(
             return _table(queries, procs, endpoints, seconds, connections, workers)
         finally:
             for proc in procs.values():
-                proc.terminate()
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                stop(proc)
 
 
 def _table(

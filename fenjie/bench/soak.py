@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from fenjie.bench._serving import free_port, wait_until_answering
+from fenjie.bench._serving import free_port, stop, wait_until_answering
 from fenjie.bench.proctree import tree_rss_kb
 
 __all__ = ["SoakReport", "format_report", "main", "soak"]
@@ -149,12 +149,7 @@ def soak(
             report.seconds = time.perf_counter() - started
             report.rss_end_mb = tree_rss_kb(server.pid) / 1024
         finally:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server, grace=10)
     return report
 
 
