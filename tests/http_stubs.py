@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["serving"]
+__all__ = ["StubHandler", "serving"]
 
 
 @contextmanager
@@ -23,3 +23,21 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class StubHandler(BaseHTTPRequestHandler):
+    """A stand-in server's request handler: :meth:`reply` sends a whole answer, and nothing is
+    logged (the tests' output stays the tests')."""
+
+    def reply(self, body: bytes, media: str, headers: Iterable[tuple[str, str]] = ()) -> None:
+        """Answer 200 with ``body`` of type ``media``, and ``headers`` before the fixed ones."""
+        self.send_response(200)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+        pass

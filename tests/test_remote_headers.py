@@ -7,17 +7,16 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from fenjie.queries import RemoteBackend
-from tests.http_stubs import serving
+from tests.http_stubs import StubHandler, serving
 
 GRAPHS = [f"https://w3id.org/fenjie/id/table/plan-{n:03d}" for n in range(120)]
 
 
-class _EchoingEndpoint(BaseHTTPRequestHandler):
+class _EchoingEndpoint(StubHandler):
     def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8"))
@@ -30,18 +29,9 @@ class _EchoingEndpoint(BaseHTTPRequestHandler):
             rows = [{"n": {"type": "literal", "value": count}}]
             variables = ["n"]
         body = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}}).encode()
-        self.send_response(200)
-        for graph in form.get("default-graph-uri", []):
-            self.send_header("X-SPARQL-default-graph", graph)
-        for graph in form.get("named-graph-uri", []):
-            self.send_header("X-SPARQL-named-graph", graph)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
-        pass
+        echoed = [("X-SPARQL-default-graph", g) for g in form.get("default-graph-uri", [])]
+        echoed += [("X-SPARQL-named-graph", g) for g in form.get("named-graph-uri", [])]
+        self.reply(body, "application/sparql-results+json", echoed)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode
@@ -16,7 +15,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from fenjie.errors import QueryError, QuerySyntaxError
 from fenjie.queries import RemoteBackend, plain_rows
 from fenjie.queries._results import ResultsFormatError, read_select
-from tests.http_stubs import serving
+from tests.http_stubs import StubHandler, serving
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -137,7 +136,7 @@ def test_what_is_not_a_select_answer_is_refused(body: bytes, media: str, not_sel
 # -- which format the backend asks for -------------------------------------------------------
 
 
-class _FakeVirtuoso(BaseHTTPRequestHandler):
+class _FakeVirtuoso(StubHandler):
     """Says it is Virtuoso; answers Turtle when offered it first (cut short if the query says
     BROKEN, an ASK's boolean if it says ASK), else JSON; records what each request accepted."""
 
@@ -160,14 +159,7 @@ class _FakeVirtuoso(BaseHTTPRequestHandler):
         else:
             media = "application/sparql-results+json"
             body = b'{"head": {"vars": ["g"]}, "results": {"bindings": [{"g": {"type": "uri", "value": "https://w3id.org/fenjie/id/table/t"}}]}}'
-        self.send_response(200)
-        self.send_header("Content-Type", media)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
-        pass
+        self.reply(body, media)
 
 
 @pytest.fixture
@@ -201,7 +193,7 @@ def test_a_turtle_answer_that_does_not_read_is_asked_again_as_json(fake_virtuoso
         backend.select("ASK { ?s ?p ?o }")
 
 
-class _PlainServer(BaseHTTPRequestHandler):
+class _PlainServer(StubHandler):
     """Any other server: answers what it was asked for with the media type it was asked for."""
 
     accepted: list[str] = []
@@ -210,14 +202,7 @@ class _PlainServer(BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers["Content-Length"]))
         _PlainServer.accepted.append(self.headers.get("Accept", ""))
         body = b"<html>not a result</html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
-        pass
+        self.reply(body, "text/html")
 
 
 def test_other_servers_are_asked_for_json_and_a_wrong_answer_is_an_error() -> None:
@@ -231,7 +216,7 @@ def test_other_servers_are_asked_for_json_and_a_wrong_answer_is_an_error() -> No
     assert len(_PlainServer.accepted) == 2
 
 
-class _FormRecorder(BaseHTTPRequestHandler):
+class _FormRecorder(StubHandler):
     """Records the form fields of each request; answers an empty SELECT result."""
 
     fields: list[list[str]] = []
@@ -244,14 +229,7 @@ class _FormRecorder(BaseHTTPRequestHandler):
         body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
         if self.headers.get("Accept", "").startswith("application/n-triples"):
             body = b""
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
-        pass
+        self.reply(body, "application/sparql-results+json")
 
 
 def test_a_query_whose_comment_names_an_update_is_still_sent_as_a_query() -> None:
