@@ -7,16 +7,25 @@ every sub-select that projects the variable; user text is never formatted into t
 
 >>> with_values("SELECT ?u WHERE { ?u ?p ?o }", {"u": "<https://example.org/a>"})
 'SELECT ?u WHERE { VALUES ?u { <https://example.org/a> } ?u ?p ?o }'
+
+A binding may also be several terms (a list or tuple: the rows of a page), one row each:
+
+>>> from pyoxigraph import NamedNode
+>>> serialized([NamedNode("https://example.org/a"), NamedNode("https://example.org/b")])
+'<https://example.org/a> <https://example.org/b>'
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
+
+from pyoxigraph import BlankNode, Literal, NamedNode
 
 from fenjie.errors import QueryError, QuerySyntaxError
 
-__all__ = ["with_values"]
+__all__ = ["serialized", "with_values"]
 
 _WORD = re.compile(r"[A-Za-z_]+")
 _VAR = re.compile(r"[?$]([A-Za-z_0-9]+)")
@@ -150,3 +159,15 @@ def with_values(sparql: str, terms: Mapping[str, str]) -> str:
         last = brace + 1
     out.append(sparql[last:])
     return "".join(out)
+
+
+def serialized(value: Any) -> str:
+    """A binding in N-Triples syntax for a ``VALUES`` block: one term, or several terms (a list or
+    tuple) separated by spaces, one row of the block each. Only pyoxigraph terms are accepted in a
+    list, so no text of any other kind can reach the query."""
+    if isinstance(value, (list, tuple)):
+        for term in value:
+            if not isinstance(term, (NamedNode, Literal, BlankNode)):
+                raise QueryError(f"绑定值不是 RDF 项 (a bound value is not an RDF term)：{term!r}")
+        return " ".join(str(term) for term in value)
+    return str(value)

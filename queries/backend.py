@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from fenjie.catalogue import binding_form
-from fenjie.queries._values import with_values
+from fenjie.errors import QueryError
+from fenjie.queries._values import serialized, with_values
 
 if TYPE_CHECKING:
     from pyoxigraph import Triple
@@ -115,7 +116,12 @@ def bound_query(
     ('#+ binding: values\nSELECT ?u { VALUES ?u { <http://x/a> } ?u ?p ?o }', None)
     """
     if bindings and binding_form(sparql) == "values":
-        return with_values(sparql, {name: str(term) for name, term in bindings.items()}), None
+        return with_values(
+            sparql, {name: serialized(term) for name, term in bindings.items()}
+        ), None
+    if bindings and any(isinstance(term, (list, tuple)) for term in bindings.values()):
+        # Oxigraph substitutes one term per variable; several need the query's VALUES form
+        raise QueryError("多个绑定值需要 VALUES 绑定 (several values need `#+ binding: values`)")
     return sparql, bindings
 
 

@@ -28,9 +28,11 @@ edge is asserted from right to left.
 from __future__ import annotations
 
 import difflib
+from collections import defaultdict
 from typing import Any
 
-from fenjie.errors import AmbiguousNameError, NotFoundError
+from fenjie.errors import AmbiguousNameError, NotFoundError, ParameterError
+from fenjie.queries._paging import check_page, page_info
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
 
@@ -134,19 +136,121 @@ def _path_key(path: list[dict[str, Any]]) -> tuple[int, tuple[str, ...]]:
     return len(path), tuple(str(p.get("iri")) + str(p.get("inverse", "")) for p in path)
 
 
-def dependents(backend: QueryBackend, document: str) -> dict[str, Any]:
+def dependents(
+    backend: QueryBackend,
+    document: str,
+    *,
+    kind: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> dict[str, Any]:
     """Targets that depend on ``document`` (title, short name or IRI), each with kind and path.
 
     Returns ``{"document": {"iri", "title"}, "targets": [{"iri", "text", "year", "work_item":
     {"iri", "label"}, "kind", "kinds", "path"}]}``, ordered by work item, year and position.
+    With ``kind`` (one of :data:`KINDS`), only the targets whose ``kind`` it is.
+
+    With ``limit``, one page: the targets from ``offset`` (in the same order), at most ``limit``
+    of them, and ``"total"``, ``"offset"``, ``"limit"`` and ``"next"`` (the offset of the next
+    page, ``None`` on the last), and ``"counts"``: the whole answer's targets per ``kind``
+    (before ``kind`` filters them). A page reads which targets depend and how without any text
+    (``dependent-targets``), then the texts of the nodes it shows only (``dependent-texts``); the
+    pages, one after another, are the whole answer.
     """
     from pyoxigraph import NamedNode
 
+    check_page(offset, limit)
+    if kind is not None and kind not in KINDS:
+        raise ParameterError(
+            f"kind 应为 {'、'.join(KINDS)} 之一，实为 {kind!r} (kind must be one of these)",
+            parameter="kind",
+        )
     doc = resolve_document(backend, document)
     bindings = {"document": NamedNode(doc["iri"])}
-    rows = backend.select(get_stored("depends").text, bindings=bindings)
     chain = backend.select(get_stored("document-chain").text, bindings=bindings)
-    return {"document": doc, "targets": _dependent_targets(doc, rows, chain)}
+    if limit is None:
+        rows = backend.select(get_stored("depends").text, bindings=bindings)
+        targets = _dependent_targets(doc, rows, chain)
+        if kind is not None:
+            targets = [t for t in targets if t["kind"] == kind]
+        return {"document": doc, "targets": targets}
+    listed = backend.select(get_stored("dependent-targets").text, bindings=bindings)
+    order: dict[str, tuple[Any, ...]] = {}
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for row in listed:
+        target = plain(row["target"])
+        order[target] = (
+            plain(row["itemOrder"]),
+            plain(row["item"]),
+            plain(row["year"]),
+            plain(row["targetOrder"]),
+        )
+        kinds[target].add(_kind(doc, plain(row["how"]), plain(row["via"])))
+    first = {target: next(k for k in KINDS if k in found) for target, found in kinds.items()}
+    counts = {k: n for k in KINDS if (n := sum(1 for f in first.values() if f == k))}
+    ordered = sorted(order, key=lambda target: (order[target], target))
+    if kind is not None:
+        ordered = [target for target in ordered if first[target] == kind]
+    shown = set(ordered[offset : offset + limit])
+    rows = _with_texts(backend, [row for row in listed if plain(row["target"]) in shown])
+    return {
+        "document": doc,
+        "targets": _dependent_targets(doc, rows, chain),
+        **page_info(offset, limit, len(ordered)),
+        "counts": counts,
+    }
+
+
+def _kind(doc: dict[str, Any], how: str, via: str) -> str:
+    """The kind of dependency a row of ``depends`` says (``cites`` is direct or based on)."""
+    if how != "cites":
+        return how
+    return "direct" if via == doc["iri"] else "based_on"
+
+
+#: which text of the citing node explains a dependency of each kind (as ``depends`` chooses it)
+_NODE_TEXT = {
+    "baseline": "text",
+    "earlier_target": "text",
+    "work_item": "label",
+    "category": "label",
+    "plan": "title",
+}
+
+
+def _with_texts(backend: QueryBackend, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of ``dependent-targets`` completed into rows of ``depends``: the target's text, the
+    work item's label, the cited document's title, the citing node's text and whether it issues
+    the document, read for the nodes of these rows alone."""
+    from pyoxigraph import Literal
+
+    nodes: dict[Any, None] = {}
+    for row in rows:
+        nodes.update(dict.fromkeys((row["target"], row["item"], row["via"], row["citing"])))
+    texts: dict[str, dict[str, Any]] = defaultdict(dict)
+    produced: set[tuple[str, str]] = set()
+    if nodes:
+        found = backend.select(get_stored("dependent-texts").text, bindings={"node": list(nodes)})
+        for row in found:
+            node = plain(row["node"])
+            if "produces" in row:
+                produced.add((node, plain(row["produces"])))
+            for key in ("text", "label", "title"):
+                if key in row:
+                    texts[node].setdefault(key, row[key])
+    out = []
+    for row in rows:
+        how, citing, via = plain(row["how"]), plain(row["citing"]), plain(row["via"])
+        full = dict(row)
+        full["text"] = texts[plain(row["target"])].get("text")
+        full["itemLabel"] = texts[plain(row["item"])].get("label")
+        if "title" in texts[via]:
+            full["viaTitle"] = texts[via]["title"]
+        if how in _NODE_TEXT and _NODE_TEXT[how] in texts[citing]:
+            full["nodeText"] = texts[citing][_NODE_TEXT[how]]
+        full["produces"] = Literal(how != "plan" and (citing, via) in produced)
+        out.append(full)
+    return out
 
 
 def dependents_of_produced(backend: QueryBackend) -> dict[str, dict[str, Any]]:
@@ -204,8 +308,7 @@ def _dependent_targets(
     for row in rows:
         target, via = plain(row["target"]), plain(row["via"])
         labels.setdefault(via, plain(row.get("viaTitle")))
-        how = plain(row["how"])
-        kind = how if how != "cites" else "direct" if via == doc["iri"] else "based_on"
+        kind = _kind(doc, plain(row["how"]), via)
         cite = _edge("produces" if plain(row.get("produces")) else "refersTo")
         entry = found.setdefault(
             target,

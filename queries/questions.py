@@ -22,6 +22,7 @@ from itertools import combinations
 from typing import Any
 
 from fenjie.errors import ParameterError
+from fenjie.queries._paging import check_page, page_info
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored, year_term
 from fenjie.queries.revisions import EDITION_STATUSES, edition_items
@@ -55,6 +56,8 @@ def obligations(
     year: int | None = None,
     role: str | None = None,
     edition: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> dict[str, Any]:
     """What ``unit`` (any label or IRI) must do: one entry per work item and role.
 
@@ -71,6 +74,13 @@ def obligations(
     as the revision of an earlier one (``fenjie diff --record``), whether it is ``new``,
     ``changed`` or ``unchanged`` (see :func:`~fenjie.queries.revisions.edition_items`); with the
     ``edition`` argument, only those work items.
+
+    With ``limit``, one page: the obligations from ``offset`` (in the same order), at most
+    ``limit`` of them, and ``"total"``, ``"offset"``, ``"limit"`` and ``"next"`` (the offset of
+    the next page, ``None`` on the last); ``counts`` and ``edition_counts`` still count the whole
+    answer. Only the page's work items have their targets and details read (without ``year``:
+    the list of work items first, then their targets), so a page of a unit with thousands of work
+    items costs about what a small unit costs; the pages, one after another, are the whole answer.
     """
     from pyoxigraph import NamedNode
 
@@ -80,12 +90,79 @@ def obligations(
             f"edition 应为 {'、'.join(EDITION_STATUSES)} 之一，实为 {edition!r} (edition must be one of these)",
             parameter="edition",
         )
+    check_page(offset, limit)
     who = resolve_unit(backend, unit)
     bindings: dict[str, Any] = {"unit": NamedNode(who["iri"])}
     if year is not None:
         bindings["year"] = year_term(year)
-    rows = backend.select(get_stored("obligations").text, bindings=bindings)
+    # a page without a year reads the work items alone first; with a year, which work items
+    # count depends on their targets, so they come with the list
+    targets_later = limit is not None and year is None
+    query = "obligation-items" if targets_later else "obligations"
+    rows = backend.select(get_stored(query).text, bindings=bindings)
     routes = unit_routes(backend, who["iri"])
+    entries = _obligation_entries(rows, role, routes)
+    ordered = sorted(entries.values(), key=lambda e: e["_order"])
+    if year is not None:
+        ordered = [e for e in ordered if e["targets"]]
+    # new, changed or unchanged against the previous edition, from the recorded matches
+    editions = edition_items(backend, [e["source"]["iri"] for e in ordered])
+    for entry in ordered:
+        entry["edition"] = editions.get(entry["work_item"]["iri"])
+    if edition is not None:
+        ordered = [e for e in ordered if e["edition"] and e["edition"]["status"] == edition]
+    counts = Counter(e["role"] for e in ordered)
+    statuses = Counter(e["edition"]["status"] for e in ordered if e["edition"])
+    shown = ordered if limit is None else ordered[offset : offset + limit]
+    items = [NamedNode(i) for i in dict.fromkeys(e["work_item"]["iri"] for e in shown)]
+    if targets_later and items:
+        _add_targets(backend, items, shown)
+    if shown:
+        _add_details(backend, bindings["unit"], shown, routes, items if limit is not None else None)
+    result = []
+    for entry in shown:
+        targets = sorted(entry.pop("targets").values(), key=lambda t: t["_order"])
+        entry.pop("_order")
+        entry["targets"] = [{k: v for k, v in t.items() if k != "_order"} for t in targets]
+        result.append(_in_order(entry))
+    answer = {
+        "unit": who,
+        "year": year,
+        "role": role,
+        "edition": edition,
+        "counts": {r: counts.get(r, 0) for r in ROLES},
+        "edition_counts": {s: statuses.get(s, 0) for s in EDITION_STATUSES},
+        "obligations": result,
+    }
+    if limit is not None:
+        answer.update(page_info(offset, limit, len(ordered)))
+    return answer
+
+
+#: the keys of an obligation in the order answers give them
+_OBLIGATION_KEYS = (
+    "work_item",
+    "category",
+    "role",
+    "via",
+    "source",
+    "parties",
+    "baseline",
+    "deadline",
+    "targets",
+    "edition",
+)
+
+
+def _in_order(entry: dict[str, Any]) -> dict[str, Any]:
+    return {key: entry[key] for key in _OBLIGATION_KEYS}
+
+
+def _obligation_entries(
+    rows: list[dict[str, Any]], role: str | None, routes: dict[str, list[dict[str, Any]]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """One entry per work item and role from the rows of ``obligations`` (or ``obligation-items``:
+    the same without targets), keeping the shortest route by which it reaches the unit."""
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         item, item_role = plain(row["item"]), plain(row["role"])
@@ -107,53 +184,46 @@ def obligations(
         elif (len(via), str(via)) < (len(entry["via"]), str(entry["via"])):
             entry["via"] = via
         if "target" in row:
-            target = plain(row["target"])
-            entry["targets"][target] = {
-                "year": plain(row["year"]),
-                "text": plain(row["text"]),
-                "iri": target,
-                "_order": (plain(row["year"]), plain(row.get("targetOrder")), target),
-            }
-    _add_details(backend, bindings["unit"], entries, routes)
-    result = []
-    for entry in sorted(entries.values(), key=lambda e: e["_order"]):
-        targets = sorted(entry.pop("targets").values(), key=lambda t: t["_order"])
-        if year is not None and not targets:
-            continue
-        entry.pop("_order")
-        entry["targets"] = [{k: v for k, v in t.items() if k != "_order"} for t in targets]
-        result.append(entry)
-    # new, changed or unchanged against the previous edition, from the recorded matches
-    editions = edition_items(backend, [e["source"]["iri"] for e in result])
-    for entry in result:
-        entry["edition"] = editions.get(entry["work_item"]["iri"])
-    if edition is not None:
-        result = [e for e in result if e["edition"] and e["edition"]["status"] == edition]
-    counts = Counter(e["role"] for e in result)
-    statuses = Counter(e["edition"]["status"] for e in result if e["edition"])
-    return {
-        "unit": who,
-        "year": year,
-        "role": role,
-        "edition": edition,
-        "counts": {r: counts.get(r, 0) for r in ROLES},
-        "edition_counts": {s: statuses.get(s, 0) for s in EDITION_STATUSES},
-        "obligations": result,
+            _add_target(entry, row)
+    return entries
+
+
+def _add_target(entry: dict[str, Any], row: dict[str, Any]) -> None:
+    target = plain(row["target"])
+    entry["targets"][target] = {
+        "year": plain(row["year"]),
+        "text": plain(row["text"]),
+        "iri": target,
+        "_order": (plain(row["year"]), plain(row.get("targetOrder")), target),
     }
+
+
+def _add_targets(backend: QueryBackend, items: list[Any], entries: list[dict[str, Any]]) -> None:
+    """Give ``entries`` the targets of their work items (``items``, bound as one VALUES block)."""
+    rows = backend.select(get_stored("obligation-targets").text, bindings={"item": items})
+    by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_item[plain(row["item"])].append(row)
+    for entry in entries:
+        for row in by_item[entry["work_item"]["iri"]]:
+            _add_target(entry, row)
 
 
 def _add_details(
     backend: QueryBackend,
     unit: Any,
-    entries: dict[tuple[str, str], dict[str, Any]],
+    entries: list[dict[str, Any]],
     routes: dict[str, list[dict[str, Any]]],
+    items: list[Any] | None,
 ) -> None:
     """Give each obligation the other units of its work item, its baseline and its deadline.
 
     ``parties`` lists every unit of the work item by role, except the unit itself and the groups
     or predecessors through which the obligation reaches it (a card names who else is involved).
+    ``items``: the work items to read them for (a page), else all of the unit's.
     """
-    rows = backend.select(get_stored("obligation-details").text, bindings={"unit": unit})
+    bindings = {"unit": unit} if items is None else {"unit": unit, "item": items}
+    rows = backend.select(get_stored("obligation-details").text, bindings=bindings)
     parties: dict[str, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
     baselines: dict[str, dict[str, Any]] = defaultdict(dict)
     deadlines: dict[str, set[str]] = defaultdict(set)
@@ -178,7 +248,8 @@ def _add_details(
         if "deadline" in row:
             deadlines[item].add(plain(row["deadline"]))
     own = set(routes)  # the unit and every group or predecessor carrying its obligations
-    for (item, _role), entry in entries.items():
+    for entry in entries:
+        item = entry["work_item"]["iri"]
         by_role: dict[str, list[dict[str, Any]]] = {r: [] for r in ROLES}
         found = sorted(parties[item].items(), key=lambda kv: (kv[1]["_order"] or 0, kv[1]["label"]))
         for (party_role, party), info in found:

@@ -28,7 +28,7 @@ from fenjie.config import DEFAULT_BASE
 from fenjie.errors import QueryError, QuerySyntaxError, QueryTimeoutError, StoreError
 from fenjie.queries._auth import Credentials, Session
 from fenjie.queries._results import JSON_MEDIA, TURTLE_MEDIA, ResultsFormatError, read_select
-from fenjie.queries._values import with_values
+from fenjie.queries._values import serialized, with_values
 from fenjie.queries.endpoint import sparql as endpoint_query
 
 __all__ = ["RemoteBackend", "push_gsp", "push_update", "with_values"]
@@ -171,7 +171,7 @@ class RemoteBackend:
         return self._graphs
 
     def _prepare(self, sparql: str, form: str, bindings: Mapping[str, Any] | None) -> Any:
-        terms = {name: str(term) for name, term in (bindings or {}).items()}
+        terms = {name: serialized(term) for name, term in (bindings or {}).items()}
         graphs = self.graphs() if self.union else ()
         return self._wrapper(with_values(sparql, terms), form, graphs=graphs)
 

@@ -199,6 +199,23 @@ def test_load_and_dependents_remote_equal_embedded(
     assert len(obligations(remote, "省科技厅")["obligations"]) == 13
 
 
+def test_pages_remote_equal_embedded(server: str, local: tuple[Path, LocalBackend]) -> None:
+    # a page binds its work items or nodes as one VALUES block of several terms
+    remote = RemoteBackend(server)
+    for offset in (0, 5, 10):
+        page = {"offset": offset, "limit": 5}
+        embedded = obligations(local[1], "省科技厅", **page)
+        assert embedded["obligations"], "compare pages that say something"
+        _same(obligations(remote, "省科技厅", **page), embedded)
+        embedded = dependents(local[1], "意见", **page)
+        assert embedded["targets"]
+        _same(dependents(remote, "意见", **page), embedded)
+    _same(
+        dependents(remote, "意见", kind="baseline", limit=3),
+        dependents(local[1], "意见", kind="baseline", limit=3),
+    )
+
+
 def test_every_stored_query_remote_equals_embedded(
     server: str, local: tuple[Path, LocalBackend]
 ) -> None:

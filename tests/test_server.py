@@ -104,9 +104,45 @@ def test_json_api_matches_the_library(live_server: str, bundled_store: Path) -> 
         store.close()
 
 
+def _api_pages(base: str, path: str, key: str, size: int, **params: str) -> list[dict]:
+    """Every page of ``size`` of an API answer, following ``next``, concatenated."""
+    entries: list[dict] = []
+    offset: int | None = 0
+    while offset is not None:
+        answer = httpx.get(base + path, params={**params, "limit": size, "offset": offset}).json()
+        assert answer["offset"] == offset and answer["limit"] == size
+        entries += answer[key]
+        offset = answer["next"]
+    return entries
+
+
+def test_api_pages_are_the_whole_answer(live_server: str) -> None:
+    whole = httpx.get(live_server + "/api/obligations", params={"unit": "省科技厅"}).json()
+    assert "total" not in whole  # without limit: the whole answer, as before
+    paged = _api_pages(live_server, "/api/obligations", "obligations", 4, unit="省科技厅")
+    assert paged == whole["obligations"] and len(paged) == 13
+    first = httpx.get(live_server + "/api/obligations", params={"unit": "省科技厅", "limit": 5})
+    assert first.json()["total"] == 13 and first.json()["next"] == 5
+    assert first.json()["counts"] == whole["counts"]
+    targets = httpx.get(live_server + "/api/dependents", params={"document": "意见"}).json()
+    pages = _api_pages(live_server, "/api/dependents", "targets", 3, document="意见")
+    assert pages == targets["targets"] and len(pages) > 3
+    for kind in {t["kind"] for t in targets["targets"]}:
+        only = _api_pages(live_server, "/api/dependents", "targets", 2, document="意见", kind=kind)
+        assert only == [t for t in targets["targets"] if t["kind"] == kind]
+    spec = httpx.get(live_server + "/openapi.json").json()["paths"]
+    for path in ("/api/obligations", "/api/dependents"):
+        names = {p["name"]: p["schema"] for p in spec[path]["get"]["parameters"]}
+        assert names["limit"] == names["offset"] == {"type": "integer"}
+
+
 @pytest.mark.parametrize(
     ("path", "params", "status", "code"),
     [
+        ("/api/obligations", {"unit": "省科技厅", "limit": "0"}, 400, "parameter"),
+        ("/api/obligations", {"unit": "省科技厅", "offset": "-3", "limit": "5"}, 400, "parameter"),
+        ("/api/dependents", {"document": "意见", "limit": "十"}, 400, "parameter"),
+        ("/api/dependents", {"document": "意见", "kind": "all"}, 400, "parameter"),
         ("/api/obligations", {}, 400, "parameter"),
         ("/api/obligations", {"unit": "省科技厅", "year": "明年"}, 400, "parameter"),
         ("/api/obligations", {"unit": "没有这个单位"}, 404, None),

@@ -6,7 +6,8 @@ this one; another, say a venv of an older commit, gives a before/after in the sa
 its own copy. The samples are the benchmarks' own (``fenjie/bench/sparql/``): the unit with most
 work items, the most cited document, the first and last table. Requests go in the page's order,
 tab by tab, each to every server in turn; an answer the server already cached (the page asks
-``/api/coordination`` on two tabs) is marked. Prints a Markdown table: HTTP status, seconds and
+``/api/coordination`` on two tabs) is marked. The long answers are asked a page at a time, as the
+page does (first and next page; a server without paging answers them whole). Prints a Markdown table: HTTP status, seconds and
 bytes per request and server. This is a measurement, not a test.
 """
 
@@ -26,7 +27,10 @@ from typing import Any
 
 from fenjie.bench._serving import free_port, stop, wait_until_answering
 
-__all__ = ["Request", "main", "page_requests"]
+__all__ = ["PAGE_SIZE", "Request", "main", "page_requests"]
+
+#: entries per page of the long answers, as the page's script asks them (``PAGE_SIZE`` in app.js)
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ def page_requests(samples: dict[str, str], today: str) -> list[Request]:
     from fenjie.bench.sparql import sparql
 
     unit, document = samples["unit"], samples["document"]
+    # the page asks for the long answers a page at a time (an older server answers them whole)
+    size = str(PAGE_SIZE)
+    page = {"limit": size}
     example = sparql("page-sparql-example")  # the SPARQL tab's first example
     return [
         Request("概览", "the page", "/"),
@@ -57,10 +64,21 @@ def page_requests(samples: dict[str, str], today: str) -> list[Request]:
         Request("概览", "busiest units", "/api/coordination"),
         Request("概览", "most cited documents", "/api/queries/overview-documents"),
         Request("单位任务", "suggestions", q("/api/units", q=samples["name"], limit="12")),
-        Request("单位任务", "busiest unit's obligations", q("/api/obligations", unit=unit)),
+        Request("单位任务", "busiest unit's obligations", q("/api/obligations", unit=unit, **page)),
+        Request("单位任务", "its next page", q("/api/obligations", unit=unit, **page, offset=size)),
         Request("协同负担", "load (as on 概览)", "/api/coordination"),
         Request("文件追溯", "document list", "/api/queries/documents"),
-        Request("文件追溯", "most cited document", q("/api/dependents", document=document)),
+        Request("文件追溯", "most cited document", q("/api/dependents", document=document, **page)),
+        Request(
+            "文件追溯",
+            "its next page",
+            q("/api/dependents", document=document, **page, offset=size),
+        ),
+        Request(
+            "文件追溯",
+            "its 前期基础 only",
+            q("/api/dependents", document=document, kind="baseline", **page),
+        ),
         Request("比较版本", "table list", "/api/queries/tables"),
         Request(
             "比较版本",

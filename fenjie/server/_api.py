@@ -84,8 +84,14 @@ async def units(request: Request, params: Params) -> Response:
     return JSON(await _call(request, queries.find_units, params["q"] or "", limit=limit))
 
 
+def _page(params: Params) -> dict[str, Any]:
+    """The paging keywords of a library function from ``limit`` and ``offset`` (checked there)."""
+    return {"offset": params["offset"] or 0, "limit": params["limit"]}
+
+
 async def obligations(request: Request, params: Params) -> Response:
     kwargs = {"year": params["year"], "role": params["role"], "edition": params["edition"]}
+    kwargs.update(_page(params))
     return JSON(await _call(request, queries.obligations, params["unit"], **kwargs))
 
 
@@ -94,7 +100,9 @@ async def coordination(request: Request, params: Params) -> Response:
 
 
 async def dependents(request: Request, params: Params) -> Response:
-    return JSON(await _call(request, queries.dependents, params["document"]))
+    kwargs = {"kind": params["kind"], **_page(params)}
+    answer = await _call(request, queries.dependents, params["document"], **kwargs)
+    return JSON(answer)
 
 
 async def diff(request: Request, params: Params) -> Response:

@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from fenjie.errors import ParameterError
 from fenjie.queries import stored_queries
+from fenjie.queries.documents import KINDS
 from fenjie.queries.revisions import EDITION_STATUSES
 from fenjie.roles import Role
 from fenjie.server import _api, _reports
@@ -132,6 +133,16 @@ async def _openapi(request: Request, params: Params) -> Response:
 
 
 _YEAR = Param("year", "only this year", type="integer")
+#: a page of a long answer: the answer then carries ``total``, ``offset``, ``limit`` and ``next``
+_PAGE = (
+    Param(
+        "limit",
+        "at most this many entries (a page; the answer adds total, offset, limit and next, "
+        "the offset of the next page or null); without it, the whole answer",
+        type="integer",
+    ),
+    Param("offset", "the page starts after this many entries (default 0)", type="integer"),
+)
 _DIFF = (
     Param("old", "the older edition: table name, file name or IRI", required=True),
     Param("new", "the newer edition: table name, file name or IRI", required=True),
@@ -186,6 +197,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 "(tables recorded as revisions: fenjie diff --record)",
                 choices=EDITION_STATUSES,
             ),
+            *_PAGE,
         ),
     ),
     Endpoint(
@@ -198,7 +210,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/api/dependents",
         "Targets that depend on a policy document, with the explaining paths",
         _api.dependents,
-        (Param("document", "title, short name or IRI", required=True),),
+        (
+            Param("document", "title, short name or IRI", required=True),
+            Param("kind", "only targets whose first kind of dependency is this", choices=KINDS),
+            *_PAGE,
+        ),
     ),
     Endpoint(
         "/api/documents",

@@ -163,6 +163,23 @@ function linkTo(text, onClick, attrs) {
   return link;
 }
 
+// ---- pages of long answers: the API answers `limit` entries from `offset`, with total and next ---
+const PAGE_SIZE = 100;
+// "第 101–200 项，共 3319 项" between 上一页 and 下一页; `go(offset)` asks for another page.
+function pager(data, go) {
+  const shown = data.offset + (data.count || 0);
+  const nav = el("nav", { class: "pager no-print", "aria-label": "分页" });
+  const previous = el("button", { type: "button", class: "pager-previous", text: "上一页" });
+  previous.disabled = !data.offset;
+  previous.addEventListener("click", () => go(Math.max(0, data.offset - data.limit)));
+  const next = el("button", { type: "button", class: "pager-next", text: "下一页" });
+  next.disabled = data.next === null || data.next === undefined;
+  next.addEventListener("click", () => go(data.next));
+  const where = data.total ? `第 ${data.offset + 1}–${shown} 项，共 ${data.total} 项` : "共 0 项";
+  nav.append(previous, el("span", { class: "pager-where", text: where }), next);
+  return nav;
+}
+
 // ---- tabs ---------------------------------------------------------------------------------------
 const loaded = {};
 function showTab(name) {
@@ -222,6 +239,7 @@ function openUnitsOfTable() { showTab("load"); }
 function openDocument(iri) {
   showTab("doc");
   $("doc-input").value = iri;
+  docKind = "";
   traceDocument();
 }
 
@@ -256,14 +274,15 @@ function pickUnit(unit) {
   suggestions = []; renderSuggestions();
   loadObligations();
 }
-async function loadObligations() {
+async function loadObligations(offset) {
   const input = $("unit-input");
   const unit = input.dataset.iri && input.dataset.label === input.value ? input.dataset.iri : input.value.trim();
   const out = $("unit-result");
   if (!unit) return;
   clear(out).append(el("p", { class: "note", text: "查询中…" }));
   try {
-    const data = await getJSON("/api/obligations?" + query({ unit, year: $("unit-year").value, role: $("unit-role").value, edition: $("unit-edition").value }));
+    const filters = { unit, year: $("unit-year").value, role: $("unit-role").value, edition: $("unit-edition").value };
+    const data = await getJSON("/api/obligations?" + query({ ...filters, limit: PAGE_SIZE, offset: offset || "" }));
     input.dataset.label = input.value;
     renderObligations(out, data);
   } catch (error) {
@@ -273,11 +292,15 @@ async function loadObligations() {
 function renderObligations(out, data) {
   clear(out);
   const obligations = data.obligations || [];
+  const total = data.total === undefined ? obligations.length : data.total;
+  const paged = total > obligations.length;
   const counts = Object.entries(data.counts || {}).map(([role, n]) => `${ROLE_NAMES[role] || role} ${n}`);
   out.append(el("p", { class: "summary", id: "unit-summary" },
-    el("strong", { text: label(data.unit) }), ` 共 ${obligations.length} 项任务`,
+    el("strong", { text: label(data.unit) }), ` 共 ${total} 项任务`,
     counts.length ? `（${counts.join("，")}）` : "",
     editionSummary(data)));
+  const pages = () => pager({ ...data, count: obligations.length }, (offset) => loadObligations(offset));
+  if (paged) out.append(pages());
   const byRole = new Map();
   for (const ob of obligations) {
     if (!byRole.has(ob.role)) byRole.set(ob.role, []);
@@ -286,10 +309,11 @@ function renderObligations(out, data) {
   const roles = [...byRole.keys()].sort((a, b) => ROLE_ORDER.indexOf(a) - ROLE_ORDER.indexOf(b));
   for (const role of roles) {
     const group = el("section", { class: "role-group " + role, "data-role": role },
-      el("h2", { text: `${ROLE_NAMES[role] || role}（${byRole.get(role).length}）` }));
+      el("h2", { text: `${ROLE_NAMES[role] || role}（${paged ? "本页 " : ""}${byRole.get(role).length}${paged ? `，共 ${data.counts[role]}` : ""}）` }));
     for (const ob of byRole.get(role)) group.append(renderObligation(ob));
     out.append(group);
   }
+  if (paged) out.append(pages());
   // the same obligations as one table, for download
   const rows = [];
   for (const ob of obligations) {
@@ -301,7 +325,7 @@ function renderObligations(out, data) {
         cell((ob.baseline || []).join("；")), cell(ob.deadline), cell(t.year), cell(t.text), cell(editionText(ob.edition))));
     }
   }
-  const details = el("details", { class: "obligation-table no-print" }, el("summary", { text: "表格形式（可下载）" }),
+  const details = el("details", { class: "obligation-table no-print" }, el("summary", { text: paged ? "本页的表格形式（可下载）" : "表格形式（可下载）" }),
     dataTable("unit-table", ["角色", "工作内容", "主要任务", "经由", "牵头单位", "共同负责单位", "配合单位", "前期工作基础", "完成时限", "年份", "目标", "与上一版相比"],
       rows, label(data.unit) + "的任务"));
   out.append(details);
@@ -459,8 +483,9 @@ function renderChart(target, units) {
 
 // ---- documents and their dependent targets --------------------------------------------------------
 async function initDocuments() {
-  $("doc-form").addEventListener("submit", (event) => { event.preventDefault(); traceDocument(); });
-  $("doc-select").addEventListener("change", () => { $("doc-input").value = ""; traceDocument(); });
+  // a new document starts on all kinds, at its first page
+  $("doc-form").addEventListener("submit", (event) => { event.preventDefault(); docKind = ""; traceDocument(); });
+  $("doc-select").addEventListener("change", () => { $("doc-input").value = ""; docKind = ""; traceDocument(); });
   try {
     const data = await getJSON("/api/queries/documents");
     const select = $("doc-select");
@@ -473,53 +498,57 @@ async function initDocuments() {
   } catch (error) { /* the free-text box still works */ }
 }
 let docKind = "";
-async function traceDocument() {
+async function traceDocument(offset) {
   const name = $("doc-input").value.trim() || $("doc-select").value;
   const out = $("doc-result");
   if (!name) return;
   clear(out).append(el("p", { class: "note", text: "追溯中…" }));
   try {
-    const data = await getJSON("/api/dependents?" + query({ document: name }));
+    const data = await getJSON("/api/dependents?" + query({ document: name, kind: docKind, limit: PAGE_SIZE, offset: offset || "" }));
     renderDependents(out, data);
   } catch (error) {
     showError(out, error, { what: "document", retry: (value) => { $("doc-input").value = value; traceDocument(); } });
   }
 }
+// One page of the dependent targets; the kind buttons ask the server for that kind's pages.
 function renderDependents(out, data) {
   clear(out);
   const targets = data.targets || [];
+  const counts = data.counts || {};
+  const all = Object.values(counts).reduce((a, b) => a + b, 0);
   const title = "《" + label(data.document) + "》";
-  out.append(el("p", { class: "summary", id: "doc-summary" }, el("strong", { text: title }), ` 共有 ${targets.length} 个目标依赖此文件`));
-  const counts = {};
-  for (const t of targets) counts[t.kind] = (counts[t.kind] || 0) + 1;
+  out.append(el("p", { class: "summary", id: "doc-summary" }, el("strong", { text: title }), ` 共有 ${all} 个目标依赖此文件`));
   const kinds = KIND_ORDER.filter((k) => counts[k]).concat(Object.keys(counts).filter((k) => !KIND_ORDER.includes(k)));
   const filters = el("div", { class: "kind-filter no-print", role: "group", "aria-label": "按依赖方式筛选" });
+  for (const [kind, text] of [["", `全部（${all}）`], ...kinds.map((k) => [k, `${KIND_NAMES[k] || k}（${counts[k]}）`])]) {
+    const button = el("button", { type: "button", class: "kind-button", "data-kind": kind, "aria-pressed": String(kind === docKind), text });
+    button.addEventListener("click", () => { docKind = kind; traceDocument(); });
+    filters.append(button);
+  }
   const body = el("tbody");
-  for (const kind of kinds) {
+  const shownKinds = [...new Set(targets.map((t) => t.kind))]
+    .sort((a, b) => (KIND_ORDER.indexOf(a) + 1 || 99) - (KIND_ORDER.indexOf(b) + 1 || 99));
+  for (const kind of shownKinds) {
+    const here = targets.filter((x) => x.kind === kind);
+    const heading = data.total > targets.length ? `本页 ${here.length}，共 ${counts[kind]}` : `${here.length}`;
     body.append(el("tr", { class: "group-row", "data-kind": kind, "data-export": "skip" },
-      el("th", { colspan: "5", text: `${KIND_NAMES[kind] || kind}（${counts[kind]}）` })));
-    for (const t of targets.filter((x) => x.kind === kind)) {
+      el("th", { colspan: "5", text: `${KIND_NAMES[kind] || kind}（${heading}）` })));
+    for (const t of here) {
       body.append(el("tr", { class: "dependent", "data-kind": kind },
         cell(KIND_NAMES[kind] || kind), cell(t.year), cell(label(t.work_item)), cell(t.text),
         el("td", { class: "path", "data-export-text": pathText(t.path || []) }, ...renderPath(t.path || []))));
     }
   }
-  const apply = (kind) => {
-    docKind = kind;
-    for (const tr of body.children) tr.hidden = Boolean(kind) && tr.dataset.kind !== kind;
-    for (const b of filters.children) b.setAttribute("aria-pressed", String(b.dataset.kind === kind));
-  };
-  for (const [kind, text] of [["", `全部（${targets.length}）`], ...kinds.map((k) => [k, `${KIND_NAMES[k] || k}（${counts[k]}）`])]) {
-    const button = el("button", { type: "button", class: "kind-button", "data-kind": kind, text });
-    button.addEventListener("click", () => apply(kind));
-    filters.append(button);
-  }
   const table = el("table", { id: "doc-table", class: "data" },
     el("thead", {}, el("tr", {}, ...["依赖方式", "年份", "工作内容", "目标", "依赖路径"].map((h) => el("th", { text: h })))), body);
   const wrap = el("div", { class: "table-wrap" }, table);
-  out.append(filters, wrap);
-  TableExport.attach(table, title + "的依赖目标");
-  apply(kinds.includes(docKind) ? docKind : "");
+  const pages = () => pager({ ...data, count: targets.length }, (offset) => traceDocument(offset));
+  const paged = data.total > targets.length;
+  out.append(filters);
+  if (paged) out.append(pages());
+  out.append(wrap);
+  if (paged) out.append(pages());
+  TableExport.attach(table, title + "的依赖目标" + (paged ? `（第 ${data.offset + 1}–${data.offset + targets.length} 项）` : ""));
 }
 const EDGE_NAMES = { "fj:refersTo": "引用", "fj:produces": "出台", "fj:basedOn": "依据", "fj:implements": "贯彻落实", "fj:precedes": "前序", "fj:workItem": "所属", "fj:category": "所属任务", "dct:isPartOf": "所属方案", "fj:planDocument": "方案文件" };
 function edgeName(step) {
