@@ -207,6 +207,69 @@ def test_tables_are_named_unambiguously(store_path: Path) -> None:
         diff_editions(backend, "no such plan", NEW)
 
 
+def test_edition_query_reads_one_table_item_by_item(store_path: Path) -> None:
+    """The named query ``edition`` (each kind of fact read from the table's own work items) gives
+    the facts of the asked table only, and all of them for a work item."""
+    from fenjie.queries import plain_rows, run_stored
+
+    backend = LocalBackend(FenjieStore.open(store_path, read_only=True))
+    tables = {t.value.rsplit("/", 1)[-1]: t.value for t in backend.store.tables()}
+    new = tables["changzhutan-innovation-zone-2018-2020-revised"]
+    rows = plain_rows(run_stored(backend, "edition", {"table": new}))
+    assert {r["item"].rsplit("/item/", 1)[0] for r in rows} == {new}
+    assert sum(r["kind"] == "item" for r in rows) == 14
+    added = new + "/item/3-5"  # 科技创新大数据平台, the added work item
+    facts = [{k: v for k, v in r.items() if k not in ("table", "item")} for r in rows]
+    by_text = lambda f: json.dumps(f, ensure_ascii=False, sort_keys=True)  # noqa: E731
+    mine = [f for f, r in zip(facts, rows, strict=True) if r["item"] == added]
+    assert sorted(mine, key=by_text) == sorted(
+        [
+            {
+                "kind": "item",
+                "label": "科技创新大数据平台",
+                "number": 5,
+                "order": 14,
+                "category": "平台建设",
+            },
+            {"kind": "target", "year": 2018, "text": "制定科技创新大数据平台建设方案"},
+            {"kind": "target", "year": 2019, "text": "建成科技创新大数据平台"},
+            {"kind": "target", "year": 2020, "text": "平台数据覆盖全省科技项目"},
+            {
+                "kind": "baseline",
+                "text": "出台《关于深化科技体制改革加快创新型省份建设的实施意见》，明确“建设科技大数据中心”",
+            },
+            {
+                "kind": "document",
+                "document": "https://w3id.org/fenjie/id/doc/guan-yu-shen-hua-ke-ji-ti-zhi-gai-ge-jia-kuai-5aa4ab",
+                "title": "关于深化科技体制改革加快创新型省份建设的实施意见",
+            },
+            {
+                "kind": "assignment",
+                "unit": "https://w3id.org/fenjie/id/unit/hunan-department-of-science-and-technology",
+                "unitLabel": "湖南省科学技术厅",
+                "role": "lead",
+            },
+            {
+                "kind": "assignment",
+                "unit": "https://w3id.org/fenjie/id/unit/430000-hu-nan-sheng/hu-nan-sheng-zheng-wu-fu-wu-he-da-shu-ju-zhong-796677",
+                "unitLabel": "湖南省政务服务和大数据中心",
+                "role": "responsible",
+            },
+            {
+                "kind": "assignment",
+                "unit": "https://w3id.org/fenjie/id/unit/hunan-department-of-finance",
+                "unitLabel": "湖南省财政厅",
+                "role": "supporting",
+            },
+        ],
+        key=by_text,
+    )
+    old = plain_rows(
+        run_stored(backend, "edition", {"table": tables[f"changzhutan-innovation-zone-{OLD}"]})
+    )
+    assert not {r["item"] for r in old} & {r["item"] for r in rows}
+
+
 def test_cli_json_table_and_html(store_path: Path, answer: dict[str, Any], tmp_path: Path) -> None:
     runner = CliRunner()
     base = ["diff", OLD, NEW, "--store", str(store_path)]
