@@ -179,3 +179,37 @@ def test_progress_produces_are_the_targets_issuing_documents(store: FenjieStore)
     for r in answer:
         by_item[r["target"].split("/target/")[0]].add(r["title"])
     assert any("实施细则" in title for title in by_item[PROVINCE + "/item/1-2"])
+
+
+def test_work_item_outline_gives_numbers_places_and_categories(store: FenjieStore) -> None:
+    def one(subject: Any, predicate: NamedNode) -> Any:
+        return next(iter(_objects(store, subject, predicate)), None)
+
+    expected = [
+        _row(
+            item=item,
+            label=label,
+            number=one(item, FJ.itemNumber),
+            order=one(item, FJ.order),
+            table=one(item, PART_OF),
+            category=category,
+            categoryLabel=category and one(category, LABEL),
+            categoryOrder=category and one(category, FJ.order),
+        )
+        for item in _subjects(store, TYPE, FJ.WorkItem)
+        for label in _objects(store, item, LABEL)
+        for category in _objects(store, item, FJ.category) or {None}
+    ]
+    answer = _rows(store, "work-item-outline")
+    _same_rows(answer, expected)
+    small = sorted(
+        (r["number"], r["label"], r["categoryLabel"], r["categoryOrder"])
+        for r in answer
+        if r["table"] == SMALL_TABLE
+    )
+    assert small == [
+        (1, "协同创新体系", "科技创新", 1),
+        (2, "人才体系", "科技创新", 1),
+        (3, "开放合作", "科技创新", 1),
+        (4, "营商环境", "改革", 2),
+    ]
