@@ -104,6 +104,7 @@ class _Run:
     seconds: float
     rows: int
     digest: str
+    cpu: float | None = None  # the embedded query process's CPU seconds (None through a server)
 
 
 def _embedded_worker(conn: Any, store_path: str) -> None:
@@ -118,14 +119,16 @@ def _embedded_worker(conn: Any, store_path: str) -> None:
             text, bindings = conn.recv()
         except EOFError:
             return
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             rows = backend.select(text, bindings=bindings)
         except Exception as exc:  # the store's own message, reported as this query's failure
             conn.send(f"{type(exc).__name__}: {exc}")
             continue
-        seconds = time.perf_counter() - start
-        conn.send(_Run(seconds, len(rows), _digest(rows)))
+        # CPU time beside wall time: on a machine shared with other work, wall time counts the
+        # waits for a core too; the query's own CPU time does not
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        conn.send(_Run(seconds, len(rows), _digest(rows), cpu))
 
 
 class _Embedded:
@@ -318,6 +321,7 @@ def _measure(
 
     spent = 0.0
     times: list[float] = []
+    cpus: list[float] = []
     try:
         first = runner.run(text, bindings, budget)
         spent += first.seconds
@@ -326,6 +330,8 @@ def _measure(
                 break
             run = runner.run(text, bindings, budget)
             times.append(run.seconds)
+            if run.cpu is not None:
+                cpus.append(run.cpu)
             spent += run.seconds
     except _OverBudget:
         return {"over_budget": True, "runs": len(times)}
@@ -336,6 +342,7 @@ def _measure(
     return {
         "median": statistics.median(times),
         "p95": _p95(times),
+        **({"cpu": statistics.median(cpus)} if cpus else {}),
         "runs": len(times),
         "rows": first.rows,
         "digest": first.digest,
@@ -418,7 +425,8 @@ def bench_stores(
                         else f"failed: {result['error']}"
                         if "error" in result
                         else f"median {_ms(result['median'])} ms, p95 {_ms(result['p95'])} ms, "
-                        f"{result['runs']} runs, {result['rows']:,} rows"
+                        + (f"CPU {_ms(result['cpu'])} ms, " if "cpu" in result else "")
+                        + f"{result['runs']} runs, {result['rows']:,} rows"
                     )
                     say(f"{name} {query.name}: {shown}")
                     if workdir is not None:  # what a run cut short reached, readable
@@ -464,19 +472,23 @@ _NAMES = {
 }
 
 
-def _cells(result: dict[str, Any], budget: float, repeat: int) -> str:
+def _cells(result: dict[str, Any], budget: float, repeat: int, *, cpu: bool = False) -> str:
+    """The median and p95 cells of one store (and with ``cpu`` the median CPU time's)."""
+    extra = " | –" if cpu else ""
     if result.get("not_reached"):
-        return "not reached | –"
+        return "not reached | –" + extra
     if "error" in result:
-        return "failed (below) | –"
+        return "failed (below) | –" + extra
     if result.get("over_budget"):
-        return f"over budget (> {budget:g} s) | –"
+        return f"over budget (> {budget:g} s) | –" + extra
     runs = (
         ""
         if result["runs"] >= repeat
         else f" ({result['runs']} run{'s' if result['runs'] != 1 else ''})"
     )
-    return f"{_ms(result['median'])}{runs} | {_ms(result['p95'])}"
+    if cpu and "cpu" in result:
+        extra = f" | {_ms(result['cpu'])}"
+    return f"{_ms(result['median'])}{runs} | {_ms(result['p95'])}" + extra
 
 
 def _rows(per_store: dict[str, Any], stores: list[str]) -> str:
@@ -498,8 +510,9 @@ def _ratio(per_store: dict[str, Any], store: str) -> str:
 
 
 def format_report(report: dict[str, Any]) -> str:
-    """The report as Markdown: per query and store, median and p95 in ms, rows answered ("differ"
-    when the stores' answers are not the same), "over budget" for a query stopped at the limit."""
+    """The report as Markdown: per query and store, median and p95 in ms (embedded also the median
+    CPU time of its query process), rows answered ("differ" when the stores' answers are not the
+    same), "over budget" for a query stopped at the limit."""
     stores = report["stores"]
     budget, repeat = report["budget"], report["repeat"]
     loads = ", ".join(f"{_NAMES[s]} load {t:,.1f} s" for s, t in report["loads"].items())
@@ -510,10 +523,13 @@ def format_report(report: dict[str, Any]) -> str:
         + f"; up to {repeat} runs per query and store after one warm-up, {budget:g} s budget",
         "",
         "| query | rows | "
-        + " | ".join(f"{_NAMES[s]} median | {_NAMES[s]} p95" for s in stores)
+        + " | ".join(
+            f"{_NAMES[s]} median | {_NAMES[s]} p95" + (" | embedded CPU" if s == "embedded" else "")
+            for s in stores
+        )
         + "".join(f" | {_NAMES[s]}/embedded" for s in others)
         + " |",
-        "|" + "---|" * 2 + "---:|" * (2 * len(stores) + len(others)),
+        "|" + "---|" * 2 + "---:|" * (2 * len(stores) + ("embedded" in stores) + len(others)),
     ]
     for query, per_store in report["queries"].items():
         if any(s not in per_store for s in stores):
@@ -522,7 +538,7 @@ def format_report(report: dict[str, Any]) -> str:
                 **per_store,
                 **{s: {"not_reached": True} for s in stores if s not in reached},
             }
-        cells = [_cells(per_store[s], budget, repeat) for s in stores]
+        cells = [_cells(per_store[s], budget, repeat, cpu=s == "embedded") for s in stores]
         ratios = [_ratio(per_store, s) for s in others]
         out.append(f"| {query} | {_rows(per_store, stores)} | " + " | ".join(cells + ratios) + " |")
     over = sum(r.get("over_budget", False) for q in report["queries"].values() for r in q.values())
