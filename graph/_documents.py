@@ -133,8 +133,10 @@ def find_mentions(text: str, short_names: dict[str, str]) -> list[DocumentMentio
 
     The short name in its own definition ("（以下简称《意见》）") is not a separate mention.
     """
+    mentions: list[DocumentMention] = []
+    if "《" not in text:  # most texts cite nothing: skip finding their clauses
+        return mentions
     clauses = _Clauses(text)
-    mentions = []
     for match in _bracketed(text):
         written = match["title"].strip()
         title = short_names.get(written, written)

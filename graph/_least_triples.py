@@ -37,6 +37,8 @@ on generated tables (hypothesis).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fenjie.graph._cells import Item, split_enumeration
 from fenjie.graph._documents import count_mentions
 from fenjie.graph._table import ColumnKind, Row, Table
@@ -76,7 +78,10 @@ def _pairs(per_year: dict[int, int]) -> int:
 class LeastTriples:
     """A running lower bound of the lines the builder writes for a table, one row at a time."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(
+        self, table: Table, *, split: Callable[[str], list[Item]] = split_enumeration
+    ) -> None:
+        self.split = split  # the builder passes its own, which keeps what it splits
         self.columns = len(table.columns)
         self.baseline = [c.index for c in table.columns if c.kind is ColumnKind.BASELINE]
         # the builder keys a work item's targets by year, a target column without one by 0
@@ -102,10 +107,10 @@ class LeastTriples:
             self.started = True
         lines = self.columns * (PER_CELL + bool(row.location)) + PER_ASSIGNMENT * units
         for index in self.baseline:
-            items = split_enumeration(cells[index - 1])
+            items = self.split(cells[index - 1])
             lines += PER_BASELINE_ITEM * len(items) + PER_MENTION * _mentions(items)
         for index, year in self.targets:
-            items = split_enumeration(cells[index - 1])
+            items = self.split(cells[index - 1])
             if items:
                 lines += PER_TARGET_ITEM * len(items) + PER_MENTION * _mentions(items)
                 self.per_year[year] = self.per_year.get(year, 0) + len(items)

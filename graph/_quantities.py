@@ -248,13 +248,16 @@ _MAX_NESTING = 8
 
 def _candidates(text: str) -> list[_Match]:
     """Numbers with a measure word, in order, outside 《titles》 and idioms."""
+    matches = list(_QUANTITY_RE.finditer(text))
+    if not matches:  # most texts: nothing to hold against titles and idioms
+        return []
     blocked = bytearray(len(text) + 1)
     for m in _BLOCKED_RE.finditer(text):
         blocked[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     # prefix sums: whether a span touches a blocked character costs O(1), not O(blocked spans)
     touched = list(accumulate(blocked, initial=0))
     found = []
-    for m in _QUANTITY_RE.finditer(text):
+    for m in matches:
         num, unit = m["num"], m["unit"]
         if num[-1] in "万亿" and len(num) > 1 and not m["approx"] and num[-1] + unit in _UNITS:
             num, unit = num[:-1], num[-1] + unit  # 三百万平方米 = 300 万平方米

@@ -177,3 +177,44 @@ def test_bare_mentions_skip_brackets_and_short_titles():
     text = "出台《空间规划》，推动空间规划实施，落实意见"
     found = find_bare_mentions(text, ["空间规划", "意见"])
     assert [(m.title, m.start) for m in found] == [("空间规划", text.index("推动") + 2)]
+
+
+def _units_by_characters(cell: str) -> list[tuple[str, str, str | None, int]]:
+    """split_units as it read every cell before the fast path: a character at a time, keeping
+    separators inside brackets and collective addressees (the rule, written out)."""
+    from fenjie.graph._cells import _COLLECTIVE_AFTER, _UNIT_SEPARATORS, COLLECTIVE, _tidy_spaces
+
+    kept: set[int] = set()
+    for match in COLLECTIVE.finditer(cell):
+        if match.start() == 0 or cell[match.start() - 1] in _COLLECTIVE_AFTER:
+            kept.update(range(match.start(), match.end()))
+    parts, depth, current = [], 0, ""
+    for k, ch in enumerate(cell):
+        depth += ch in "（("
+        depth = max(0, depth - (ch in "）)"))
+        if ch in _UNIT_SEPARATORS and depth == 0 and k not in kept:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    out = []
+    for part in parts:
+        written = _tidy_spaces(part)
+        if written:
+            scoped = (
+                None
+                if COLLECTIVE.fullmatch(written)
+                else re.match(r"^(?P<name>.+?)\s*[（(](?P<scope>[^（）()]+)[）)]$", written)
+            )
+            name, scope = (scoped["name"], scoped["scope"]) if scoped else (written, None)
+            out.append((written, name, scope, len(out) + 1))
+    return out
+
+
+@given(st.text(alphabet="省市县区各州科技厅局、，,；;/\n （）() \u3000人民政府", max_size=40))
+def test_unit_split_fast_path_as_by_characters(cell: str) -> None:
+    """Cells without brackets or collective addressees are split on every separator in one
+    pass; the units are those the character-by-character reading gives, for every cell."""
+    got = [(u.written, u.name, u.scope, u.position) for u in split_units(cell)]
+    assert got == _units_by_characters(cell)
