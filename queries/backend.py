@@ -143,8 +143,8 @@ def plain(term: Any) -> Any:
     >>> plain(NamedNode("https://example.org/x"))
     'https://example.org/x'
     """
-    if term is None:
-        return None
+    if term is None or isinstance(term, (str, int, float)):
+        return term  # a value already plain (bool is an int)
     if isinstance(term, NamedNode):
         return term.value
     if isinstance(term, BlankNode):

@@ -36,7 +36,14 @@ from fenjie.queries._paging import check_page, page_info
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
 
-__all__ = ["KINDS", "dependents", "dependents_of_produced", "resolve_document"]
+__all__ = [
+    "KINDS",
+    "dependent_listing",
+    "dependents",
+    "dependents_of_produced",
+    "dependents_page",
+    "resolve_document",
+]
 
 from fenjie.vocab import FJ
 
@@ -166,33 +173,69 @@ def dependents(
             parameter="kind",
         )
     doc = resolve_document(backend, document)
-    bindings = {"document": NamedNode(doc["iri"])}
-    chain = backend.select(get_stored("document-chain").text, bindings=bindings)
     if limit is None:
+        bindings = {"document": NamedNode(doc["iri"])}
+        chain = backend.select(get_stored("document-chain").text, bindings=bindings)
         rows = backend.select(get_stored("depends").text, bindings=bindings)
         targets = _dependent_targets(doc, rows, chain)
         if kind is not None:
             targets = [t for t in targets if t["kind"] == kind]
         return {"document": doc, "targets": targets}
-    listed = backend.select(get_stored("dependent-targets").text, bindings=bindings)
+    return dependents_page(
+        backend, dependent_listing(backend, doc["iri"]), kind=kind, offset=offset, limit=limit
+    )
+
+
+def dependent_listing(backend: QueryBackend, document: str) -> dict[str, Any]:
+    """Which targets depend on ``document`` and how, without any text: the part of a page of
+    :func:`dependents` that costs (every dependent target is read), kept apart so that a server
+    reads it once for all the pages of a document (:func:`dependents_page`).
+
+    Returns ``{"document": {"iri", "title"}, "rows": [...]}``: the rows of ``dependent-targets``
+    as plain values (IRIs as strings, numbers as numbers).
+    """
+    from pyoxigraph import NamedNode
+
+    doc = resolve_document(backend, document)
+    rows = backend.select(
+        get_stored("dependent-targets").text, bindings={"document": NamedNode(doc["iri"])}
+    )
+    return {"document": doc, "rows": [{k: plain(v) for k, v in row.items()} for row in rows]}
+
+
+def dependents_page(
+    backend: QueryBackend,
+    listing: dict[str, Any],
+    *,
+    kind: str | None = None,
+    offset: int = 0,
+    limit: int,
+) -> dict[str, Any]:
+    """One page of :func:`dependents` from the ``listing`` of :func:`dependent_listing`: the
+    page's targets are ordered and counted from it, and only their texts are read."""
+    from pyoxigraph import NamedNode
+
+    check_page(offset, limit)
+    doc, listed = listing["document"], listing["rows"]
     order: dict[str, tuple[Any, ...]] = {}
     kinds: dict[str, set[str]] = defaultdict(set)
     for row in listed:
-        target = plain(row["target"])
-        order[target] = (
-            plain(row["itemOrder"]),
-            plain(row["item"]),
-            plain(row["year"]),
-            plain(row["targetOrder"]),
-        )
-        kinds[target].add(_kind(doc, plain(row["how"]), plain(row["via"])))
+        target = row["target"]
+        order[target] = (row["itemOrder"], row["item"], row["year"], row["targetOrder"])
+        kinds[target].add(_kind(doc, row["how"], row["via"]))
     first = {target: next(k for k in KINDS if k in found) for target, found in kinds.items()}
     counts = {k: n for k in KINDS if (n := sum(1 for f in first.values() if f == k))}
     ordered = sorted(order, key=lambda target: (order[target], target))
     if kind is not None:
         ordered = [target for target in ordered if first[target] == kind]
     shown = set(ordered[offset : offset + limit])
-    rows = _with_texts(backend, [row for row in listed if plain(row["target"]) in shown])
+    rows = _with_texts(backend, [row for row in listed if row["target"] in shown])
+    chain = []
+    if any(r["via"] != doc["iri"] or r["how"] == "earlier_target" for r in rows):
+        # the steps of a path past the document itself: based-on documents, earlier targets
+        chain = backend.select(
+            get_stored("document-chain").text, bindings={"document": NamedNode(doc["iri"])}
+        )
     return {
         "document": doc,
         "targets": _dependent_targets(doc, rows, chain),
@@ -219,36 +262,36 @@ _NODE_TEXT = {
 
 
 def _with_texts(backend: QueryBackend, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows of ``dependent-targets`` completed into rows of ``depends``: the target's text, the
-    work item's label, the cited document's title, the citing node's text and whether it issues
-    the document, read for the nodes of these rows alone."""
-    from pyoxigraph import Literal
+    """Rows of ``dependent-targets`` (plain values) completed into rows of ``depends``: the
+    target's text, the work item's label, the cited document's title, the citing node's text and
+    whether it issues the document, read for the nodes of these rows alone."""
+    from pyoxigraph import NamedNode
 
-    nodes: dict[Any, None] = {}
+    nodes: dict[str, None] = {}
     for row in rows:
         nodes.update(dict.fromkeys((row["target"], row["item"], row["via"], row["citing"])))
     texts: dict[str, dict[str, Any]] = defaultdict(dict)
     produced: set[tuple[str, str]] = set()
     if nodes:
-        found = backend.select(get_stored("dependent-texts").text, bindings={"node": list(nodes)})
-        for row in found:
-            node = plain(row["node"])
-            if "produces" in row:
-                produced.add((node, plain(row["produces"])))
+        bound = {"node": [NamedNode(node) for node in nodes]}
+        for found in backend.select(get_stored("dependent-texts").text, bindings=bound):
+            node = plain(found["node"])
+            if "produces" in found:
+                produced.add((node, plain(found["produces"])))
             for key in ("text", "label", "title"):
-                if key in row:
-                    texts[node].setdefault(key, row[key])
+                if key in found:
+                    texts[node].setdefault(key, plain(found[key]))
     out = []
     for row in rows:
-        how, citing, via = plain(row["how"]), plain(row["citing"]), plain(row["via"])
+        how, citing, via = row["how"], row["citing"], row["via"]
         full = dict(row)
-        full["text"] = texts[plain(row["target"])].get("text")
-        full["itemLabel"] = texts[plain(row["item"])].get("label")
+        full["text"] = texts[row["target"]].get("text")
+        full["itemLabel"] = texts[row["item"]].get("label")
         if "title" in texts[via]:
             full["viaTitle"] = texts[via]["title"]
         if how in _NODE_TEXT and _NODE_TEXT[how] in texts[citing]:
             full["nodeText"] = texts[citing][_NODE_TEXT[how]]
-        full["produces"] = Literal(how != "plan" and (citing, via) in produced)
+        full["produces"] = how != "plan" and (citing, via) in produced
         out.append(full)
     return out
 

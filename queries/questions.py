@@ -33,7 +33,9 @@ __all__ = [
     "ROLES",
     "coordination_from",
     "coordination_load",
+    "obligation_listing",
     "obligations",
+    "obligations_page",
     "run_stored",
     "stored_table",
 ]
@@ -82,6 +84,26 @@ def obligations(
     the list of work items first, then their targets), so a page of a unit with thousands of work
     items costs about what a small unit costs; the pages, one after another, are the whole answer.
     """
+    check_page(offset, limit)
+    listing = obligation_listing(
+        backend, unit, year=year, role=role, edition=edition, whole=limit is None
+    )
+    return obligations_page(backend, listing, offset=offset, limit=limit)
+
+
+def obligation_listing(
+    backend: QueryBackend,
+    unit: str,
+    *,
+    year: int | None = None,
+    role: str | None = None,
+    edition: str | None = None,
+    whole: bool = False,
+) -> dict[str, Any]:
+    """The obligations of :func:`obligations` in order, counted, without their details: the part
+    of a page that reads every work item of the unit, kept apart so that a server reads it once
+    for all the pages of a unit (:func:`obligations_page`). Without ``year`` the targets are left
+    for the page, unless ``whole`` (the whole answer reads them with the list, in one query)."""
     from pyoxigraph import NamedNode
 
     role = _check(year, role)
@@ -90,14 +112,13 @@ def obligations(
             f"edition 应为 {'、'.join(EDITION_STATUSES)} 之一，实为 {edition!r} (edition must be one of these)",
             parameter="edition",
         )
-    check_page(offset, limit)
     who = resolve_unit(backend, unit)
     bindings: dict[str, Any] = {"unit": NamedNode(who["iri"])}
     if year is not None:
         bindings["year"] = year_term(year)
     # a page without a year reads the work items alone first; with a year, which work items
     # count depends on their targets, so they come with the list
-    targets_later = limit is not None and year is None
+    targets_later = not whole and year is None
     query = "obligation-items" if targets_later else "obligations"
     rows = backend.select(get_stored(query).text, bindings=bindings)
     routes = unit_routes(backend, who["iri"])
@@ -113,12 +134,37 @@ def obligations(
         ordered = [e for e in ordered if e["edition"] and e["edition"]["status"] == edition]
     counts = Counter(e["role"] for e in ordered)
     statuses = Counter(e["edition"]["status"] for e in ordered if e["edition"])
-    shown = ordered if limit is None else ordered[offset : offset + limit]
+    return {
+        "unit": who,
+        "year": year,
+        "role": role,
+        "edition": edition,
+        "counts": {r: counts.get(r, 0) for r in ROLES},
+        "edition_counts": {s: statuses.get(s, 0) for s in EDITION_STATUSES},
+        "entries": ordered,
+        "routes": routes,
+        "targets_later": targets_later,
+    }
+
+
+def obligations_page(
+    backend: QueryBackend, listing: dict[str, Any], *, offset: int = 0, limit: int | None = None
+) -> dict[str, Any]:
+    """:func:`obligations` from the ``listing`` of :func:`obligation_listing`: the page's work
+    items get their targets (if the listing left them) and details; ``listing`` is not changed."""
+    from copy import deepcopy
+
+    from pyoxigraph import NamedNode
+
+    check_page(offset, limit)
+    ordered = listing["entries"]
+    shown = deepcopy(ordered if limit is None else ordered[offset : offset + limit])
     items = [NamedNode(i) for i in dict.fromkeys(e["work_item"]["iri"] for e in shown)]
-    if targets_later and items:
+    if listing["targets_later"] and items:
         _add_targets(backend, items, shown)
     if shown:
-        _add_details(backend, bindings["unit"], shown, routes, items if limit is not None else None)
+        unit = NamedNode(listing["unit"]["iri"])
+        _add_details(backend, unit, shown, listing["routes"], items if limit is not None else None)
     result = []
     for entry in shown:
         targets = sorted(entry.pop("targets").values(), key=lambda t: t["_order"])
@@ -126,14 +172,9 @@ def obligations(
         entry["targets"] = [{k: v for k, v in t.items() if k != "_order"} for t in targets]
         result.append(_in_order(entry))
     answer = {
-        "unit": who,
-        "year": year,
-        "role": role,
-        "edition": edition,
-        "counts": {r: counts.get(r, 0) for r in ROLES},
-        "edition_counts": {s: statuses.get(s, 0) for s in EDITION_STATUSES},
-        "obligations": result,
+        k: listing[k] for k in ("unit", "year", "role", "edition", "counts", "edition_counts")
     }
+    answer["obligations"] = result
     if limit is not None:
         answer.update(page_info(offset, limit, len(ordered)))
     return answer

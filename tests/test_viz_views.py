@@ -315,7 +315,7 @@ class _Recording(LocalBackend):
 def test_views_read_only_what_they_draw(
     backend: LocalBackend, name: str, params: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Only the dependency view reads baselines, the precedes chain and the document mentions (the
+    """No view reads all baselines, the whole precedes chain or every document mention (the
     biggest answers of a large store), and leaving them out changes nothing the others draw."""
     import fenjie.viz._data as view_data
     import fenjie.viz._render as view_render
@@ -336,7 +336,57 @@ def test_views_read_only_what_they_draw(
 
     recording = _Recording(backend)
     build_view(recording, "dependency", document="意见")
-    assert skipped <= set(recording.asked)
+    assert not skipped & set(recording.asked)
+    around = ("dependent-targets", "dependent-texts", "target-next", "document-citing")
+    assert {get_stored(q).text for q in around} <= set(recording.asked)
+
+
+@pytest.mark.parametrize(
+    ("document", "year"), [("意见", None), ("意见", 2018), ("意见实施细则", None)]
+)
+def test_dependency_view_reads_around_its_targets_what_the_whole_graph_says(
+    backend: LocalBackend, document: str, year: int | None
+) -> None:
+    """The dependency view reads texts, precedes edges and citing nodes for what it draws only;
+    what it draws is what the whole-graph answers say: the targets of ``dependents`` with their
+    texts, the precedes edges of ``target-sequence`` between them, the mentions of
+    ``document-mentions`` and the baselines of ``baselines`` citing the documents."""
+    from fenjie.queries import dependents, plain, resolve_document
+    from fenjie.queries.registry import get_stored
+
+    view = build_view(backend, "dependency", document=document, year=year)
+    kinds = dict(view.graph.nodes(data="kind"))
+    labels = dict(view.graph.nodes(data="label"))
+    answer = dependents(backend, document)["targets"]
+    expected = {t["iri"]: t for t in answer if year is None or t["year"] == year}
+    drawn = {n for n, k in kinds.items() if k == "target"}
+    assert drawn == set(expected) and drawn
+    for iri, target in expected.items():
+        assert labels[iri].startswith(f"{target['year']}：{target['text'][:5]}")
+    sequence = {
+        (plain(r["from"]), plain(r["to"]))
+        for r in backend.select(get_stored("target-sequence").text)
+    }
+    precedes = {(a, b) for a, b, k in view.graph.edges(data="kind") if k == "precedes"}
+    assert precedes == {(a, b) for a, b in sequence if a in drawn and b in drawn}
+    docs = {n for n, k in kinds.items() if k in ("document", "derived")}
+    assert resolve_document(backend, document)["iri"] in docs
+    mentions = backend.select(get_stored("document-mentions").text)
+    baselines = {
+        plain(r["baseline"]): plain(r["text"]) for r in backend.select(get_stored("baselines").text)
+    }
+    citing_baselines = {plain(r["node"]) for r in mentions if plain(r["document"]) in docs} & set(
+        baselines
+    )
+    assert {n for n, k in kinds.items() if k == "baseline"} == citing_baselines
+    for node in citing_baselines:
+        assert view.graph.nodes[node]["title"].startswith(f"前期工作基础：{baselines[node]}")
+    refers = {(a, b) for a, b, k in view.graph.edges(data="kind") if k in ("refers", "produces")}
+    assert refers == {
+        (plain(r["node"]), plain(r["document"]))
+        for r in mentions
+        if plain(r["document"]) in docs and plain(r["node"]) in view.graph
+    }
 
 
 @pytest.mark.parametrize(

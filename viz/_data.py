@@ -145,9 +145,10 @@ def _targets(backend: Backend) -> dict[str, dict[str, Any]]:
 def load(backend: Backend, *, documents: bool = True) -> GraphData:
     """Read everything the views need with a handful of named queries.
 
-    ``documents=False`` leaves out what only the dependency view draws (baselines, the precedes
-    chain between targets, document mentions): on a province's archive these are the biggest
-    answers (62,289 precedes edges at 940k triples), and the other views open faster without them.
+    ``documents=False`` leaves out the baselines, the precedes chain between targets and the
+    document mentions: on a province's archive these are the biggest answers (62,289 precedes
+    edges at 940k triples). The views load without them; the dependency view reads them around
+    the targets it draws only (:mod:`fenjie.viz._views_focus`).
     The targets are read when a view first asks for them (:attr:`GraphData.targets`).
     """
     data = GraphData()

@@ -79,8 +79,9 @@ def build_view(
             suggestions=list(VIEWS),
         )
     backend = as_backend(backend)
-    # only the dependency view draws baselines, the precedes chain and document mentions
-    data = load(backend, documents=name == "dependency")
+    # the dependency view reads the baselines, precedes edges and mentions around what it draws
+    # itself (its targets, their documents): none of the views reads them for the whole graph
+    data = load(backend, documents=False)
     filters = ViewFilters(
         year=_year(year),
         role=role,

@@ -48,19 +48,67 @@ def _derived(data: GraphData, doc: str) -> list[str]:
 
 def dependent_targets(backend: Any, doc: str) -> dict[str, dict[str, Any]]:
     """Targets that depend on ``doc``, as issue 3's ``dependents`` defines them: IRI → the
-    target's ``iri``, ``item``, ``year`` and ``text``, from that answer (so the view reads no
-    other targets: 36,424 at 940k triples)."""
-    from fenjie.queries import dependents
+    target's ``iri``, ``item`` and ``year``, from the rows of ``dependent-targets`` (which targets
+    and how, without texts or paths: the view reads the texts of the targets it draws only, and
+    no other targets: 36,424 at 940k triples)."""
+    from pyoxigraph import NamedNode
 
+    from fenjie.queries import plain
+    from fenjie.queries.registry import get_stored
+
+    rows = backend.select(
+        get_stored("dependent-targets").text, bindings={"document": NamedNode(doc)}
+    )
     return {
-        str(t["iri"]): {
-            "iri": str(t["iri"]),
-            "item": str(t["work_item"]["iri"]),
-            "year": int(t["year"] or 0),
-            "text": str(t["text"] or ""),
+        plain(r["target"]): {
+            "iri": plain(r["target"]),
+            "item": plain(r["item"]),
+            "year": int(plain(r["year"]) or 0),
         }
-        for t in dependents(backend, doc).get("targets", [])
+        for r in rows
     }
+
+
+def _read_around(
+    backend: Any, data: GraphData, docs: set[str], targets: dict[str, dict[str, Any]]
+) -> None:
+    """What the dependency view draws around its targets, read for them alone: the targets'
+    texts, the nodes citing ``docs`` (with the baseline entries among them) and the precedes
+    edges between the targets. ``data`` gets them as :func:`~fenjie.viz._data.load` gives them
+    for the whole graph (``refers``, ``baselines``, ``precedes``), limited to these."""
+    from pyoxigraph import NamedNode
+
+    from fenjie.queries import plain
+    from fenjie.queries.registry import get_stored
+
+    drawn = [NamedNode(t) for t in sorted(targets)]
+    if drawn:
+        found = backend.select(get_stored("dependent-texts").text, bindings={"node": drawn})
+        for row in found:
+            if "text" in row:
+                targets[plain(row["node"])]["text"] = plain(row["text"])
+        nexts = backend.select(get_stored("target-next").text, bindings={"node": drawn})
+        data.precedes = sorted(
+            {(plain(r["node"]), plain(r["next"])) for r in nexts if plain(r["next"]) in targets}
+        )
+    for record in targets.values():
+        record.setdefault("text", "")
+    citing = backend.select(
+        get_stored("document-citing").text,
+        bindings={"document": [NamedNode(d) for d in sorted(docs)]},
+    )
+    refers = set()
+    for row in citing:
+        node = plain(row["node"])
+        refers.add((node, plain(row["document"]), bool(plain(row.get("produces")))))
+        if "baselineItem" in row:
+            data.baselines[node] = {
+                "iri": node,
+                "item": plain(row["baselineItem"]),
+                "text": plain(row["baselineText"]) or "",
+                "order": int(plain(row.get("baselineOrder")) or 0),
+            }
+    data.refers = sorted(refers)
 
 
 def _short(text: str, n: int = 18) -> str:
@@ -132,6 +180,8 @@ class Dependency(ViewBase):
             targets = set(keep)
         if not targets:
             view.messages.append("没有依赖该文件的年度目标。")
+        drawn = {t: records[t] for t in targets}
+        _read_around(self.backend, data, docs, drawn)
         items_of_targets = {records[t]["item"] for t in targets}
         citing = [(n, d, p) for n, d, p in data.refers if d in docs]
         baselines = sorted(
@@ -142,9 +192,7 @@ class Dependency(ViewBase):
                 and data.baselines[n]["item"] in items_of_targets | {data.baselines[n]["item"]}
             }
         )
-        return _DependencyChosen(
-            view, doc, derived, docs, {t: records[t] for t in targets}, citing, baselines, years
-        )
+        return _DependencyChosen(view, doc, derived, docs, drawn, citing, baselines, years)
 
     def nodes(self, data: GraphData, chosen: _DependencyChosen) -> None:
         view, years = chosen.view, chosen.years

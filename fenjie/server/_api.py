@@ -85,14 +85,27 @@ async def units(request: Request, params: Params) -> Response:
 
 
 def _page(params: Params) -> dict[str, Any]:
-    """The paging keywords of a library function from ``limit`` and ``offset`` (checked there)."""
-    return {"offset": params["offset"] or 0, "limit": params["limit"]}
+    """The paging keywords of a library function from ``limit`` and ``offset``, checked before
+    anything is read."""
+    from fenjie.queries._paging import check_page
+
+    page = {"offset": params["offset"] or 0, "limit": params["limit"]}
+    check_page(page["offset"], page["limit"])
+    return page
 
 
 async def obligations(request: Request, params: Params) -> Response:
+    from fenjie.queries.questions import obligation_listing, obligations_page
+
     kwargs = {"year": params["year"], "role": params["role"], "edition": params["edition"]}
-    kwargs.update(_page(params))
-    return JSON(await _call(request, queries.obligations, params["unit"], **kwargs))
+    page = _page(params)
+    if page["limit"] is None:
+        return JSON(await _call(request, queries.obligations, params["unit"], **kwargs, **page))
+    # a page: the unit's work items in order, read once per unit and filters and kept, then the
+    # targets and details of the page's work items, read each time
+    listing = await _call(request, obligation_listing, params["unit"], **kwargs)
+    payload = {"function": obligations_page, "args": [listing], "kwargs": page}
+    return JSON(await request.app.state.pool.run("call", payload))
 
 
 async def coordination(request: Request, params: Params) -> Response:
@@ -100,9 +113,16 @@ async def coordination(request: Request, params: Params) -> Response:
 
 
 async def dependents(request: Request, params: Params) -> Response:
+    from fenjie.queries.documents import dependent_listing, dependents_page
+
     kwargs = {"kind": params["kind"], **_page(params)}
-    answer = await _call(request, queries.dependents, params["document"], **kwargs)
-    return JSON(answer)
+    if kwargs["limit"] is None:
+        return JSON(await _call(request, queries.dependents, params["document"], **kwargs))
+    # a page: which targets depend, read once per document and kept (the costly part), then the
+    # texts of the page's targets, read each time (the listing is too big a key for the cache)
+    listing = await _call(request, dependent_listing, params["document"])
+    payload = {"function": dependents_page, "args": [listing], "kwargs": kwargs}
+    return JSON(await request.app.state.pool.run("call", payload))
 
 
 async def diff(request: Request, params: Params) -> Response:
