@@ -186,21 +186,38 @@ def dependents(
     )
 
 
+#: the columns of a listing's rows (:func:`dependent_listing`)
+_LISTED = ("target", "how", "via", "node", "citing", "item", "year", "targetOrder", "itemOrder")
+
+
 def dependent_listing(backend: QueryBackend, document: str) -> dict[str, Any]:
     """Which targets depend on ``document`` and how, without any text: the part of a page of
     :func:`dependents` that costs (every dependent target is read), kept apart so that a server
     reads it once for all the pages of a document (:func:`dependents_page`).
 
-    Returns ``{"document": {"iri", "title"}, "rows": [...]}``: the rows of ``dependent-targets``
-    as plain values (IRIs as strings, numbers as numbers).
+    Returns ``{"document": {"iri", "title"}, "rows": [...], "chain": [...]}``: the rows of
+    ``dependent-targets`` as tuples of plain values (IRIs as strings, numbers as numbers) in the
+    order of ``_LISTED``, and those of ``document-chain`` (the steps of the explaining paths).
+    Equal strings are one object, so the listing stays small when it is pickled.
     """
+    from sys import intern
+
     from pyoxigraph import NamedNode
 
     doc = resolve_document(backend, document)
-    rows = backend.select(
-        get_stored("dependent-targets").text, bindings={"document": NamedNode(doc["iri"])}
-    )
-    return {"document": doc, "rows": [{k: plain(v) for k, v in row.items()} for row in rows]}
+    bindings = {"document": NamedNode(doc["iri"])}
+    rows = backend.select(get_stored("dependent-targets").text, bindings=bindings)
+    chain = backend.select(get_stored("document-chain").text, bindings=bindings)
+
+    def value(term: Any) -> Any:
+        found = plain(term)
+        return intern(found) if isinstance(found, str) else found
+
+    return {
+        "document": doc,
+        "rows": [tuple(value(row.get(column)) for column in _LISTED) for row in rows],
+        "chain": [{k: value(v) for k, v in row.items()} for row in chain],
+    }
 
 
 def dependents_page(
@@ -213,10 +230,9 @@ def dependents_page(
 ) -> dict[str, Any]:
     """One page of :func:`dependents` from the ``listing`` of :func:`dependent_listing`: the
     page's targets are ordered and counted from it, and only their texts are read."""
-    from pyoxigraph import NamedNode
-
     check_page(offset, limit)
-    doc, listed = listing["document"], listing["rows"]
+    doc = listing["document"]
+    listed = [dict(zip(_LISTED, row, strict=True)) for row in listing["rows"]]
     order: dict[str, tuple[Any, ...]] = {}
     kinds: dict[str, set[str]] = defaultdict(set)
     for row in listed:
@@ -230,15 +246,9 @@ def dependents_page(
         ordered = [target for target in ordered if first[target] == kind]
     shown = set(ordered[offset : offset + limit])
     rows = _with_texts(backend, [row for row in listed if row["target"] in shown])
-    chain = []
-    if any(r["via"] != doc["iri"] or r["how"] == "earlier_target" for r in rows):
-        # the steps of a path past the document itself: based-on documents, earlier targets
-        chain = backend.select(
-            get_stored("document-chain").text, bindings={"document": NamedNode(doc["iri"])}
-        )
     return {
         "document": doc,
-        "targets": _dependent_targets(doc, rows, chain),
+        "targets": _dependent_targets(doc, rows, listing["chain"]),
         **page_info(offset, limit, len(ordered)),
         "counts": counts,
     }
