@@ -1,8 +1,9 @@
 """Read and build sources, one table at a time, in worker processes when that helps.
 
-Each source is read and built on its own, its quads written as N-Quads to a file in a spool
-folder while its rows are gone through, and handed over as that file: a build holds one table's
-rows at a time (per worker) and none of its quads, whatever the number and size of the sources.
+Each source is read and built on its own, its quads written as N-Quads to files in a spool
+folder while its rows are gone through (the lines of its own graph to one, those of the shared
+graph to another), and handed over as those files: a build holds one table's rows at a time (per
+worker) and none of its quads, whatever the number and size of the sources.
 With more than one source and more than one core, worker processes read and build in parallel
 while the calling process, the one writer, loads their files into the store.
 """
@@ -30,7 +31,7 @@ from fenjie.graph._registry import UnitRegistry
 from fenjie.graph.builder import write_table
 from fenjie.graph.read import read_table
 
-__all__ = ["BuiltSource", "build_into", "build_many", "build_one", "default_workers"]
+__all__ = ["BuiltSource", "Spooled", "build_into", "build_many", "build_one", "default_workers"]
 
 
 @dataclass
@@ -53,6 +54,20 @@ class BuiltSource:
     findings: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Spooled:
+    """A built source's quads in the spool folder, as N-Quads: the lines of its own graph, and
+    those of the shared graph apart (the writer loads a table's own lines in pieces of their own:
+    graph/store.py)."""
+
+    own: Path
+    shared: Path
+
+    def unlink(self) -> None:
+        self.own.unlink(missing_ok=True)
+        self.shared.unlink(missing_ok=True)
+
+
 _registries: dict[str, UnitRegistry] = {}  # per process: one load of the registry per base
 
 
@@ -60,6 +75,7 @@ def build_into(
     source: Path,
     out: ByteSink,
     *,
+    shared: ByteSink | None = None,
     base: str,
     sha256: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
@@ -67,7 +83,8 @@ def build_into(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> BuiltSource:
     """Read and build one source, writing its quads (table and shared graph) as N-Quads to
-    ``out`` while its rows are gone through (what was written is incomplete when it fails)."""
+    ``out`` while its rows are gone through (what was written is incomplete when it fails); with
+    ``shared``, the shared graph's lines go there instead."""
     registry = _registries.get(base)
     if registry is None:
         registry = _registries[base] = UnitRegistry.load(base)
@@ -77,6 +94,7 @@ def build_into(
     built = write_table(
         table,
         out,
+        shared=shared,
         base=base,
         registry=registry,
         on_progress=on_progress,
@@ -106,16 +124,17 @@ def build_one(
     on_progress: Callable[[int, int], None] | None = None,
     *,
     spool: Path,
-) -> tuple[BuiltSource, Path]:
-    """Read and build one source; its quads (table and shared graph) go to an N-Quads file in
-    the folder ``spool``, whose path is returned (nothing is left there when it fails)."""
+) -> tuple[BuiltSource, Spooled]:
+    """Read and build one source; its quads go to two N-Quads files in the folder ``spool`` (its
+    own graph's, the shared graph's), which are returned (nothing is left there when it fails)."""
     handle, name = tempfile.mkstemp(suffix=".nq", dir=spool)
-    quads = Path(name)
+    quads = Spooled(Path(name), Path(name).with_suffix(".shared.nq"))
     try:
-        with os.fdopen(handle, "wb") as out:
+        with os.fdopen(handle, "wb") as out, quads.shared.open("xb") as shared:
             result = build_into(
                 source,
                 out,
+                shared=shared,
                 base=base,
                 sha256=sha256,
                 limits=limits,
@@ -123,7 +142,7 @@ def build_one(
                 on_progress=on_progress,
             )
     except BaseException:
-        quads.unlink(missing_ok=True)
+        quads.unlink()
         raise
     return result, quads
 
@@ -145,7 +164,7 @@ def build_many(
     jurisdiction: str | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     spool: Path,
-) -> Iterator[tuple[BuiltSource, Path]]:
+) -> Iterator[tuple[BuiltSource, Spooled]]:
     """Build ``(source, sha256)`` jobs, yielding results (with their N-Quads files in ``spool``)
     in order.
 
@@ -162,7 +181,7 @@ def build_many(
     context = multiprocessing.get_context("spawn")
     count = min(workers, len(jobs))
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        pending: deque[Future[tuple[BuiltSource, Path]]] = deque()
+        pending: deque[Future[tuple[BuiltSource, Spooled]]] = deque()
         queue = iter(jobs)
         try:
             for source, sha in queue:

@@ -201,11 +201,15 @@ class _Builder:
         *,
         base: str,
         registry: UnitRegistry,
+        shared_out: NQuadsWriter | None = None,
         slug: str,
         jurisdiction: str | None = None,
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.table, self.base, self.registry, self.out = table, base, registry, out
+        # the shared graph's lines: apart when the caller wants them apart (graph/store.py loads
+        # a table's own lines in pieces of their own), else among the table's
+        self.shared_out = shared_out if shared_out is not None else out
         self.limits = limits
         self.iri = NamedNode(f"{base}table/{slug}")  # checks the base: other IRIs extend it
         self.node = iri(self.iri.value)
@@ -226,7 +230,8 @@ class _Builder:
         self.shared_suffix = f" {iri(base + SHARED_GRAPH)} .\n"
         self.item_lines: set[str] = set()  # the table's lines since the current work item began
         self.shared_lines: set[str] = set()
-        self.emit = out.append  # every line written goes through here, once
+        self.emit = out.append  # every line of the table's graph goes through here, once
+        self.emit_shared = self.shared_out.append  # and every line of the shared graph here
         self.units: dict[str, str] = {}
         self.described: set[tuple[str, str]] = set()  # (unit, as written)
         self.unregistered: list[str] = []
@@ -265,7 +270,7 @@ class _Builder:
         line = f"{s} {p} {o}{self.shared_suffix}"
         if line not in self.shared_lines:
             self.shared_lines.add(line)
-            self.emit(line)
+            self.emit_shared(line)
 
     # -- table, columns, cells -------------------------------------------------------------
     def source(self) -> None:
@@ -706,8 +711,7 @@ class _Builder:
     def check_size(self, row: Row, by: str = "by this row") -> None:
         """Stop at the row where the table's triples pass the limit (checked after each row,
         each target cell and each work item's pairs of targets)."""
-        self.out.flush_if_full()
-        made = self.out.lines
+        made = self.lines()
         if made > self.limits.triples:
             self.limits.check(
                 "triples",
@@ -716,6 +720,14 @@ class _Builder:
                 place=row.location or f"line {row.line}",
                 what=f"the table makes {made:,} triples {by}",
             )
+
+    def lines(self) -> int:
+        """Lines made so far (both graphs), writing out the batches that are full."""
+        self.out.flush_if_full()
+        if self.shared_out is self.out:
+            return self.out.lines
+        self.shared_out.flush_if_full()
+        return self.out.lines + self.shared_out.lines
 
     def run(self, on_progress: Callable[[int, int], None] | None = None) -> BuiltTable:
         self.source()
@@ -731,6 +743,7 @@ class _Builder:
         if self.table.rows:  # findings are lines too: a table of doubtful cells makes many
             self.check_size(self.table.rows[-1], "with its findings recorded")
         self.out.flush()
+        self.shared_out.flush()
         counts: dict[str, object] = {
             "categories": len(self.categories),
             "work_items": self.counts["work_items"],
@@ -738,7 +751,7 @@ class _Builder:
             "units": len(set(self.units.values())),
             "documents": len(self.mentioned),
             "observations": self.counts["observations"],
-            "triples": self.out.lines,
+            "triples": self.lines(),
         }
         return BuiltTable(
             self.iri,
@@ -772,6 +785,7 @@ def write_table(
     table: Table,
     out: ByteSink,
     *,
+    shared: ByteSink | None = None,
     base: str = DEFAULT_BASE,
     slug: str | None = None,
     registry: UnitRegistry | None = None,
@@ -783,6 +797,7 @@ def write_table(
     graph, as N-Quads (UTF-8) to ``out`` while going through the rows; the result has the counts
     and findings, and no quads.
 
+    With ``shared``, the shared graph's lines go there instead of among the table's.
     ``jurisdiction`` (浙江省, 长沙市 …) overrides the one read from the table (title, 文号, issuer,
     units). ``on_progress(rows_done, rows_total)`` is called every 500 rows and at the end.
     A table making more than ``limits.triples`` triples stops with a
@@ -795,6 +810,7 @@ def write_table(
         NQuadsWriter(out),
         base=base,
         registry=registry,
+        shared_out=NQuadsWriter(shared) if shared is not None else None,
         slug=slug or table_slug(table.name),
         jurisdiction=jurisdiction,
         limits=limits,

@@ -47,7 +47,7 @@ from fenjie.graph._faults import kill_point
 from fenjie.graph._levels import link_levels
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._lock import store_lock  # writers other than builds take it too
-from fenjie.graph._pipeline import BuiltSource, build_many, default_workers
+from fenjie.graph._pipeline import BuiltSource, Spooled, build_many, default_workers
 from fenjie.graph._registry import UnitRegistry, agency_quads, ontology_quads
 from fenjie.graph._sources import expand_sources, file_sha256
 from fenjie.graph._sparql import sparql
@@ -223,6 +223,13 @@ _BATCH_BYTES = 8 << 20
 # them (fsync included) one step after the other; a second call running meanwhile keeps the
 # cores busy through those waits (docs/benchmarks.md, build). Each holds its piece's quads.
 _LOADERS = 2
+# A table of at least a quarter of a batch of N-Quads is loaded in pieces of its own, smaller ones
+# together. Oxigraph's graph-first indexes (gspo, gpos, gosp) key a quad by its graph first, so the
+# files a piece of one graph adds to them overlap no other table's: RocksDB places them in its last
+# level at once, and the one merge at the end (graph/_compaction.py) has those three indexes of
+# the six to leave as they are (about half its work; docs/benchmarks.md, build). The shared
+# graph's lines, which every table adds, are gathered apart for the same reason.
+_OWN_PIECES_DIVISOR = 4
 # Each bulk load adds a file per column family to RocksDB's level 0; from 20 on (Oxigraph's
 # level0_slowdown_writes_trigger) every ordinary write waits for compaction. A build that loaded
 # that many pieces compacts the store once, at the end (graph/_compaction.py).
@@ -231,8 +238,9 @@ _COMPACT_AFTER_PIECES = 20
 
 class _Writer:
     """Loads built tables (N-Quads files) into a store: graphs they replace are removed first,
-    quads bulk-loaded in batches of a bounded size (small tables together, a large one in
-    pieces), up to ``loaders`` batches at once (threads); each file is removed once read.
+    quads bulk-loaded in batches of a bounded size (small tables together, a larger one in pieces
+    of its own, the shared graph's lines apart), up to ``loaders`` batches at once (threads);
+    each file is removed once read.
 
     :meth:`close` must follow, failure or not: it waits for the loads still running, which hold
     the store.
@@ -250,6 +258,8 @@ class _Writer:
         self.implements = implements  # the plan every table written implements (--implements)
         self.batch: list[bytes] = []
         self.batch_bytes = 0
+        self.shared: list[bytes] = []  # lines of the shared graph, loaded apart
+        self.shared_bytes = 0
         self.replaced = False  # a graph was replaced: shared nodes may have lost their last user
         self.loaders = max(1, loaders)
         self.pool = (
@@ -270,19 +280,31 @@ class _Writer:
         ]
         self.store.bulk_extend(fixed)
 
-    def add(self, iri: NamedNode, quads: Path) -> None:
+    def add(self, iri: NamedNode, quads: Spooled) -> None:
         if self.store.contains_named_graph(iri):
             self.flush()
             self.settle()  # its old quads may be loading still (a table given twice)
             self.store.remove_graph(iri)
             self.replaced = True
-        with quads.open("rb") as lines:
-            while chunk := lines.read(_BATCH_BYTES):
-                chunk += lines.readline()  # whole lines only
-                self.batch.append(chunk)
-                self.batch_bytes += len(chunk)
+        size = quads.own.stat().st_size
+        with quads.own.open("rb") as lines:
+            if size < _BATCH_BYTES // _OWN_PIECES_DIVISOR:  # small: with other small tables
+                self.batch += [lines.read()] if size else []
+                self.batch_bytes += size
                 if self.batch_bytes >= _BATCH_BYTES:
                     self.flush()
+            else:  # pieces of its own, of about equal size (not 8 MB and a small rest)
+                self.flush()
+                piece = -(-size // -(-size // _BATCH_BYTES))
+                while chunk := lines.read(piece):
+                    self.batch.append(chunk + lines.readline())  # whole lines only
+                    self.flush()
+        with quads.shared.open("rb") as lines:
+            chunk = lines.read()
+        self.shared.append(chunk)
+        self.shared_bytes += len(chunk)
+        if self.shared_bytes >= _BATCH_BYTES:
+            self.flush_shared()
         quads.unlink()
         self.declare(iri)
 
@@ -304,6 +326,15 @@ class _Writer:
         if not self.batch:
             return
         data, self.batch, self.batch_bytes = b"".join(self.batch), [], 0
+        self.load(data)
+
+    def flush_shared(self) -> None:
+        """Load the shared graph's lines gathered so far, as a piece of their own."""
+        if self.shared_bytes:
+            self.load(b"".join(self.shared))
+        self.shared, self.shared_bytes = [], 0
+
+    def load(self, data: bytes) -> None:
         self.pieces += 1
         if self.pool is None:
             self._load(data)
@@ -332,8 +363,13 @@ class _Writer:
             self.loading.clear()
             self.pool.shutdown(wait=True)
 
-    def finish(self) -> None:
+    def flush_all(self) -> None:
+        """Load everything gathered: the tables' batch and the shared graph's lines."""
         self.flush()
+        self.flush_shared()
+
+    def finish(self) -> None:
+        self.flush_all()
         self.settle()
         self.tidy()
 
@@ -457,7 +493,7 @@ class _BuildOptions:
 
     def build(
         self, jobs: list[tuple[Path, str | None]], spool: Path
-    ) -> Iterator[tuple[BuiltSource, Path]]:
+    ) -> Iterator[tuple[BuiltSource, Spooled]]:
         """Build ``jobs`` into N-Quads files in ``spool``, in order (:func:`build_many`)."""
         return build_many(
             jobs,
@@ -576,7 +612,7 @@ def _fill(
                 results.append(result)
                 if options.on_table:
                     options.on_table(result)
-            writer.flush()
+            writer.flush_all()
             writer.settle()
         if writer.pieces >= _COMPACT_AFTER_PIECES:
             # one merge of everything the loads left, instead of waiting at the next write
