@@ -38,10 +38,13 @@ from fenjie.queries.registry import get_stored
 
 __all__ = [
     "KINDS",
+    "LISTING_PARTS",
     "dependent_listing",
+    "dependent_listing_part",
     "dependents",
     "dependents_of_produced",
     "dependents_page",
+    "joined_listing",
     "resolve_document",
 ]
 
@@ -190,24 +193,50 @@ def dependents(
 _LISTED = ("target", "how", "via", "node", "citing", "item", "year", "targetOrder", "itemOrder")
 
 
+#: the two parts of a listing: every kind of dependency but "baseline", and "baseline" (the costly
+#: part at scale), each a named query a server runs within its own time limit
+LISTING_PARTS = ("dependent-targets", "dependent-targets-baseline")
+
+
 def dependent_listing(backend: QueryBackend, document: str) -> dict[str, Any]:
     """Which targets depend on ``document`` and how, without any text: the part of a page of
     :func:`dependents` that costs (every dependent target is read), kept apart so that a server
     reads it once for all the pages of a document (:func:`dependents_page`).
 
     Returns ``{"document": {"iri", "title"}, "rows": [...], "chain": [...]}``: the rows of
-    ``dependent-targets`` as tuples of plain values (IRIs as strings, numbers as numbers) in the
-    order of ``_LISTED``, and those of ``document-chain`` (the steps of the explaining paths).
-    Equal strings are one object, so the listing stays small when it is pickled.
+    ``dependent-targets`` and ``dependent-targets-baseline`` as tuples of plain values (IRIs as
+    strings, numbers as numbers) in the order of ``_LISTED``, and those of ``document-chain`` (the
+    steps of the explaining paths). Equal strings are one object, so the listing stays small when
+    it is pickled. A server asks the parts side by side (:func:`dependent_listing_part`).
     """
+    parts = [dependent_listing_part(backend, document, part) for part in LISTING_PARTS]
+    return joined_listing(parts)
+
+
+def joined_listing(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One listing from its parts (:func:`dependent_listing_part`, one per ``LISTING_PARTS``)."""
+    return {
+        "document": parts[0]["document"],
+        "rows": [row for part in parts for row in part["rows"]],
+        "chain": [row for part in parts for row in part["chain"]],
+    }
+
+
+def dependent_listing_part(backend: QueryBackend, document: str, part: str) -> dict[str, Any]:
+    """One part of :func:`dependent_listing`: the rows of the named query ``part`` (one of
+    ``LISTING_PARTS``); the first part also carries the document chain."""
     from sys import intern
 
     from pyoxigraph import NamedNode
 
+    if part not in LISTING_PARTS:
+        raise ParameterError(f"没有这一部分 (no such part)：{part!r}", parameter="part")
     doc = resolve_document(backend, document)
     bindings = {"document": NamedNode(doc["iri"])}
-    rows = backend.select(get_stored("dependent-targets").text, bindings=bindings)
-    chain = backend.select(get_stored("document-chain").text, bindings=bindings)
+    rows = backend.select(get_stored(part).text, bindings=bindings)
+    chain = []
+    if part == LISTING_PARTS[0]:
+        chain = backend.select(get_stored("document-chain").text, bindings=bindings)
 
     def value(term: Any) -> Any:
         found = plain(term)

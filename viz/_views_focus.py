@@ -48,17 +48,21 @@ def _derived(data: GraphData, doc: str) -> list[str]:
 
 def dependent_targets(backend: Any, doc: str) -> dict[str, dict[str, Any]]:
     """Targets that depend on ``doc``, as issue 3's ``dependents`` defines them: IRI → the
-    target's ``iri``, ``item`` and ``year``, from the rows of ``dependent-targets`` (which targets
+    target's ``iri``, ``item`` and ``year``, from the rows of ``dependent-targets`` and
+    ``dependent-targets-baseline`` (which targets
     and how, without texts or paths: the view reads the texts of the targets it draws only, and
     no other targets: 36,424 at 940k triples)."""
     from pyoxigraph import NamedNode
 
     from fenjie.queries import plain
+    from fenjie.queries.documents import LISTING_PARTS
     from fenjie.queries.registry import get_stored
 
-    rows = backend.select(
-        get_stored("dependent-targets").text, bindings={"document": NamedNode(doc)}
-    )
+    rows = [
+        row
+        for part in LISTING_PARTS
+        for row in backend.select(get_stored(part).text, bindings={"document": NamedNode(doc)})
+    ]
     return {
         plain(r["target"]): {
             "iri": plain(r["target"]),
