@@ -213,3 +213,55 @@ def test_work_item_outline_gives_numbers_places_and_categories(store: FenjieStor
         (3, "开放合作", "科技创新", 1),
         (4, "营商环境", "改革", 2),
     ]
+
+
+def test_targets_and_their_counts_per_item_and_year(store: FenjieStore) -> None:
+    targets = _subjects(store, TYPE, FJ.Target)
+    expected = [
+        _row(target=t, item=item, year=year, text=text, order=order)
+        for t in targets
+        for item in _objects(store, t, FJ.workItem)
+        for year in _objects(store, t, FJ.year)
+        for text in _objects(store, t, FJ.text)
+        for order in _objects(store, t, FJ.order) or {None}
+    ]
+    answer = _rows(store, "targets")
+    _same_rows(answer, expected)
+    counts: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for row in answer:
+        counts[(row["item"], row["year"])].add(row["target"])
+    per_item = _rows(store, "targets-per-item")
+    _same_rows(
+        per_item,
+        [{"item": i, "year": y, "targets": len(ts)} for (i, y), ts in counts.items()],
+    )
+    small = sorted(
+        (r["item"].rsplit("/", 1)[-1], r["year"], r["targets"])
+        for r in per_item
+        if r["item"].startswith(SMALL_TABLE)
+    )
+    assert small == [
+        ("1-1", 2020, 1),
+        ("1-1", 2021, 1),
+        ("1-2", 2020, 1),
+        ("1-2", 2021, 1),
+        ("2-1", 2020, 1),
+    ]
+
+
+def test_target_sequence_links_a_work_items_targets_year_to_year(store: FenjieStore) -> None:
+    expected = [
+        _row(**{"from": q.subject, "to": q.object})
+        for q in store.inner.quads_for_pattern(None, FJ.precedes, None, None)
+    ]
+    answer = _rows(store, "target-sequence")
+    _same_rows(answer, expected)
+    small = sorted(
+        (r["from"].split("/item/")[1], r["to"].split("/item/")[1])
+        for r in answer
+        if r["from"].startswith(SMALL_TABLE)
+    )
+    assert small == [
+        ("1-1/target/2020/1", "1-1/target/2021/1"),
+        ("1-2/target/2020/1", "1-2/target/2021/1"),
+    ]
