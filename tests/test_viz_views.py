@@ -449,3 +449,43 @@ def test_a_unit_view_too_large_without_its_targets_reads_none(backend: LocalBack
     # everything else is drawn as before: the unit, its work items and its partners
     expected = {n: d["kind"] for n, d in small.graph.nodes(data=True) if d["kind"] != "target"}
     assert drawn == expected
+
+
+@pytest.mark.parametrize("max_nodes", [12, 25, 40])
+def test_a_cut_dependency_view_counts_every_node_in_its_limit(
+    backend: LocalBackend, max_nodes: int
+) -> None:
+    """Cut by the node limit, the dependency view draws at most that many nodes: the first
+    targets by year, each with the baselines of its work item that cite the document, and says
+    what it left out."""
+    from fenjie.queries import plain, resolve_document
+    from fenjie.queries.registry import get_stored
+
+    whole = build_view(backend, "dependency", document="意见")
+    kinds = dict(whole.graph.nodes(data="kind"))
+    assert len(whole.graph) > max_nodes and not whole.messages
+    cut = build_view(backend, "dependency", document="意见", max_nodes=max_nodes)
+    drawn = dict(cut.graph.nodes(data="kind"))
+    assert len(drawn) <= max_nodes
+    docs = {n for n, k in kinds.items() if k in ("document", "derived")}
+    assert {n for n, k in drawn.items() if k in ("document", "derived")} == docs
+    assert resolve_document(backend, "意见")["iri"] in docs
+    answer = dependents(backend, "意见")["targets"]
+    ordered = [t["iri"] for t in sorted(answer, key=lambda t: (t["year"], t["iri"]))]
+    targets = [n for n, k in drawn.items() if k == "target"]
+    assert sorted(targets) == sorted(ordered[: len(targets)])  # a prefix, by year
+    assert len(targets) < len(ordered)
+    assert any(
+        f"共 {len(ordered)} 个依赖目标，只显示前 {len(targets)} 个" in m for m in cut.messages
+    )
+    item_of = {t["iri"]: t["work_item"]["iri"] for t in answer}
+    base_item = {
+        plain(r["baseline"]): plain(r["item"]) for r in backend.select(get_stored("baselines").text)
+    }
+    every_baseline = {n for n, k in kinds.items() if k == "baseline"}
+    shown = {n for n, k in drawn.items() if k == "baseline"}
+    assert shown == {b for b in every_baseline if base_item[b] in {item_of[t] for t in targets}}
+    if max_nodes == 12:  # too few for every baseline of the bundled table's 意见 (7)
+        assert shown < every_baseline
+    if shown != every_baseline:
+        assert any(f"前期工作基础共 {len(every_baseline)} 条" in m for m in cut.messages)

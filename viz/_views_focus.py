@@ -73,13 +73,10 @@ def dependent_targets(backend: Any, doc: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def _read_around(
-    backend: Any, data: GraphData, docs: set[str], targets: dict[str, dict[str, Any]]
-) -> None:
-    """What the dependency view draws around its targets, read for them alone: the targets'
-    texts, the nodes citing ``docs`` (with the baseline entries among them) and the precedes
-    edges between the targets. ``data`` gets them as :func:`~fenjie.viz._data.load` gives them
-    for the whole graph (``refers``, ``baselines``, ``precedes``), limited to these."""
+def _read_targets(backend: Any, data: GraphData, targets: dict[str, dict[str, Any]]) -> None:
+    """The drawn targets' texts and the precedes edges between them, read for them alone
+    (``data.precedes`` as :func:`~fenjie.viz._data.load` gives it for the whole graph, limited
+    to these)."""
     from pyoxigraph import NamedNode
 
     from fenjie.queries import plain
@@ -97,6 +94,17 @@ def _read_around(
         )
     for record in targets.values():
         record.setdefault("text", "")
+
+
+def _read_citing(backend: Any, data: GraphData, docs: set[str]) -> None:
+    """The nodes citing ``docs``, with the baseline entries among them, read for these documents
+    alone (``data.refers`` and ``data.baselines`` as :func:`~fenjie.viz._data.load` gives them
+    for the whole graph, limited to these)."""
+    from pyoxigraph import NamedNode
+
+    from fenjie.queries import plain
+    from fenjie.queries.registry import get_stored
+
     citing = backend.select(
         get_stored("document-citing").text,
         bindings={"document": [NamedNode(d) for d in sorted(docs)]},
@@ -113,6 +121,34 @@ def _read_around(
                 "order": int(plain(row.get("baselineOrder")) or 0),
             }
     data.refers = sorted(refers)
+
+
+def _within_room(
+    ordered: list[str],
+    item_of: dict[str, str],
+    baselines_of: dict[str, list[str]],
+    room: int,
+) -> tuple[list[str], list[str]]:
+    """The longest prefix of the ``ordered`` targets that fits in ``room`` nodes together with
+    the baselines of their work items (each counted once): the targets and the baselines kept.
+
+    >>> _within_room(["t1", "t2", "t3"], {"t1": "i", "t2": "i", "t3": "j"}, {"i": ["b"]}, 3)
+    (['t1', 't2'], ['b'])
+    >>> _within_room(["t1"], {"t1": "i"}, {"i": ["b", "c"]}, 2)
+    ([], [])
+    """
+    kept: list[str] = []
+    shown: list[str] = []
+    items: set[str] = set()
+    for target in ordered:
+        item = item_of[target]
+        extra = [] if item in items else baselines_of.get(item, [])
+        if len(kept) + len(shown) + 1 + len(extra) > room:
+            break
+        kept.append(target)
+        shown.extend(extra)
+        items.add(item)
+    return kept, shown
 
 
 def _short(text: str, n: int = 18) -> str:
@@ -174,28 +210,34 @@ class Dependency(ViewBase):
             nx.MultiDiGraph(),
             subtitle=f"《{title}》 · {tables_subtitle(data)}",
         )
-        if len(targets) + len(docs) > self.filters.max_nodes:
-            keep = sorted(targets, key=lambda t: (records[t]["year"], t))[
-                : self.filters.max_nodes - len(docs) - 50
-            ]
-            view.messages.append(
-                f"共 {len(targets)} 个依赖目标，只显示前 {len(keep)} 个（按年份）；请用 --year 筛选。"
-            )
-            targets = set(keep)
+        _read_citing(self.backend, data, docs)
+        citing = [(n, d, p) for n, d, p in data.refers if d in docs]
+        baselines = sorted({n for n, _, _ in citing if n in data.baselines})
+        if len(docs) + len(targets) + len(baselines) > self.filters.max_nodes:
+            # The node limit counts every node drawn: the targets first by year, each with the
+            # citing baselines of its work item, the path by which it depends.
+            baselines_of: dict[str, list[str]] = defaultdict(list)  # work item → its baselines
+            for b in baselines:
+                baselines_of[data.baselines[b]["item"]].append(b)
+            ordered = sorted(targets, key=lambda t: (records[t]["year"], t))
+            item_of = {t: records[t]["item"] for t in ordered}
+            room = max(self.filters.max_nodes - len(docs), 0)
+            keep, shown = _within_room(ordered, item_of, baselines_of, room)
+            if len(keep) < len(targets):
+                view.messages.append(
+                    f"共 {len(targets)} 个依赖目标，只显示前 {len(keep)} 个（按年份）；"
+                    "请用 --year 筛选。"
+                )
+            if len(shown) < len(baselines):
+                view.messages.append(
+                    f"引用该文件的前期工作基础共 {len(baselines)} 条，"
+                    f"只显示所示目标所属工作内容的 {len(shown)} 条。"
+                )
+            targets, baselines = set(keep), shown
         if not targets:
             view.messages.append("没有依赖该文件的年度目标。")
         drawn = {t: records[t] for t in targets}
-        _read_around(self.backend, data, docs, drawn)
-        items_of_targets = {records[t]["item"] for t in targets}
-        citing = [(n, d, p) for n, d, p in data.refers if d in docs]
-        baselines = sorted(
-            {
-                n
-                for n, _, _ in citing
-                if n in data.baselines
-                and data.baselines[n]["item"] in items_of_targets | {data.baselines[n]["item"]}
-            }
-        )
+        _read_targets(self.backend, data, drawn)
         return _DependencyChosen(view, doc, derived, docs, drawn, citing, baselines, years)
 
     def nodes(self, data: GraphData, chosen: _DependencyChosen) -> None:
