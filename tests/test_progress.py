@@ -342,6 +342,9 @@ def test_blocking_lists_what_an_overdue_target_holds_up(store: FenjieStore) -> N
     }  # fmt: skip
     # a target of the last year holds up nothing
     assert not any(key.split("/")[1] == "2019" for key in blocking)
+    without = progress(LocalBackend(store), as_of=date(2019, 12, 31), blocking=False)
+    assert without["blocking"] is None
+    assert without | {"blocking": answer["blocking"]} == answer
 
 
 @pytest.mark.parametrize("plan", ["bundled", "synthetic"])

@@ -96,6 +96,16 @@ def test_done_when_questions_through_the_api(reported: str) -> None:
     answer = _get(server + "/api/progress", params={"as_of": "2019-12-31"}).json()
     kjt = next(u for u in answer["units"] if u["unit"]["label"] == "湖南省科学技术厅")
     assert kjt["lead"]["rate"] == 0.12
+    # the blocking list only when asked: on a large plan it is most of the answer
+    assert answer["blocking"] is None
+    asked = _get(server + "/api/progress", params={"as_of": "2019-12-31", "blocking": "true"})
+    held_up = {b["target"]["iri"]: b for b in asked.json()["blocking"]}
+    assert T("1-1/2018/2") in held_up and held_up[T("1-1/2018/2")]["dependents"]
+    assert {k: v for k, v in asked.json().items() if k != "blocking"} == {
+        k: v for k, v in answer.items() if k != "blocking"
+    }
+    wrong = _get(server + "/api/progress", params={"blocking": "yes"})
+    assert wrong.status_code == 400
     late = _get(
         server + "/api/progress",
         params={"as_of": "2018-06-30", "status": "滞后", "depends": "意见"},

@@ -188,8 +188,12 @@ def progress(
     overdue: bool = False,
     depends: str | None = None,
     risk_days: int = RISK_DAYS,
+    blocking: bool = True,
 ) -> dict[str, Any]:
-    """The progress answer (see docs/progress.md for its JSON shape)."""
+    """The progress answer (see docs/progress.md for its JSON shape). ``blocking=False`` leaves
+    the blocking list out (``None``): on a large plan it is most of the answer (every overdue
+    target's dependents with their paths: 2.8 GB of JSON for 25,239 overdue targets at 940k
+    triples) and the page does not show it."""
     from fenjie.queries.units import resolve_unit, unit_routes
 
     if isinstance(as_of, str):
@@ -242,7 +246,7 @@ def progress(
         "units": _per_unit(selected, labels),
         "categories": _grouped(selected, lambda s: s.node.item.category or ""),
         "years": _grouped(selected, lambda s: str(s.node.year or "")),
-        "blocking": _blocking(backend, plan, selected, states),
+        "blocking": _blocking(backend, plan, selected, states) if blocking else None,
     }
 
 

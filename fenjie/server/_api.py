@@ -216,6 +216,7 @@ async def progress(request: Request, params: Params) -> Response:
             ) from None
     kwargs = {k: params[k] for k in ("as_of", "year", "unit", "status", "depends")}
     kwargs["overdue"] = params["overdue"] == "true"
+    kwargs["blocking"] = params["blocking"] == "true"
     kwargs["risk_days"] = params["risk_days"] if params["risk_days"] is not None else 30
     return JSON(await _call(request, answer_progress, **kwargs))
 

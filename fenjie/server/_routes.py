@@ -287,6 +287,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param("overdue", "only overdue targets", choices=("true", "false")),
             Param("depends", "only targets depending on this document"),
             Param("risk_days", "at risk: due within this many days (default 30)", type="integer"),
+            Param(
+                "blocking",
+                "also list the overdue targets others depend on, with paths (default false: "
+                "on a large plan it is most of the answer)",
+                choices=("true", "false"),
+            ),
         ),
     ),
     Endpoint(
