@@ -16,6 +16,17 @@ __all__ = ["COMMANDS"]
 STORE_NAMES = ("embedded", "oxigraph", "oxigraph-union", "virtuoso")
 
 
+def _make(workdir: Path | None) -> None:
+    """A benchmark's --workdir is made when missing (temporary folders go inside it)."""
+    if workdir is not None:
+        try:
+            workdir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise click.BadParameter(
+                f"无法创建 {workdir}：{error.strerror}", param_hint="--workdir"
+            ) from None
+
+
 @click.command()
 @click.option(
     "--sizes",
@@ -168,6 +179,7 @@ def _load_averages(started: tuple[float, float, float]) -> str:
 )
 def bench_build(sizes: str, tables: str, workdir: Path | None) -> None:
     """Benchmark: fenjie build vs `oxigraph load` of the same quads; memory vs number of tables."""
+    _make(workdir)
     from fenjie.bench.build import (
         SIZES_HEADER,
         format_scaling,
@@ -206,6 +218,7 @@ def bench_build(sizes: str, tables: str, workdir: Path | None) -> None:
 )
 def bench_inputs(only: str, timeout: float, workdir: Path | None) -> None:
     """Benchmark: large and awkward inputs under 10 MB, built vs `oxigraph load` of their quads."""
+    _make(workdir)
     from fenjie.bench.inputs import HEADER, format_report, run_inputs
 
     names = [n.strip() for n in only.split(",") if n.strip()] or None

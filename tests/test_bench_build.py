@@ -4,6 +4,7 @@ time, not the benchmark's own size, and a failing command's error output."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +48,19 @@ def test_a_missing_command_fails_with_its_name() -> None:
         measure(["/nonexistent/oxigraph", "load"])
     assert "failed (127)" in str(failed.value)
     assert "/nonexistent/oxigraph" in str(failed.value)
+
+
+def test_a_missing_workdir_is_made_and_one_that_cannot_be_is_named(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fenjie._cmd_bench import _make
+    from fenjie.cli import main
+
+    _make(tmp_path / "a" / "b")
+    assert (tmp_path / "a" / "b").is_dir()
+    (tmp_path / "file").write_text("x")
+    for command in ("bench-build", "bench-inputs"):
+        result = CliRunner().invoke(main, [command, "--workdir", str(tmp_path / "file" / "sub")])
+        assert result.exit_code == 2, result.output
+        assert "--workdir" in result.output and "无法创建" in result.output
+        assert "Traceback" not in result.output
