@@ -71,12 +71,18 @@ async def _call(request: Request, function: Callable[..., Any], *args: Any, **kw
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    payload = {"function": function, "args": list(args), "kwargs": kwargs}
-    value = await pool.run("call", payload)
+    value = await _run(request, function, *args, **kwargs)
     _CACHE[key] = value
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return value
+
+
+async def _run(request: Request, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run ``function(backend, *args, **kwargs)`` in a worker, uncached: for arguments too big to
+    be a cache key (a page's listing)."""
+    payload = {"function": function, "args": list(args), "kwargs": kwargs}
+    return await request.app.state.pool.run("call", payload)
 
 
 async def units(request: Request, params: Params) -> Response:
@@ -104,8 +110,7 @@ async def obligations(request: Request, params: Params) -> Response:
     # a page: the unit's work items in order, read once per unit and filters and kept, then the
     # targets and details of the page's work items, read each time
     listing = await _call(request, obligation_listing, params["unit"], **kwargs)
-    payload = {"function": obligations_page, "args": [listing], "kwargs": page}
-    return JSON(await request.app.state.pool.run("call", payload))
+    return JSON(await _run(request, obligations_page, listing, **page))
 
 
 async def coordination(request: Request, params: Params) -> Response:
@@ -132,8 +137,7 @@ async def dependents(request: Request, params: Params) -> Response:
         *(_call(request, dependent_listing_part, params["document"], p) for p in LISTING_PARTS)
     )
     listing = joined_listing(list(parts))
-    payload = {"function": dependents_page, "args": [listing], "kwargs": kwargs}
-    return JSON(await request.app.state.pool.run("call", payload))
+    return JSON(await _run(request, dependents_page, listing, **kwargs))
 
 
 async def diff(request: Request, params: Params) -> Response:
