@@ -39,6 +39,7 @@ from fenjie.graph._reader import Source
 from fenjie.graph._roles import (
     LABEL,
     ROLE_KINDS,
+    each_leads,
     find_verb_bracket,
     label_kind,
     split_role_value,
@@ -178,7 +179,7 @@ def _roles(text: str) -> tuple[str, _Found]:
         kind = label_kind(m)
         if kind in ROLE_KINDS:
             units, notes = split_role_value(value)
-            found.add(kind, units, notes)
+            found.add("lead" if each_leads(notes) else kind, units, notes)
         elif kind == "division":
             parsed = verb_clause(value)
             if parsed is not None:

@@ -30,6 +30,7 @@ from fenjie.graph._cells import split_units
 __all__ = [
     "LABEL",
     "ROLE_KINDS",
+    "each_leads",
     "find_verb_bracket",
     "label_kind",
     "split_role_value",
@@ -71,7 +72,7 @@ def label_kind(match: re.Match[str]) -> str:
 # Clauses that say how roles are shared, never units.
 _CLAUSE = re.compile(
     r"按职责分工负责|按职责负责|按职责分工落实|按职能职责分工负责|分别牵头|分别负责|按职责分工|"
-    r"排在第一位的为牵头单位|排名第一的为牵头单位|列第一位的为牵头单位|第一责任单位为牵头单位|"
+    r"(?:排在|排名|列)第一位?的?(?:单位)?为牵头|第一责任单位为牵头单位|"
     r"下同|不再列出|不再做分工|具体任务(?:均)?涉及|以下均需|各自负责"
 )
 _VERBS = {
@@ -123,10 +124,20 @@ def _clause_notes(text: str) -> tuple[str, list[str]]:
 
 
 def split_role_value(value: str) -> tuple[list[str], list[str]]:
-    """The units named by one role's value and the notes (clauses that are not units)."""
+    """The units named by one role's value and the notes (clauses that are not units).
+
+    >>> split_role_value("市人力社保局、市农业农村局分别牵头")
+    (['市人力社保局', '市农业农村局'], ['分别牵头'])
+    """
     head, notes = _clause_notes(value)
     units, more = _units(head)
     return units, notes + [n for n in more if n not in notes]
+
+
+def each_leads(notes: list[str]) -> bool:
+    """Whether a role value's notes say that each unit it names leads (``A、B分别牵头``), whatever
+    its label: ``责任单位：A、B分别牵头`` makes both lead, not only the first listed."""
+    return "分别牵头" in notes
 
 
 def verb_clause(text: str) -> tuple[dict[str, list[str]], list[str]] | None:

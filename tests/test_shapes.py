@@ -83,6 +83,8 @@ def test_role_words_verbs_and_clauses(tmp_path: Path) -> None:
             "5.强监管。",
             "部门分工：县市场监管局牵头，各乡镇配合。",
             "分管县领导：王某",
+            "6.保民生。",
+            "责任单位：县民政局、县卫健局分别牵头",
         ]
     )
     backend = build(tmp_path, text)
@@ -96,11 +98,14 @@ def test_role_words_verbs_and_clauses(tmp_path: Path) -> None:
     assert duties(backend, "县市场监管局") == {"促消费": "supporting", "强监管": "lead"}
     assert duties(backend, "县政务服务中心") == {"优环境": "lead"}
     assert duties(backend, "县直各有关单位") == {"优环境": "responsible"}
+    # 分别牵头 after a 责任单位 label too: each leads, not only the first listed
+    assert duties(backend, "县民政局") == duties(backend, "县卫健局") == {"保民生": "lead"}
     assert notes(backend) == {
         "抓项目": {"等"},
         "稳就业": {"排在第一位的为牵头单位，下同"},
         "促消费": {"分别牵头"},
         "优环境": {"按职责分工负责", "具体任务涉及各乡镇，不再列出"},
+        "保民生": {"分别牵头"},
     }
     found = units(backend)
     assert "王某" not in found
