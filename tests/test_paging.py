@@ -1,4 +1,4 @@
-"""Pages of the long answers (a unit's obligations, a document's dependents): every page in turn,
+"""Pages of the long answers (a unit's obligations, a document's dependents, progress): every page in turn,
 concatenated, is exactly the whole answer, entry by entry; counts and totals are the whole
 answer's. On the bundled table with a recorded revision, a lower-level plan, and real plans of
 other provinces (tests/corpus/)."""
@@ -16,6 +16,7 @@ from pyoxigraph import Literal, NamedNode
 from fenjie.config import bundled_example
 from fenjie.errors import ParameterError, QueryError
 from fenjie.graph import FenjieStore, build_sources
+from fenjie.progress.derive import progress
 from fenjie.queries import LocalBackend, dependents, obligations, plain
 from fenjie.queries._values import serialized
 from fenjie.queries.backend import bound_query
@@ -115,6 +116,45 @@ def _check_dependents(backend: LocalBackend, document: str, size: int) -> int:
     return len(entries)
 
 
+def _check_progress(backend: LocalBackend, size: int, **filters: Any) -> int:
+    """Progress a page at a time: the targets concatenated are the whole answer's, entry by entry;
+    the rest of every page is the whole answer's; with a unit, the reminders are the whole
+    answer's overdue or at-risk targets, earliest due first."""
+    whole = progress(backend, **filters)
+    entries, pages = _all_pages(
+        lambda **page: progress(backend, **filters, **page), "targets", size
+    )
+    assert entries == whole["targets"], filters
+    urgent = [t for t in whole["targets"] if t["overdue"] or t["at_risk"]]
+    urgent.sort(key=lambda t: (t["due"] is None, t["due"] or ""))
+    for page in pages:
+        assert page["total"] == len(whole["targets"])
+        rest = {
+            k: v
+            for k, v in page.items()
+            if k not in ("targets", "total", "offset", "limit", "next", "reminders")
+        }
+        assert rest == {k: v for k, v in whole.items() if k != "targets"}
+        if filters.get("unit") is None:
+            assert "reminders" not in page
+        else:
+            assert page["reminders"] == {"total": len(urgent), "targets": urgent[:size]}
+    return len(entries)
+
+
+@pytest.mark.parametrize("size", [1, 7, 100])
+def test_progress_pages_are_the_whole_answer(bundled: LocalBackend, size: int) -> None:
+    assert _check_progress(bundled, size, as_of="2019-12-31") > 100
+    assert _check_progress(bundled, size, as_of="2019-12-31", overdue=True) > 10
+    assert _check_progress(bundled, size, as_of="2018-06-30", unit="省科技厅") > 10
+    _check_progress(bundled, size, as_of="2018-12-15", unit="长沙市人民政府", year=2018)
+    _check_progress(bundled, size, as_of="2019-12-31", depends="意见", blocking=False)
+    # the reminders list something here, so the comparison above compares something
+    page = progress(bundled, as_of="2018-12-15", unit="省科技厅", limit=3)
+    assert page["reminders"]["total"] > 3 and len(page["reminders"]["targets"]) == 3
+    assert progress(bundled, as_of="2019-12-31", offset=10_000, limit=5)["targets"] == []
+
+
 @pytest.mark.parametrize("size", [1, 3, 50])
 def test_obligation_pages_are_the_whole_answer(bundled: LocalBackend, size: int) -> None:
     units = _busiest_units(bundled, 4) + ["长沙市人民政府", "湖南省市场监督管理局"]
@@ -162,6 +202,8 @@ def test_pages_of_real_plans_are_the_whole_answers(slug: str) -> None:
         _check_obligations(backend, unit, 2, role="lead")
     for document in _cited_documents(backend, 2):
         _check_dependents(backend, document, 3)
+    _check_progress(backend, 11, as_of="2030-12-31")
+    _check_progress(backend, 5, as_of="2030-12-31", unit=_busiest_units(backend, 1)[0])
 
 
 def test_a_page_past_the_end_is_empty_and_says_the_total(bundled: LocalBackend) -> None:
@@ -179,6 +221,8 @@ def test_impossible_pages_are_refused(bundled: LocalBackend, offset: Any, limit:
         obligations(bundled, "省科技厅", offset=offset, limit=limit)
     with pytest.raises(ParameterError):
         dependents(bundled, "意见", offset=offset, limit=limit)
+    with pytest.raises(ParameterError):
+        progress(bundled, offset=offset, limit=limit)
 
 
 def test_unknown_kind_is_refused(bundled: LocalBackend) -> None:

@@ -130,8 +130,26 @@ def test_api_pages_are_the_whole_answer(live_server: str) -> None:
     for kind in {t["kind"] for t in targets["targets"]}:
         only = _api_pages(live_server, "/api/dependents", "targets", 2, document="意见", kind=kind)
         assert only == [t for t in targets["targets"] if t["kind"] == kind]
+    as_of = {"as_of": "2019-12-31"}
+    progress = httpx.get(live_server + "/api/progress", params=as_of).json()
+    assert "total" not in progress and len(progress["targets"]) > 60
+    pages = _api_pages(live_server, "/api/progress", "targets", 30, **as_of)
+    assert pages == progress["targets"]
+    first = httpx.get(live_server + "/api/progress", params={**as_of, "limit": 30}).json()
+    assert first["total"] == len(progress["targets"]) and first["next"] == 30
+    assert {k: v for k, v in first.items() if k in progress and k != "targets"} == {
+        k: v for k, v in progress.items() if k != "targets"
+    }
+    overdue = {**as_of, "overdue": "true", "unit": "省科技厅"}
+    only = httpx.get(live_server + "/api/progress", params=overdue).json()["targets"]
+    assert only and _api_pages(live_server, "/api/progress", "targets", 4, **overdue) == only
+    reminders = httpx.get(live_server + "/api/progress", params={**overdue, "limit": 4}).json()
+    assert reminders["reminders"]["total"] == len(only)  # every one is overdue
+    assert [t["iri"] for t in reminders["reminders"]["targets"]] == [
+        t["iri"] for t in sorted(only, key=lambda t: t["due"])[:4]
+    ]
     spec = httpx.get(live_server + "/openapi.json").json()["paths"]
-    for path in ("/api/obligations", "/api/dependents"):
+    for path in ("/api/obligations", "/api/dependents", "/api/progress"):
         names = {p["name"]: p["schema"] for p in spec[path]["get"]["parameters"]}
         assert names["limit"] == names["offset"] == {"type": "integer"}
 
@@ -143,6 +161,8 @@ def test_api_pages_are_the_whole_answer(live_server: str) -> None:
         ("/api/obligations", {"unit": "省科技厅", "offset": "-3", "limit": "5"}, 400, "parameter"),
         ("/api/dependents", {"document": "意见", "limit": "十"}, 400, "parameter"),
         ("/api/dependents", {"document": "意见", "kind": "all"}, 400, "parameter"),
+        ("/api/progress", {"limit": "0"}, 400, "parameter"),
+        ("/api/progress", {"offset": "-1", "limit": "5"}, 400, "parameter"),
         ("/api/obligations", {}, 400, "parameter"),
         ("/api/obligations", {"unit": "省科技厅", "year": "明年"}, 400, "parameter"),
         ("/api/obligations", {"unit": "没有这个单位"}, 404, None),

@@ -114,3 +114,54 @@ def test_a_documents_dependents_page_by_page_and_by_kind(page, site: str) -> Non
     assert Counter(rows.locator("td:nth-child(4)").all_text_contents()) == Counter(expected)
     buttons = page.locator(".kind-filter button").all_text_contents()
     assert buttons[0] == f"全部（{len(targets)}）"
+
+
+def test_the_progress_table_page_by_page(page, site: str) -> None:
+    as_of = "2019-12-31"
+    whole = _whole(site, "/api/progress", as_of=as_of)
+    targets = whole["targets"]
+    total = len(targets)
+    assert total > 2 * PAGE_SIZE
+    page.goto(site + "/#progress")
+    page.wait_for_selector("#progress-targets")
+    page.fill("#progress-asof", as_of)
+    page.click("#progress-form button[type=submit]")
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    visited = [0, 1, 2, pages - 2, pages - 1]  # the first pages, then a jump to the last ones
+    expected: list[str] = []
+    seen: list[str] = []
+    for before, number in zip([None, *visited], visited, strict=False):
+        first = number * PAGE_SIZE + 1
+        last = min(total, first + PAGE_SIZE - 1)
+        if before is not None and number == before + 1:
+            page.locator(".pager-next").first.click()
+        elif before is not None:
+            page.evaluate(f"loadProgress({number * PAGE_SIZE})")
+        page.wait_for_selector(f".pager-where:has-text('第 {first}–{last} 项，共 {total} 项')")
+        # the summary and the units table count every target, not the page's
+        assert f"目标 {total} 个" in page.locator("#progress-summary").inner_text()
+        assert page.locator("#progress-units tr").count() == len(whole["units"]) + 1
+        rows = page.locator("#progress-targets tr[data-iri]")
+        assert rows.count() == last - first + 1
+        seen += rows.evaluate_all("rows => rows.map((r) => r.dataset.iri)")
+        expected += [t["iri"] for t in targets[first - 1 : last]]
+        assert page.locator(".pager-previous").first.is_disabled() == (number == 0)
+    assert page.locator(".pager-next").first.is_disabled()
+    assert seen == expected
+    page.locator(".pager-previous").first.click()  # back one page: its targets again
+    page.wait_for_selector(f".pager-where:has-text('第 {(pages - 2) * PAGE_SIZE + 1}–')")
+    # a unit's 催办清单: the whole answer's overdue targets, earliest due first
+    unit = whole["units"][0]["unit"]
+    page.fill("#progress-unit", unit["iri"])
+    page.check("#progress-overdue")
+    page.click("#progress-form button[type=submit]")
+    page.wait_for_selector("#progress-reminders")
+    mine = _whole(site, "/api/progress", as_of=as_of, unit=unit["iri"], overdue="true")
+    urgent = sorted(mine["targets"], key=lambda t: t["due"])
+    heading = page.locator("#progress-reminders h2").inner_text()
+    assert f"（{len(urgent)} 项" in heading
+    listed = page.locator("#progress-reminders li strong").all_text_contents()
+    assert listed == [f"{t['year']} {t['text']}" for t in urgent[:PAGE_SIZE]]
+    rows = page.locator("#progress-targets tr[data-iri]")
+    shown = rows.evaluate_all("rows => rows.map((r) => r.dataset.iri)")
+    assert shown == [t["iri"] for t in mine["targets"][:PAGE_SIZE]]

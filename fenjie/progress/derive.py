@@ -24,6 +24,7 @@ from typing import Any
 from fenjie.errors import ParameterError
 from fenjie.progress.plan import PlanIndex, Tracked
 from fenjie.progress.status import NOT_REPORTED, UNMARKED, Status
+from fenjie.queries._paging import check_page, page_info
 from fenjie.queries.backend import QueryBackend, plain
 from fenjie.queries.registry import get_stored
 from fenjie.roles import Role
@@ -35,6 +36,7 @@ __all__ = [
     "api_requests",
     "load_reports",
     "progress",
+    "progress_page",
     "report_history",
     "target_states",
 ]
@@ -189,11 +191,70 @@ def progress(
     depends: str | None = None,
     risk_days: int = RISK_DAYS,
     blocking: bool = True,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> dict[str, Any]:
     """The progress answer (see docs/progress.md for its JSON shape). ``blocking=False`` leaves
     the blocking list out (``None``): on a large plan it is most of the answer (every overdue
     target's dependents with their paths: 2.8 GB of JSON for 25,239 overdue targets at 940k
-    triples) and the page does not show it."""
+    triples) and the page does not show it.
+
+    With ``limit``, one page of the targets (:func:`progress_page`): the summary, units,
+    categories and years still count every target the filters select."""
+    check_page(offset, limit)
+    answer = _whole_progress(
+        backend,
+        as_of=as_of,
+        year=year,
+        unit=unit,
+        status=status,
+        overdue=overdue,
+        depends=depends,
+        risk_days=risk_days,
+        blocking=blocking,
+    )
+    return answer if limit is None else progress_page(answer, offset=offset, limit=limit)
+
+
+def progress_page(answer: dict[str, Any], *, offset: int = 0, limit: int) -> dict[str, Any]:
+    """One page of a whole progress ``answer`` (of :func:`progress` without ``limit``): the
+    targets from ``offset`` in plan order, at most ``limit`` of them, with ``total``, ``offset``,
+    ``limit`` and ``next`` (``None`` on the last page); everything else is the whole answer's.
+    Pages asked one after another with ``next`` are, concatenated, the whole answer's targets.
+
+    With a ``unit`` filter the page also carries ``reminders`` (the 催办清单): how many of the
+    selected targets are overdue or at risk (``total``), and the first ``limit`` of them by due
+    date (``targets``; plan order among equal dates, those without a due date last). A server
+    computes the whole answer once, keeps it, and cuts each page from it without reading more.
+
+    >>> whole = {"filters": {"unit": None}, "targets": [{"iri": "a"}, {"iri": "b"}, {"iri": "c"}]}
+    >>> page = progress_page(whole, offset=2, limit=2)
+    >>> page["targets"], page["total"], page["next"]
+    ([{'iri': 'c'}], 3, None)
+    """
+    check_page(offset, limit)
+    targets = answer["targets"]
+    page = {k: targets[offset : offset + limit] if k == "targets" else v for k, v in answer.items()}
+    page.update(page_info(offset, limit, len(targets)))
+    if answer["filters"].get("unit") is not None:
+        urgent = [t for t in targets if t["overdue"] or t["at_risk"]]
+        urgent.sort(key=lambda t: (t["due"] is None, t["due"] or ""))
+        page["reminders"] = {"total": len(urgent), "targets": urgent[:limit]}
+    return page
+
+
+def _whole_progress(
+    backend: QueryBackend,
+    *,
+    as_of: date | str | None,
+    year: int | None,
+    unit: str | None,
+    status: str | None,
+    overdue: bool,
+    depends: str | None,
+    risk_days: int,
+    blocking: bool,
+) -> dict[str, Any]:
     from fenjie.queries.units import resolve_unit, unit_routes
 
     if isinstance(as_of, str):
@@ -230,7 +291,8 @@ def progress(
         if depends is not None and node.iri not in dependency:
             continue
         selected.append(state)
-    targets = [_target_json(s, labels, dependency.get(s.node.iri)) for s in selected]
+    shared: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    targets = [_target_json(s, labels, dependency.get(s.node.iri), shared) for s in selected]
     return {
         "as_of": as_of.isoformat(),
         "filters": {
@@ -266,17 +328,31 @@ def _check_status(status: str | None) -> str | None:
 
 
 def _target_json(
-    state: TargetState, labels: dict[str, str], dependency: dict[str, Any] | None
+    state: TargetState,
+    labels: dict[str, str],
+    dependency: dict[str, Any] | None,
+    shared: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]],
 ) -> dict[str, Any]:
+    """One target of the answer. The work item and its units are one object for all the targets
+    of a work item (``shared``, by work item): a server keeps whole answers to cut pages from,
+    and pickles them from its query process; read-only, they are the same JSON."""
     node = state.node
-    units = sorted(node.item.units.items(), key=lambda p: (Role(p[1]).rank, labels.get(p[0], p[0])))
+    if node.item.iri not in shared:
+        units = sorted(
+            node.item.units.items(), key=lambda p: (Role(p[1]).rank, labels.get(p[0], p[0]))
+        )
+        shared[node.item.iri] = (
+            {"iri": node.item.iri, "label": node.item.label},
+            [{"iri": u, "label": labels.get(u), "role": r} for u, r in units],
+        )
+    work_item, unit_list = shared[node.item.iri]
     entry: dict[str, Any] = {
         "iri": node.iri,
         "text": node.text,
         "year": node.year,
-        "work_item": {"iri": node.item.iri, "label": node.item.label},
+        "work_item": work_item,
         "category": node.item.category,
-        "units": [{"iri": u, "label": labels.get(u), "role": r} for u, r in units],
+        "units": unit_list,
         "status": state.status,
         "due": state.due.isoformat() if state.due else None,
         "overdue": state.overdue,

@@ -208,6 +208,7 @@ async def progress(request: Request, params: Params) -> Response:
 
     from fenjie.errors import ParameterError
     from fenjie.progress.derive import progress as answer_progress
+    from fenjie.progress.derive import progress_page
 
     as_of = params["as_of"]
     if as_of is not None:
@@ -222,7 +223,13 @@ async def progress(request: Request, params: Params) -> Response:
     kwargs["overdue"] = params["overdue"] == "true"
     kwargs["blocking"] = params["blocking"] == "true"
     kwargs["risk_days"] = params["risk_days"] if params["risk_days"] is not None else 30
-    return JSON(await _call(request, answer_progress, **kwargs))
+    page = _page(params)
+    # the whole answer, computed once per date and filters and kept (every page needs its counts);
+    # a page is cut from it here, without a query: the browser reads only the targets it shows
+    whole = await _call(request, answer_progress, **kwargs)
+    if page["limit"] is None:
+        return JSON(whole)
+    return JSON(progress_page(whole, **page))
 
 
 async def query_list(request: Request, params: Params) -> Response:

@@ -277,7 +277,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint(
         "/api/progress",
-        "Progress (督办) of every target as of a date: status, due, overdue, at risk, unit rates",
+        "Progress (督办) of every target as of a date: status, due, overdue, at risk, unit rates; "
+        "with limit, a page of the targets (summary, units, categories and years still count "
+        "them all; with unit, also the reminders: the overdue or at-risk targets by due date)",
         _api.progress,
         (
             Param("as_of", "date YYYY-MM-DD (default: today)"),
@@ -293,6 +295,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 "on a large plan it is most of the answer)",
                 choices=("true", "false"),
             ),
+            *_PAGE,
         ),
     ),
     Endpoint(

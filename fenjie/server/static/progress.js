@@ -21,7 +21,10 @@ function initProgress() {
   loadProgress();
 }
 
-async function loadProgress() {
+// The targets come a page at a time (PAGE_SIZE, app.js): the summary, the units table and the
+// 催办清单's count are the whole answer's; `offset` is the page's first target.
+let progressOffset = 0;
+async function loadProgress(offset) {
   const out = $("progress-result");
   clear(out).append(el("p", { class: "note", text: "加载中…" }));
   const params = {
@@ -31,27 +34,34 @@ async function loadProgress() {
     year: $("progress-year").value,
     depends: $("progress-depends").value.trim(),
     overdue: $("progress-overdue").checked ? "true" : "",
+    limit: PAGE_SIZE,
+    offset: offset || "",
   };
   let answer;
   try {
     answer = await getJSON("/api/progress?" + query(params));
   } catch (error) { showError(out, error); return; }
+  progressOffset = answer.offset || 0;
   clear(out);
   const s = answer.summary;
   out.append(el("p", { class: "summary", id: "progress-summary",
     text: `截至 ${answer.as_of}：目标 ${s.targets} 个，已完成 ${s.completed}，滞后 ${s.late}，逾期 ${s.overdue}，有风险 ${s.at_risk}，完成率 ${percent(s.rate)}` }));
   if (answer.filters.unit) out.append(reminderList(answer));
   out.append(el("h2", { text: "各单位完成情况（逾期最多者在前）" }), unitTable(answer.units));
-  out.append(el("h2", { text: "目标进展" }), targetTable(answer.targets));
+  const pages = () => pager({ ...answer, count: answer.targets.length }, (at) => loadProgress(at));
+  out.append(el("h2", { text: "目标进展" }), pages(), targetTable(answer.targets), pages());
   out.append(el("div", { id: "progress-history" }));
 }
 
 function reminderList(answer) {
   const unit = answer.filters.unit;
-  const due = answer.targets.filter((t) => t.overdue || t.at_risk)
-    .sort((a, b) => String(a.due).localeCompare(String(b.due)));
+  // the server lists them whole-answer, earliest due first (an older answer: from the targets)
+  const reminders = answer.reminders || { targets: answer.targets.filter((t) => t.overdue || t.at_risk) };
+  const due = reminders.targets.slice().sort((a, b) => String(a.due).localeCompare(String(b.due)));
+  const total = reminders.total === undefined ? due.length : reminders.total;
+  const more = total > due.length ? `，列出到期最早的 ${due.length} 项` : "";
   const box = el("section", { id: "progress-reminders", class: "reminders" },
-    el("h2", { text: `催办清单：${unit.label}（${due.length} 项）` }));
+    el("h2", { text: `催办清单：${unit.label}（${total} 项${more}）` }));
   const list = el("ol");
   for (const t of due) {
     const latest = t.latest_report ? `最近报送 ${t.latest_report.as_of}：${t.latest_report.text}` : "未报送";
@@ -216,7 +226,7 @@ async function submitReport() {
     text: `${answer.created ? "已报送" : "此前已报送"}：${chosen ? chosen.textContent : answer.about}（${answer.unit.label}）` }));
   for (const id of ["report-text", "report-problems", "report-next", "report-percent"]) $(id).value = "";
   $("progress-asof").value = body.as_of > $("progress-asof").value ? body.as_of : $("progress-asof").value;
-  await loadProgress();
+  await loadProgress(progressOffset); // the page the user was on, with the report counted
   const target = { iri: answer.about, text: chosen ? chosen.textContent : answer.about };
   await loadHistory(target);
 }
