@@ -73,7 +73,8 @@ _HEADER_PATTERNS: tuple[tuple[re.Pattern[str], ColumnKind], ...] = tuple(
             r"工作措施|具体措施|主要措施|工作举措|具体举措|重点举措",
             ColumnKind.WORK_ITEM,
         ),
-        (r"^(?:主要|具体|年度|预期)?目标(?:任务)?$", ColumnKind.TARGET),  # its year: the title's
+        # no year: the title's
+        (r"^(?:主要|具体|年度|预期|工作|攻坚)?目标(?:任务)?$", ColumnKind.TARGET),
         (r"基础|现状", ColumnKind.BASELINE),
         (r"时限|完成时间|时间节点|进度", ColumnKind.DEADLINE),
     )

@@ -43,7 +43,13 @@ from fenjie.graph._table import (
     table_from_grid,
 )
 
-__all__ = ["READER", "WebtableReader", "find_webtable_header", "webtable_grid"]
+__all__ = [
+    "READER",
+    "WebtableReader",
+    "find_webtable_header",
+    "regroup_header",
+    "webtable_grid",
+]
 
 _HEADER_CELL = re.compile(r"^[\u4e00-\u9fff/（）()]{2,10}$")
 _NUMBER_HEADER = re.compile(r"^(?:序号|编号|序)$")
@@ -104,6 +110,81 @@ def find_webtable_header(lines: Sequence[str]) -> tuple[int, int] | None:
     return None
 
 
+# The words a column's name ends in (责任单位, 责任领导, 完成情况 …): a header cell broken over
+# lines (``责任`` / ``领导``) leaves a fragment without one.
+_HEAD_NOUN = re.compile(
+    r"(?:单位|部门|领导|科室|股室|站所|处室|人|任务|内容|情况|时限|时间|目标|措施|举措|安排|工作|"
+    r"事项|序号|编号|备注|说明|基础|进度|成效|类别|领域)$"
+)
+_MAX_FRAGMENTS = 24  # header runs longer than this are not re-grouped (the search is exponential)
+
+
+def _row_width(cells: Sequence[tuple[int, str]], start: int) -> int | None:
+    """The width of the rows after the header, from where their numbers (1, 2, 3 …) stand: the
+    gap between consecutive row numbers when every gap is the same, else ``None``."""
+    numbers = [
+        (k, int(text))
+        for k, (_, text) in enumerate(cells[start:], start)
+        if _ROW_NUMBER.match(text)
+    ]
+    due, positions = 1, []
+    for k, n in numbers:
+        if n == due:
+            positions.append(k)
+            due += 1
+    gaps = {b - a for a, b in zip(positions, positions[1:], strict=False)}
+    return gaps.pop() if len(positions) >= 2 and len(gaps) == 1 else None
+
+
+def _fragment_score(group: Sequence[str]) -> int | None:
+    """How much a run of header fragments looks like one column name; ``None`` when it cannot be
+    one cell wrapped over lines (every line but the last is as long as the first, the last no
+    longer)."""
+    width = len(group[0])
+    if any(len(f) != width for f in group[1:-1]) or len(group[-1]) > width:
+        return None
+    joined = "".join(group)
+    known = classify_header(joined)[0] is not ColumnKind.OTHER or bool(_NUMBER_HEADER.match(joined))
+    return 2 * known + bool(_HEAD_NOUN.search(joined))
+
+
+def regroup_header(fragments: Sequence[str], width: int) -> list[str] | None:
+    """Header cells broken over lines (``责任`` / ``领导``), joined back into ``width`` column
+    names: the grouping that looks most like column names, or ``None`` when two groupings look
+    equally good (the header is ambiguous) or none fits.
+
+    >>> regroup_header(["序号", "工作", "责任", "单位", "完成", "时限"], 4)
+    ['序号', '工作', '责任单位', '完成时限']
+    """
+    n = len(fragments)
+    if not 0 < width < n <= _MAX_FRAGMENTS:
+        return None
+    # best[i][g]: (score, number of groupings reaching it, one grouping) for fragments[:i] in g
+    # groups
+    best: list[list[tuple[int, int, tuple[int, ...]] | None]] = [
+        [None] * (width + 1) for _ in range(n + 1)
+    ]
+    best[0][0] = (0, 1, ())
+    for i in range(1, n + 1):
+        for g in range(1, min(i, width) + 1):
+            for j in range(g - 1, i):
+                before = best[j][g - 1]
+                score = _fragment_score(fragments[j:i])
+                if before is None or score is None:
+                    continue
+                total = before[0] + score
+                here = best[i][g]
+                if here is None or total > here[0]:
+                    best[i][g] = (total, before[1], (*before[2], i))
+                elif total == here[0]:
+                    best[i][g] = (total, here[1] + before[1], here[2])
+    found = best[n][width]
+    if found is None or found[1] > 1:
+        return None
+    cuts = (0, *found[2])
+    return ["".join(fragments[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
 def _tidy(text: str) -> str:
     return re.sub(r"\s+", " ", _CJK_GAP.sub("", text)).strip()
 
@@ -121,11 +202,26 @@ def webtable_grid(lines: Sequence[str]) -> list[GridRow]:
     cells, _ = _cells(lines)
     start, width = found
     header = [c for _, c in cells[start : start + width]]
+    first_row = start + width
+    rows_width = _row_width(cells, first_row)
+    if rows_width is not None and rows_width < width:
+        # the page broke header cells over lines (责任 / 领导): join them back, or say so
+        regrouped = regroup_header(header, rows_width)
+        if regrouped is None or not _is_header(regrouped):
+            raise InputError(
+                f"表头有 {width} 格，而每行有 {rows_width} 格：表头单元格可能被拆成了几行，"
+                f"无法确定如何合并 (the header has {width} cells but the rows have {rows_width}: "
+                f"header cells broken over lines cannot be joined back unambiguously: "
+                f"{' | '.join(header)})",
+                line=cells[start][0],
+                column=1,
+            )
+        header, width = regrouped, rows_width
     numbered = classify_header(header[0])[0] is ColumnKind.OTHER  # 序号 first
     preamble = [GridRow((c,), line=k, location=f"line {k}") for k, c in cells[:start]]
     rows: list[tuple[str, int, int, list[str]]] = []  # (category, first line, last line, cells)
     category = ""
-    k = start + width
+    k = first_row
     while k < len(cells):
         line, text = cells[k]
         if _HEADING.match(text) and not _ROW_NUMBER.match(text):
