@@ -29,6 +29,7 @@ from fenjie.cli import main
 from fenjie.config import bundled_example
 from fenjie.errors import NotFoundError, QueryError, StoreError
 from fenjie.graph import FenjieStore, build_sources
+from fenjie.progress.derive import progress
 from fenjie.queries import (
     LocalBackend,
     RemoteBackend,
@@ -214,6 +215,11 @@ def test_pages_remote_equal_embedded(server: str, local: tuple[Path, LocalBacken
         dependents(remote, "意见", kind="baseline", limit=3),
         dependents(local[1], "意见", kind="baseline", limit=3),
     )
+    for offset in (0, 40, 80):  # progress: a page of the targets, reminders with a unit
+        page = {"offset": offset, "limit": 40, "as_of": "2019-12-31", "unit": "省科技厅"}
+        embedded = progress(local[1], **page)
+        assert embedded["targets"] and embedded["reminders"]["targets"]
+        _same(progress(remote, **page), embedded)
 
 
 def test_every_stored_query_remote_equals_embedded(

@@ -310,7 +310,14 @@ class _Recording(LocalBackend):
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [("responsibility", {}), ("coordination", {}), ("unit", {"unit": "省科技厅", "year": 2018})],
+    [
+        ("responsibility", {}),
+        ("coordination", {}),
+        ("unit", {"unit": "省科技厅", "year": 2018}),
+        ("dependency", {"document": "意见"}),
+        ("dependency", {"document": "意见", "year": 2018}),
+        ("dependency", {"document": "意见", "max_nodes": 12}),
+    ],
 )
 def test_views_read_only_what_they_draw(
     backend: LocalBackend, name: str, params: dict[str, Any], monkeypatch: pytest.MonkeyPatch
@@ -326,13 +333,20 @@ def test_views_read_only_what_they_draw(
     skipped = {get_stored(q).text for q in ("baselines", "target-sequence", "document-mentions")}
     assert recording.asked and not skipped & set(recording.asked)
     # the same view drawn from everything the views can read
-    monkeypatch.setattr(view_render, "load", lambda b, documents=True: view_data.load(b))
+    monkeypatch.setattr(
+        view_render, "load", lambda b, documents=True, outline=True: view_data.load(b)
+    )
     full = build_view(backend, name, **params)
     monkeypatch.undo()
     assert nx.utils.graphs_equal(view.graph, full.graph)
     assert sorted(view.graph.nodes(data=True), key=str) == sorted(
         full.graph.nodes(data=True), key=str
     )
+    whole_outline = {get_stored(q).text for q in ("work-item-outline", "assignments")}
+    if name == "dependency":  # the outline of the work items it draws only, the same tooltips
+        assert not whole_outline & set(recording.asked)
+        around = {get_stored(q).text for q in ("item-outline", "item-assignments")}
+        assert around <= set(recording.asked)
 
     recording = _Recording(backend)
     build_view(recording, "dependency", document="意见")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
-__all__ = ["Backend", "GraphData", "ROLES", "load"]
+__all__ = ["Backend", "GraphData", "ROLES", "load", "read_outline"]
 
 from fenjie.queries.registry import get_stored
 from fenjie.roles import Role
@@ -142,22 +142,12 @@ def _targets(backend: Backend) -> dict[str, dict[str, Any]]:
     return targets
 
 
-def load(backend: Backend, *, documents: bool = True) -> GraphData:
-    """Read everything the views need with a handful of named queries.
-
-    ``documents=False`` leaves out the baselines, the precedes chain between targets and the
-    document mentions: on a province's archive these are the biggest answers (62,289 precedes
-    edges at 940k triples). The views load without them; the dependency view reads them around
-    the targets it draws only (:mod:`fenjie.viz._views_focus`).
-    The targets are read when a view first asks for them (:attr:`GraphData.targets`).
-    """
-    data = GraphData()
-    scopes = {
-        (_v(r, "unit"), _v(r, "item")): _v(r, "scope")
-        for r in _select(backend, "assignment-scopes")
-    }
+def _add_assignments(
+    data: GraphData, rows: list[dict[str, Any]], scopes: dict[tuple[str, str], str]
+) -> None:
+    """``data.assignments`` from rows of ``assignments`` (or ``item-assignments``)."""
     keys = {role.value for role in Role}
-    for r in _select(backend, "assignments"):
+    for r in rows:
         role = _v(r, "role", "")
         if role not in keys:
             continue
@@ -165,7 +155,12 @@ def load(backend: Backend, *, documents: bool = True) -> GraphData:
         data.assignments.append(
             {"unit": unit, "item": item, "role": role, "scope": scopes.get((unit, item))}
         )
-    for r in _select(backend, "work-item-outline"):
+
+
+def _add_outline(data: GraphData, rows: list[dict[str, Any]]) -> None:
+    """``data.items`` and ``data.categories`` from rows of ``work-item-outline`` (or
+    ``item-outline``)."""
+    for r in rows:
         iri = _v(r, "item")
         cat = _v(r, "category")
         data.items[iri] = {
@@ -182,6 +177,42 @@ def load(backend: Backend, *, documents: bool = True) -> GraphData:
                 "label": _v(r, "categoryLabel", ""),
                 "order": _int(r, "categoryOrder"),
             }
+
+
+def read_outline(backend: Backend, data: GraphData, items: list[str]) -> None:
+    """The outline and the assignments of ``items`` alone, into ``data`` (loaded with
+    ``outline=False``): a view that draws a few hundred work items of a province's archive reads
+    those (``item-outline``, ``item-assignments``, the work items bound as one ``VALUES`` block),
+    not all of them. Scopes (``assignment-scopes``) are not read: the view shows none."""
+    from pyoxigraph import NamedNode
+
+    if not items:
+        return
+    bound = {"item": [NamedNode(i) for i in sorted(set(items))]}
+    _add_assignments(data, backend.select(get_stored("item-assignments").text, bindings=bound), {})
+    _add_outline(data, backend.select(get_stored("item-outline").text, bindings=bound))
+
+
+def load(backend: Backend, *, documents: bool = True, outline: bool = True) -> GraphData:
+    """Read everything the views need with a handful of named queries.
+
+    ``documents=False`` leaves out the baselines, the precedes chain between targets and the
+    document mentions: on a province's archive these are the biggest answers (62,289 precedes
+    edges at 940k triples). The views load without them; the dependency view reads them around
+    the targets it draws only (:mod:`fenjie.viz._views_focus`). ``outline=False`` leaves out the
+    work items, their categories and the assignments (4,642 work items and 16,197 assignments at
+    940k triples): the dependency view reads those of the work items it draws
+    (:func:`read_outline`). The targets are read when a view first asks for them
+    (:attr:`GraphData.targets`).
+    """
+    data = GraphData()
+    if outline:
+        scopes = {
+            (_v(r, "unit"), _v(r, "item")): _v(r, "scope")
+            for r in _select(backend, "assignment-scopes")
+        }
+        _add_assignments(data, _select(backend, "assignments"), scopes)
+        _add_outline(data, _select(backend, "work-item-outline"))
     prefs: dict[str, str] = {}
     alts: dict[str, set[str]] = defaultdict(set)
     groups: set[str] = set()

@@ -39,6 +39,11 @@ _BUILDERS: dict[str, Callable[[GraphData, QueryBackend, ViewFilters], View]] = {
 }
 
 
+#: views that read the work items' outline and assignments around what they draw
+#: (:func:`fenjie.viz._data.read_outline`), not for the whole graph
+_OUTLINE_AROUND = frozenset({"dependency"})
+
+
 def as_backend(backend: Any) -> QueryBackend:
     """A ``fenjie.queries`` backend; a bare :class:`~fenjie.graph.FenjieStore` is wrapped."""
     # views read only through fenjie.queries, never the store itself
@@ -80,8 +85,9 @@ def build_view(
         )
     backend = as_backend(backend)
     # the dependency view reads the baselines, precedes edges and mentions around what it draws
-    # itself (its targets, their documents): none of the views reads them for the whole graph
-    data = load(backend, documents=False)
+    # itself (its targets, their documents): none of the views reads them for the whole graph;
+    # it reads the outline and assignments of the work items it draws too
+    data = load(backend, documents=False, outline=name not in _OUTLINE_AROUND)
     filters = ViewFilters(
         year=_year(year),
         role=role,

@@ -11,7 +11,7 @@ import networkx as nx
 from fenjie.errors import ParameterError
 from fenjie.roles import Role
 from fenjie.viz import _layout
-from fenjie.viz._data import GraphData
+from fenjie.viz._data import GraphData, read_outline
 from fenjie.viz._model import (
     View,
     legend_edge,
@@ -238,6 +238,9 @@ class Dependency(ViewBase):
             view.messages.append("没有依赖该文件的年度目标。")
         drawn = {t: records[t] for t in targets}
         _read_targets(self.backend, data, drawn)
+        if not data.items:  # loaded without the outline: read that of the drawn work items
+            items = [r["item"] for r in drawn.values()]
+            read_outline(self.backend, data, items + [data.baselines[b]["item"] for b in baselines])
         return _DependencyChosen(view, doc, derived, docs, drawn, citing, baselines, years)
 
     def nodes(self, data: GraphData, chosen: _DependencyChosen) -> None:
