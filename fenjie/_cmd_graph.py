@@ -122,6 +122,7 @@ def build(
     from tqdm import tqdm
 
     from fenjie.graph import build_sources
+    from fenjie.graph._script import CONVERTED
     from fenjie.graph._sources import expand_sources
 
     paths = expand_sources(sources) if sources else [bundled_example()]
@@ -182,6 +183,8 @@ def build(
             )
             continue
         echo(f"已构建 {table.iri.value}，来源 {table.source} (reader: {table.reader})")
+        if CONVERTED in table.encoding:
+            echo("  原文为繁体字，已转为简体读取 (traditional characters, read as simplified)")
         echo(f"  {_describe_counts(table.counts)}")
         if table.jurisdiction is not None:
             echo(f"  行政区域：{table.jurisdiction.describe()} (jurisdiction)")

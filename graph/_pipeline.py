@@ -49,6 +49,7 @@ class BuiltSource:
     unresolved_units: list[str] = field(default_factory=list)
     skipped: bool = False
     sha256: str | None = None
+    encoding: str = ""  # as read; says when traditional characters were read as simplified
     # the table's findings as the builder saw them (graph/_table_facts.py); the levels' findings
     # are made across tables, after loading (graph/_levels.py)
     findings: list[dict[str, Any]] = field(default_factory=list)
@@ -112,6 +113,7 @@ def build_into(
         unresolved_units=built.unresolved_units,
         sha256=sha256,
         findings=built.findings,
+        encoding=built.encoding,
     )
 
 

@@ -19,6 +19,8 @@ what is not a unit (按职责分工负责, 分别牵头, 下同, 不再列出, �
 (['市经信局', '中新苏滁高新区管委会', '各县、市、区政府'], ['等'])
 >>> verb_clause("省发展改革委牵头,各地、各部门配合。")
 ({'lead': ['省发展改革委'], 'supporting': ['各地', '各部门']}, [])
+>>> verb_clause("市审改领导小组办公室牵头,分管副市长负责")
+({'lead': ['市审改领导小组办公室']}, [])
 """
 
 from __future__ import annotations
@@ -83,8 +85,16 @@ _VERBS = {
 _VERB_END = re.compile(
     r"(?P<verb>" + "|".join(f"(?P<{k}>{v})" for k, v in _VERBS.items()) + r")(?:[。.；;，,]*)$"
 )
-# A person (分管副省长、协管副秘书长负责) is not a unit.
+# A person (分管副省长、协管副秘书长负责) is not a unit; a body named after its leaders
+# (市行政审批制度改革工作领导小组办公室) is.
 _PERSON = re.compile(r"省长|市长|县长|区长|州长|秘书长|书记|主任负责|领导")
+_BODY_END = re.compile(r"(?:办公室|办|小组|委员会|委|局|厅|中心|政府|管委会|部门|单位)$")
+
+
+def _is_person(name: str) -> bool:
+    return bool(_PERSON.search(name)) and not _BODY_END.search(name)
+
+
 _TRAIL = "；;。，,、 \t\u3000"
 
 
@@ -168,7 +178,7 @@ def verb_clause(text: str) -> tuple[dict[str, list[str]], list[str]] | None:
         who = segment[: match.start()].strip(_TRAIL)
         if not who:
             return None
-        if _PERSON.search(who):
+        if all(_is_person(name) for name in _units(who)[0]):
             continue
         kind = next(k for k in _VERBS if match[k])
         if match["verb"] not in ("牵头", "负责", "配合", "参与", "协助", "协办", "协同", "协作"):
@@ -176,7 +186,7 @@ def verb_clause(text: str) -> tuple[dict[str, list[str]], list[str]] | None:
         parts = re.split(r"(?<=[\u4e00-\u9fff）)])及(?=[各省市县区州])", who)
         for part in parts:
             units, more = _units(part)
-            roles.setdefault(kind, []).extend(units)
+            roles.setdefault(kind, []).extend(u for u in units if not _is_person(u))
             notes += [n for n in more if n not in notes]
     if not roles:
         return None

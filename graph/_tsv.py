@@ -15,6 +15,7 @@ from pathlib import Path
 from fenjie.errors import InputError, SourceEncodingError
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._reader import Source
+from fenjie.graph._script import CONVERTED, simplified
 from fenjie.graph._table import GridRow, Table, _is_header, table_from_grid
 
 __all__ = ["READER", "TsvReader", "check_lines", "decode_source", "read_tsv", "read_tsv_bytes"]
@@ -28,7 +29,15 @@ def decode_source(data: bytes, *, name: str) -> tuple[str, str]:
     UTF-8 is tried first (with or without BOM), then UTF-16 with a BOM, then GB18030 (a superset of
     GBK and GB2312), accepted only when what it decodes is mostly Chinese text. Anything else raises
     :class:`~fenjie.errors.SourceEncodingError` at the line and column of the first bad byte.
+    Text written in traditional characters is returned in simplified ones, and its encoding says
+    so (``"utf-8, 繁体转简体"``; :mod:`fenjie.graph._script`).
     """
+    text, encoding = _decode(data, name=name)
+    text, converted = simplified(text)
+    return text, f"{encoding}, {CONVERTED}" if converted else encoding
+
+
+def _decode(data: bytes, *, name: str) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     try:

@@ -119,6 +119,7 @@ class BuiltTable:
     # the table's findings (`fenjie check`'s, the levels' left out), from what the builder wrote
     findings: list[dict[str, Any]] = field(default_factory=list)
     facts: TableFacts | None = None  # what the findings were made from (the check queries' rows)
+    encoding: str = "utf-8"  # as read: "utf-8, 繁体转简体" when converted (graph/_script.py)
 
 
 @dataclass
@@ -764,6 +765,7 @@ class _Builder:
             self.unresolved,
             findings,
             self.facts,
+            self.table.encoding,
         )
 
     def record_findings(self, findings: list[dict[str, Any]]) -> None:

@@ -11,6 +11,7 @@ import pytest
 from pyoxigraph import NamedNode
 
 from fenjie.graph import FenjieStore, build_sources
+from fenjie.graph._script import simplified
 from fenjie.graph.check import quality_findings, resolution_notes
 from tests.fenjie_runs import RunFenjie
 
@@ -105,12 +106,17 @@ def test_nothing_false_is_reported_on_the_corpus(slug: str) -> None:
     given = gold.get("given_jurisdiction")  # a plan naming no place, built as a user would
     build_sources([CORPUS / gold["text"]], store=store, jurisdiction=given)
     findings = quality_findings(store)
-    text = (CORPUS / gold["text"]).read_text("utf-8")
+    # a plan in traditional characters is read as simplified: its units are written so there
+    text = simplified((CORPUS / gold["text"]).read_text("utf-8"))[0]
     # the corpus plans are well numbered, every work item has a responsible unit, every unit is a
-    # name and every document a title: only facts about names can be reported
-    assert {f["kind"] for f in findings} <= {"unregistered_unit", "short_name"}
+    # name and every document a title: only facts about names can be reported, and what the
+    # plan's gold says must be (a township's plan: its place unknown, its units as written)
+    expected = {kind for kind, _ in gold.get("findings", [])}
+    assert {f["kind"] for f in findings} <= {"unregistered_unit", "short_name"} | expected
     for f in findings:
         assert f["source"]["file"] == gold["text"]
+        if f["kind"] == "unknown_jurisdiction":
+            continue  # about the source, not a unit
         written = store.select(
             "SELECT ?u ?w WHERE { ?a <https://w3id.org/fenjie/def#unit> ?u ; "
             "<https://w3id.org/fenjie/def#writtenAs> ?w }",

@@ -85,6 +85,7 @@ def test_role_words_verbs_and_clauses(tmp_path: Path) -> None:
             "分管县领导：王某",
             "6.保民生。",
             "责任单位：县民政局、县卫健局分别牵头",
+            "7.优审批。（县审改领导小组办公室牵头，分管副县长负责）",
         ]
     )
     backend = build(tmp_path, text)
@@ -100,6 +101,8 @@ def test_role_words_verbs_and_clauses(tmp_path: Path) -> None:
     assert duties(backend, "县直各有关单位") == {"优环境": "responsible"}
     # 分别牵头 after a 责任单位 label too: each leads, not only the first listed
     assert duties(backend, "县民政局") == duties(backend, "县卫健局") == {"保民生": "lead"}
+    # a body named after its 领导小组 is a unit; the 分管副县长 beside it is a person
+    assert duties(backend, "县审改领导小组办公室") == {"优审批": "lead"}
     assert notes(backend) == {
         "抓项目": {"等"},
         "稳就业": {"排在第一位的为牵头单位，下同"},

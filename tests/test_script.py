@@ -1,0 +1,59 @@
+"""Plans in traditional characters (a 繁体版 page, a mirror site's copy) read as the simplified text
+they were converted from; simplified text is never touched (graph/_script.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fenjie.graph import read_table
+from fenjie.graph._script import simplified
+from tests.fenjie_runs import Cli
+
+# one task of a county plan, written by hand in both scripts (the traditional one with Taiwan's
+# phrases, as converting sites write it: 最佳化 for 优化, 網際網路 for 互联网)
+SIMPLIFIED = """某县2024年深化“放管服”改革优化营商环境工作要点
+一、推动审批全链条优化
+1.推进“互联网+监管”。建成县级监管平台。
+牵头单位：县政府办公室
+责任单位：县行政审批服务局、县市场监管局
+配合单位：各乡镇人民政府
+完成时限：2024年6月底前
+"""
+TRADITIONAL = """某縣2024年深化“放管服”改革最佳化營商環境工作要點
+一、推動審批全鏈條最佳化
+1.推進“網際網路+監管”。建成縣級監管平台。
+牽頭單位：縣政府辦公室
+責任單位：縣行政審批服務局、縣市場監管局
+配合單位：各鄉鎮人民政府
+完成時限：2024年6月底前
+"""
+
+
+def test_a_plan_in_traditional_characters_reads_as_the_simplified_plan(tmp_path: Path) -> None:
+    (tmp_path / "simplified.txt").write_text(SIMPLIFIED, "utf-8")
+    (tmp_path / "traditional.txt").write_text(TRADITIONAL, "utf-8")
+    plain = read_table(tmp_path / "simplified.txt")
+    converted = read_table(tmp_path / "traditional.txt")
+    assert converted.reader == plain.reader == "listform"
+    assert converted.title == plain.title
+    assert [r.cells for r in converted.rows] == [r.cells for r in plain.rows]
+    assert plain.encoding == "utf-8"
+    assert converted.encoding == "utf-8, 繁体转简体"
+
+
+def test_simplified_text_is_never_converted() -> None:
+    # t2s would make the given name 乾 into 干: a few traditional-looking characters are no reason
+    text = "1.白仙山水库工程政策处理。责任领导：欧乾震；责任单位：乡村振兴办。" * 3
+    assert simplified(text) == (text, False)
+    assert simplified("市政府辦公室") == ("市政府辦公室", False)  # too little to tell
+
+
+def test_the_build_says_it_read_traditional_characters(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "plan.txt").write_text(TRADITIONAL, "utf-8")
+    store = tmp_path / "store"
+    result = cli("build", tmp_path / "plan.txt", store=store)
+    assert result.returncode == 0, result.stderr
+    assert "原文为繁体字，已转为简体读取" in result.stdout
+    duties = cli("obligations", "县政府办公室", "--format", "json", store=store)
+    assert duties.returncode == 0, duties.stderr
+    assert "推进“互联网+监管”" in duties.stdout
