@@ -28,7 +28,7 @@ edge is asserted from right to left.
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from fenjie.errors import AmbiguousNameError, NotFoundError, ParameterError
@@ -44,6 +44,7 @@ __all__ = [
     "dependents",
     "dependents_of_produced",
     "dependents_page",
+    "item_target_counts",
     "joined_listing",
     "resolve_document",
 ]
@@ -191,42 +192,58 @@ def dependents(
 
 #: the columns of a listing's rows (:func:`dependent_listing`)
 _LISTED = ("target", "how", "via", "node", "citing", "item", "year", "targetOrder", "itemOrder")
+#: the columns of a listing's baseline work items
+_BASELINE = ("item", "itemOrder", "via", "node")
 
 
-#: the two parts of a listing: every kind of dependency but "baseline", and "baseline" (the costly
-#: part at scale), each a named query a server runs within its own time limit
-LISTING_PARTS = ("dependent-targets", "dependent-targets-baseline")
+#: the parts of a listing that depend on the document: the targets depending on it by every kind
+#: but "baseline", one by one, and the work items whose baseline cites it (each of their targets
+#: depends on it by "baseline"; listing those one by one was the costly part at scale). A server
+#: runs them side by side, each within its own time limit, beside :func:`item_target_counts`.
+LISTING_PARTS = ("dependent-targets", "dependent-baseline-items")
 
 
 def dependent_listing(backend: QueryBackend, document: str) -> dict[str, Any]:
     """Which targets depend on ``document`` and how, without any text: the part of a page of
-    :func:`dependents` that costs (every dependent target is read), kept apart so that a server
-    reads it once for all the pages of a document (:func:`dependents_page`).
+    :func:`dependents` that reads the whole answer, kept apart so that a server reads it once for
+    all the pages of a document (:func:`dependents_page`).
 
-    Returns ``{"document": {"iri", "title"}, "rows": [...], "chain": [...]}``: the rows of
-    ``dependent-targets`` and ``dependent-targets-baseline`` as tuples of plain values (IRIs as
-    strings, numbers as numbers) in the order of ``_LISTED``, and those of ``document-chain`` (the
-    steps of the explaining paths). Equal strings are one object, so the listing stays small when
-    it is pickled. A server asks the parts side by side (:func:`dependent_listing_part`).
+    Returns ``{"document": {"iri", "title"}, "rows": [...], "baseline": [...], "targets": {...},
+    "chain": [...]}``: the rows of ``dependent-targets`` as tuples of plain values (IRIs as
+    strings, numbers as numbers) in the order of ``_LISTED``; the work items whose baseline cites
+    the document (``dependent-baseline-items``: tuples in the order of ``_BASELINE``); how many
+    targets each of these work items has (``item-target-counts``); and the rows of
+    ``document-chain`` (the steps of the explaining paths). Equal strings are one object, so the
+    listing stays small when it is pickled. A server asks the parts side by side
+    (:func:`dependent_listing_part`, :func:`item_target_counts`).
     """
     parts = [dependent_listing_part(backend, document, part) for part in LISTING_PARTS]
-    return joined_listing(parts)
+    return joined_listing(parts, item_target_counts(backend))
 
 
-def joined_listing(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """One listing from its parts (:func:`dependent_listing_part`, one per ``LISTING_PARTS``)."""
+def joined_listing(parts: list[dict[str, Any]], counts: dict[str, int]) -> dict[str, Any]:
+    """One listing from its parts (:func:`dependent_listing_part`, one per ``LISTING_PARTS``) and
+    the targets per work item (:func:`item_target_counts`, kept for the baseline work items)."""
+    baseline = [row for part in parts for row in part.get("baseline", [])]
     return {
         "document": parts[0]["document"],
-        "rows": [row for part in parts for row in part["rows"]],
+        "rows": [row for part in parts for row in part.get("rows", [])],
+        "baseline": baseline,
+        "targets": {row[0]: counts.get(row[0], 0) for row in baseline},
         "chain": [row for part in parts for row in part["chain"]],
     }
+
+
+def _interned(term: Any) -> Any:
+    from sys import intern
+
+    found = plain(term)
+    return intern(found) if isinstance(found, str) else found
 
 
 def dependent_listing_part(backend: QueryBackend, document: str, part: str) -> dict[str, Any]:
     """One part of :func:`dependent_listing`: the rows of the named query ``part`` (one of
     ``LISTING_PARTS``); the first part also carries the document chain."""
-    from sys import intern
-
     from pyoxigraph import NamedNode
 
     if part not in LISTING_PARTS:
@@ -237,15 +254,20 @@ def dependent_listing_part(backend: QueryBackend, document: str, part: str) -> d
     chain = []
     if part == LISTING_PARTS[0]:
         chain = backend.select(get_stored("document-chain").text, bindings=bindings)
-
-    def value(term: Any) -> Any:
-        found = plain(term)
-        return intern(found) if isinstance(found, str) else found
-
+    key, columns = ("rows", _LISTED) if part == LISTING_PARTS[0] else ("baseline", _BASELINE)
     return {
         "document": doc,
-        "rows": [tuple(value(row.get(column)) for column in _LISTED) for row in rows],
-        "chain": [{k: value(v) for k, v in row.items()} for row in chain],
+        key: [tuple(_interned(row.get(column)) for column in columns) for row in rows],
+        "chain": [{k: _interned(v) for k, v in row.items()} for row in chain],
+    }
+
+
+def item_target_counts(backend: QueryBackend) -> dict[str, int]:
+    """How many targets each work item has (``item-target-counts``), by work item IRI: the same
+    for every document, so a server reads it once for all of them."""
+    return {
+        _interned(row["item"]): int(plain(row["targets"]))
+        for row in backend.select(get_stored("item-target-counts").text)
     }
 
 
@@ -258,27 +280,95 @@ def dependents_page(
     limit: int,
 ) -> dict[str, Any]:
     """One page of :func:`dependents` from the ``listing`` of :func:`dependent_listing`: the
-    page's targets are ordered and counted from it, and only their texts are read."""
+    page's targets are ordered and counted from it, and only the targets of the baseline work
+    items the page shows (``obligation-targets``) and the texts of its nodes are read.
+
+    The answer is ordered by work item (position, IRI), then year, position and IRI of the target,
+    so every work item's targets are together: the listing says how many each work item has
+    (those of a work item whose baseline cites the document are all dependents), and the page
+    finds its work items by counting, without the targets of the others.
+    """
     check_page(offset, limit)
     doc = listing["document"]
     listed = [dict(zip(_LISTED, row, strict=True)) for row in listing["rows"]]
-    order: dict[str, tuple[Any, ...]] = {}
-    kinds: dict[str, set[str]] = defaultdict(set)
+    cites: dict[str, list[tuple[str, str]]] = defaultdict(list)  # baseline work item → citing
+    item_order: dict[str, Any] = {}
+    for item, order, via, node in listing["baseline"]:
+        cites[item].append((via, node))
+        item_order[item] = order
+    kinds: dict[str, set[str]] = defaultdict(set)  # the targets listed one by one
+    listed_of: dict[str, dict[str, tuple[Any, ...]]] = defaultdict(dict)  # work item → them
     for row in listed:
-        target = row["target"]
-        order[target] = (row["itemOrder"], row["item"], row["year"], row["targetOrder"])
+        target, item = row["target"], row["item"]
         kinds[target].add(_kind(doc, row["how"], row["via"]))
+        if item in cites:
+            kinds[target].add("baseline")
+        listed_of[item][target] = (row["year"], row["targetOrder"], target)
+        item_order.setdefault(item, row["itemOrder"])
     first = {target: next(k for k in KINDS if k in found) for target, found in kinds.items()}
-    counts = {k: n for k in KINDS if (n := sum(1 for f in first.values() if f == k))}
-    ordered = sorted(order, key=lambda target: (order[target], target))
-    if kind is not None:
-        ordered = [target for target in ordered if first[target] == kind]
-    shown = set(ordered[offset : offset + limit])
-    rows = _with_texts(backend, [row for row in listed if row["target"] in shown])
+    # every target of a baseline work item depends; those not listed one by one by "baseline"
+    counted = Counter(first.values())
+    for item in cites:
+        counted["baseline"] += listing["targets"][item] - len(listed_of[item])
+    counts = {k: counted[k] for k in KINDS if counted[k]}
+
+    def size(item: str) -> int:
+        """How many of the work item's targets the answer (of ``kind``) holds."""
+        mine = listed_of[item]
+        if item in cites and kind in (None, "baseline"):
+            others = sum(1 for t in mine if first[t] != "baseline") if kind else 0
+            return int(listing["targets"][item]) - others
+        return sum(1 for t in mine if kind is None or first[t] == kind)
+
+    shown: list[tuple[str, int, int]] = []  # the page's work items: item, from, to
+    total = 0
+    for item in sorted(item_order, key=lambda i: (item_order[i], i)):
+        n = size(item)
+        if n and total < offset + limit and offset < total + n:
+            shown.append((item, max(offset - total, 0), min(offset + limit - total, n)))
+        total += n
+    read = [i for i, _, _ in shown if i in cites and kind in (None, "baseline")]
+    found: dict[str, dict[str, tuple[Any, ...]]] = defaultdict(dict)
+    if read:
+        from pyoxigraph import NamedNode
+
+        bound = {"item": [NamedNode(i) for i in read]}
+        for row in backend.select(get_stored("obligation-targets").text, bindings=bound):
+            target, item = _interned(row["target"]), _interned(row["item"])
+            key = (plain(row["year"]), plain(row["targetOrder"]), target)
+            found[item][target] = min(key, found[item].get(target, key))
+    page: set[str] = set()
+    rows: list[dict[str, Any]] = []
+    for item, start, end in shown:
+        if item in read:
+            mine = found[item]
+            if kind == "baseline":
+                mine = {t: k for t, k in mine.items() if t not in first or first[t] == kind}
+        else:
+            mine = {t: k for t, k in listed_of[item].items() if kind is None or first[t] == kind}
+        chosen = sorted(mine, key=lambda t: mine[t])[start:end]
+        page.update(chosen)
+        for target in chosen if item in cites else []:
+            year, target_order, _ = mine[target]
+            for via, node in cites[item]:  # the rows `dependent-targets-baseline` gives
+                rows.append(
+                    {
+                        "target": target,
+                        "how": "baseline",
+                        "via": via,
+                        "node": node,
+                        "citing": node,
+                        "item": item,
+                        "year": year,
+                        "targetOrder": target_order,
+                        "itemOrder": item_order[item],
+                    }
+                )
+    rows = [row for row in listed if row["target"] in page] + rows
     return {
         "document": doc,
-        "targets": _dependent_targets(doc, rows, listing["chain"]),
-        **page_info(offset, limit, len(ordered)),
+        "targets": _dependent_targets(doc, _with_texts(backend, rows), listing["chain"]),
+        **page_info(offset, limit, total),
         "counts": counts,
     }
 

@@ -187,6 +187,35 @@ def test_an_obligation_page_reads_only_its_work_items(bundled: LocalBackend) -> 
     ]
 
 
+def test_a_dependents_page_reads_the_targets_of_its_work_items_only(bundled: LocalBackend) -> None:
+    from fenjie.queries.registry import get_stored
+
+    asked: list[tuple[str, dict[str, Any]]] = []
+
+    class Recording(LocalBackend):
+        def select(self, sparql: str, *, bindings: Any = None) -> list[dict[str, Any]]:
+            asked.append((sparql, dict(bindings or {})))
+            return super().select(sparql, bindings=bindings)
+
+    whole = dependents(bundled, "意见")["targets"]
+    baseline = [t for t in whole if "baseline" in t["kinds"]]
+    assert len(baseline) > 6
+    at = whole.index(baseline[3])
+    page = dependents(Recording(bundled.store), "意见", offset=at, limit=3)
+    assert page["targets"] == whole[at : at + 3]
+    texts = {text for text, _ in asked}
+    assert get_stored("dependent-targets-baseline").text not in texts  # no target one by one
+    read = [b["item"] for text, b in asked if text == get_stored("obligation-targets").text]
+    assert read == [
+        [
+            NamedNode(i)
+            for i in dict.fromkeys(
+                t["work_item"]["iri"] for t in page["targets"] if "baseline" in t["kinds"]
+            )
+        ]
+    ]
+
+
 @pytest.mark.parametrize("size", [1, 4])
 def test_dependent_pages_are_the_whole_answer(bundled: LocalBackend, size: int) -> None:
     assert _check_dependents(bundled, "意见", size) > 4

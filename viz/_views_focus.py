@@ -55,12 +55,11 @@ def dependent_targets(backend: Any, doc: str) -> dict[str, dict[str, Any]]:
     from pyoxigraph import NamedNode
 
     from fenjie.queries import plain
-    from fenjie.queries.documents import LISTING_PARTS
     from fenjie.queries.registry import get_stored
 
     rows = [
         row
-        for part in LISTING_PARTS
+        for part in ("dependent-targets", "dependent-targets-baseline")
         for row in backend.select(get_stored(part).text, bindings={"document": NamedNode(doc)})
     ]
     return {

@@ -124,19 +124,22 @@ async def dependents(request: Request, params: Params) -> Response:
         LISTING_PARTS,
         dependent_listing_part,
         dependents_page,
+        item_target_counts,
         joined_listing,
     )
 
     kwargs = {"kind": params["kind"], **_page(params)}
     if kwargs["limit"] is None:
         return JSON(await _call(request, queries.dependents, params["document"], **kwargs))
-    # a page: which targets depend, read once per document and kept (the costly part), then the
-    # texts of the page's targets, read each time (the listing is too big a key for the cache)
-    # (in two parts side by side, each within its own time limit: the baseline part is the big one)
-    parts = await asyncio.gather(
-        *(_call(request, dependent_listing_part, params["document"], p) for p in LISTING_PARTS)
+    # a page: which targets and work items depend, read once per document and kept, then the
+    # targets of the page's work items and their texts, read each time (the listing is too big a
+    # key for the cache); the parts side by side, each within its own time limit, the targets per
+    # work item once for every document
+    *parts, counts = await asyncio.gather(
+        *(_call(request, dependent_listing_part, params["document"], p) for p in LISTING_PARTS),
+        _call(request, item_target_counts),
     )
-    listing = joined_listing(list(parts))
+    listing = joined_listing(parts, counts)
     return JSON(await _run(request, dependents_page, listing, **kwargs))
 
 
