@@ -163,6 +163,7 @@ def _roles(text: str) -> tuple[str, _Found]:
         if verb is None:
             return text, found
         start, roles, notes = verb
+        found.deadlines += roles.pop("deadline", [])
         for kind, units in roles.items():
             found.add(kind, units, [])
         found.notes += notes
@@ -183,6 +184,7 @@ def _roles(text: str) -> tuple[str, _Found]:
         elif kind == "division":
             parsed = verb_clause(value)
             if parsed is not None:
+                found.deadlines += parsed[0].pop("deadline", [])
                 for role, units in parsed[0].items():
                     found.add(role, units, [])
                 found.notes += [n for n in parsed[1] if n not in found.notes]
@@ -206,9 +208,13 @@ _TITLE_WORDS = re.compile(
     r"(?:方案|分解表|分解|清单|计划|安排|要点|台账|任务表|分工|措施|意见|细则|通知)$"
 )
 _NOT_TITLE_PART = re.compile(
-    r"[。，,：:；;！？|〔]|^[（(【〔]|此件公开发布|^\d{4}年\d{1,2}月\d{1,2}日$|(?:人民政府|办公室|办公厅|委员会|政府)$"
+    r"[。，,：:；;！？|〔]|^[（(【〔]|此件公开发布|^\d{4}年\d{1,2}月\d{1,2}日$|"
+    r"(?:人民政府|办公室|办公厅|委员会|政府|网|网站)$"  # an issuer, or the site (中国政府网)
 )
 _SITE_TAG = re.compile(r"^【[^】]{1,30}】")
+_NOT_A_TITLE = re.compile(
+    r"^[\u4e00-\u9fff]{1,8}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号$|[:：]$"
+)
 
 
 def _title(preamble: list[tuple[int, str, str]]) -> str:
@@ -231,7 +237,9 @@ def _title(preamble: list[tuple[int, str, str]]) -> str:
         return plans[-1]
     if candidates:
         return candidates[0]
-    return lines[0] if lines else ""
+    # no line reads as a title: the first line, unless it is the notice's 文号 (许政 [2020] 20号)
+    # or its addressee line (各县(市、区)人民政府,…:), which name no plan (the file's name does)
+    return next((line for line in lines[:1] if not _NOT_A_TITLE.search(line)), "")
 
 
 def _title_part(line: str) -> bool:
@@ -389,7 +397,7 @@ def listform_table(
         where = _span(*task.where) if task.where[0] else f"line {task.first}"
         grid.append(GridRow(tuple(r[k] for k, _ in columns), line=task.first, location=where))
     table = table_from_grid(grid, name=name, reader=reader, encoding=encoding)
-    table.title = title or table.title
+    table.title = title  # "" when no line names the plan: the builder takes the file's name
     return table
 
 
@@ -400,7 +408,9 @@ def _row(task: _Node, parts: tuple[str, str], *, with_target: bool) -> dict[str,
     marked = [u for u in responsible if _MARKED_LEAD.search(u)]
     lead += [_MARKED_LEAD.sub("", u) for u in marked]
     responsible = [u for u in responsible if u not in marked]
-    if not lead and responsible:  # Hunan's rule: the first listed leads
+    # Hunan's rule: the first listed leads; not when each is responsible for its own part
+    # (国务院各部门分别负责): then no one leads
+    if not lead and responsible and "分别负责" not in task.notes:
         lead, responsible = responsible[:1], responsible[1:]
     full = task.text.strip().rstrip("。").strip()
     return {

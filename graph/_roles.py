@@ -85,6 +85,21 @@ _VERBS = {
 _VERB_END = re.compile(
     r"(?P<verb>" + "|".join(f"(?P<{k}>{v})" for k, v in _VERBS.items()) + r")(?:[。.；;，,]*)$"
 )
+# A deadline written as the last segment of a role bracket, as the State Council's 分工意见 do:
+# （国家发展改革委牵头，有关部门按职责分工负责，年内持续推进）, （财政部牵头，6月底前出台）.
+_DEADLINE_SEGMENT = re.compile(
+    r"^(?P<time>(?:\d{4}年)?(?:年内|年底前?|底前|内|\d{1,2}月(?:底|上旬|中旬|下旬|份)?(?:底前|前)?|"
+    r"上半年|下半年|第?[一二三四]季度末?前?))?"
+    r"(?P<manner>持续|长期|逐步|分步|分阶段|陆续)?"
+    r"(?:推进|完成|出台|落实|坚持|实施|印发|制定|启动|建成|见效|开展|部署)?$"
+)
+
+
+def _deadline_segment(segment: str) -> bool:
+    m = _DEADLINE_SEGMENT.match(segment)
+    return m is not None and bool(m["time"] or m["manner"]) and len(segment) <= 16
+
+
 # A person (分管副省长、协管副秘书长负责) is not a unit; a body named after its leaders
 # (市行政审批制度改革工作领导小组办公室) is.
 _PERSON = re.compile(r"省长|市长|县长|区长|州长|秘书长|书记|主任负责|领导")
@@ -153,7 +168,11 @@ def each_leads(notes: list[str]) -> bool:
 def verb_clause(text: str) -> tuple[dict[str, list[str]], list[str]] | None:
     """Roles written with verbs: ``A牵头，B、C配合``; ``None`` when ``text`` is not such a clause.
 
-    Segments about people (分管副省长负责) are dropped; 分别牵头 and 按职责分工负责 stay as notes.
+    Segments about people (分管副省长负责) are dropped; 分别牵头 and 按职责分工负责 stay as notes. A
+    deadline after the roles (``…，年内持续推进``) is given under the key ``"deadline"``.
+
+    >>> verb_clause("国务院各部门分别负责,年内持续推进")
+    ({'responsible': ['国务院各部门'], 'deadline': ['年内持续推进']}, ['分别负责'])
     """
     roles: dict[str, list[str]] = {}
     notes: list[str] = []
@@ -164,6 +183,10 @@ def verb_clause(text: str) -> tuple[dict[str, list[str]], list[str]] | None:
         return None
     joiner = ""  # a clause goes on over commas (具体任务涉及各乡镇，不再列出): its separator
     for segment, separator in segments:
+        if roles and _deadline_segment(segment):  # after the roles: 年内持续推进, 6月底前出台
+            roles.setdefault("deadline", []).append(segment)
+            joiner = ""
+            continue
         match = _VERB_END.search(segment)
         if match is None:
             if joiner:

@@ -162,3 +162,28 @@ def test_plan_without_year_keeps_the_whole_task_beside_its_work_item(tmp_path: P
         "县消防救援大队",
     )
     assert table.rows[0].cells[-1] == "开展隐患排查整治。建立台账"
+
+
+@pytest.mark.parametrize(
+    "first", ["许政 [2020] 20号", "鞍立政发〔2023〕2号", "各县(市、区)人民政府,市人民政府各部门:"]
+)
+def test_a_notice_without_a_title_is_named_by_its_file_never_by_its_number(
+    tmp_path: Path, first: str
+) -> None:
+    # the page kept the notice's 文号 and addressee line but not its title (tests/corpus/xuchang-…)
+    path = tmp_path / "xuchang-2020.txt"
+    path.write_text(
+        f"{first}\n现将重点工作任务予以分解，请认真落实。\n一、稳增长\n1.抓项目。\n责任单位：市发展改革委\n",
+        "utf-8",
+    )
+    assert read_table(path).title == ""
+    store = FenjieStore.in_memory()
+    build_sources([path], store=store)
+    titles = [
+        r["t"].value
+        for r in store.select(
+            "SELECT ?t WHERE { GRAPH ?g { ?s a <https://w3id.org/fenjie/def#SourceTable> ; "
+            "<http://purl.org/dc/terms/title> ?t } }"
+        )
+    ]
+    assert titles == ["xuchang-2020"]

@@ -115,6 +115,39 @@ def test_role_words_verbs_and_clauses(tmp_path: Path) -> None:
     assert not [u for u in found if any(w in u for w in ("按职责", "下同", "不再", "牵头"))]
 
 
+def test_a_deadline_after_the_roles_in_their_bracket(tmp_path: Path) -> None:
+    # the State Council's 分工意见 write the deadline as the bracket's last segment
+    text = "\n".join(
+        [
+            "某县落实政府工作报告重点工作分工的意见",
+            "一、稳增长",
+            "1.稳外资。（县商务局牵头，县直有关部门按职责分工负责，2024年6月底前完成）",
+            "2.保运转。（县直各部门分别负责，年内持续推进）",
+            "3.抓项目。（县发改局牵头，长期坚持）",
+        ]
+    )
+    backend = build(tmp_path, text)
+    rows = backend.select(
+        """PREFIX fj: <https://w3id.org/fenjie/def#>
+           PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+           SELECT ?label ?d ?date WHERE {
+             ?i fj:deadline ?d ; rdfs:label ?label . OPTIONAL { ?i fj:deadlineDate ?date } }"""
+    )
+    found = {
+        r["label"].value: (r["d"].value, r["date"].value if r.get("date") else None) for r in rows
+    }
+    assert found == {
+        "稳外资": ("2024年6月底前完成", "2024-06-30"),
+        "保运转": ("年内持续推进", None),
+        "抓项目": ("长期坚持", None),
+    }
+    assert duties(backend, "县商务局") == {"稳外资": "lead"}
+    assert duties(backend, "县发改局") == {"抓项目": "lead"}
+    # 分别负责: each is responsible for its own part, so no one leads (not the first listed)
+    assert duties(backend, "县直各部门") == {"保运转": "responsible"}
+    assert not [u for u in units(backend) if "推进" in u or "完成" in u or "坚持" in u]
+
+
 def test_numbering_at_every_level_and_titles_beginning_with_a_digit(tmp_path: Path) -> None:
     text = "\n".join(
         [
