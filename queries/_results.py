@@ -62,19 +62,42 @@ class ResultsFormatError(ValueError):
         self.not_select = not_select
 
 
-def _json_term(binding: Mapping[str, str]) -> Any:
-    from pyoxigraph import BlankNode, Literal, NamedNode
+class _JsonTerms:
+    """Terms of one JSON answer's bindings, each distinct IRI or literal made once: a large answer
+    names the same items, units and years in many rows, and a term costs more to make (its
+    syntax is checked) than to look up."""
 
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return NamedNode(value)
-    if kind == "bnode":
-        return BlankNode(value)
-    if "xml:lang" in binding:
-        return Literal(value, language=binding["xml:lang"])
-    if "datatype" in binding:
-        return Literal(value, datatype=NamedNode(binding["datatype"]))
-    return Literal(value)
+    def __init__(self) -> None:
+        from pyoxigraph import BlankNode, Literal, NamedNode
+
+        self._blank, self._literal, self._named = BlankNode, Literal, NamedNode
+        self._iris: dict[str, Any] = {}
+        self._literals: dict[tuple[str, str | None, str | None], Any] = {}
+
+    def iri(self, value: str) -> Any:
+        node = self._iris.get(value)
+        if node is None:
+            node = self._iris[value] = self._named(value)
+        return node
+
+    def __call__(self, binding: Mapping[str, str]) -> Any:
+        kind, value = binding["type"], binding["value"]
+        if kind == "uri":
+            return self.iri(value)
+        if kind == "bnode":
+            return self._blank(value)
+        language, datatype = binding.get("xml:lang"), binding.get("datatype")
+        key = (value, language, datatype)
+        literal = self._literals.get(key)
+        if literal is None:
+            if language is not None:
+                literal = self._literal(value, language=language)
+            elif datatype is not None:
+                literal = self._literal(value, datatype=self.iri(datatype))
+            else:
+                literal = self._literal(value)
+            self._literals[key] = literal
+        return literal
 
 
 def _read_json(body: bytes) -> list[dict[str, Any]]:
@@ -86,7 +109,8 @@ def _read_json(body: bytes) -> list[dict[str, Any]]:
         raise ResultsFormatError("the answer of an ASK query", not_select=True)
     try:
         bindings = data["results"]["bindings"]
-        return [{name: _json_term(value) for name, value in row.items()} for row in bindings]
+        term = _JsonTerms()
+        return [{name: term(value) for name, value in row.items()} for row in bindings]
     except (ValueError, KeyError, TypeError) as exc:
         raise ResultsFormatError(f"not SPARQL JSON results of a SELECT: {exc}") from exc
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["LocalBackend", "QueryBackend", "as_backend", "bound_query", "plain", "plain_rows"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_STRING = _XSD + "string"
 _INTEGERS = {
     _XSD + name
     for name in (
@@ -143,28 +144,38 @@ def plain(term: Any) -> Any:
     >>> plain(NamedNode("https://example.org/x"))
     'https://example.org/x'
     """
+    # by exact type, the common kinds first: a large answer has millions of cells, and
+    # pyoxigraph's term classes cannot be subclassed
+    kind = type(term)
+    if kind is NamedNode:
+        return term.value
+    if kind is Literal:
+        return _plain_literal(term)
     if term is None or isinstance(term, (str, int, float)):
         return term  # a value already plain (bool is an int)
-    if isinstance(term, NamedNode):
-        return term.value
-    if isinstance(term, BlankNode):
+    if kind is BlankNode:
         return f"_:{term.value}"
-    if isinstance(term, Literal):
-        datatype = term.datatype.value
-        try:
-            if datatype in _INTEGERS:
-                return int(term.value)
-            if datatype == _XSD + "decimal":
-                number = Decimal(term.value)
-                return int(number) if number == number.to_integral_value() else float(number)
-            if datatype in (_XSD + "double", _XSD + "float"):
-                return float(term.value)
-        except (ValueError, ArithmeticError):
-            return term.value
-        if datatype == _XSD + "boolean":
-            return term.value in ("true", "1")
-        return term.value
     return str(term)
+
+
+def _plain_literal(term: Literal) -> Any:
+    """:func:`plain` of a literal: a number for the numeric datatypes, a boolean, else its text."""
+    datatype = term.datatype.value
+    if datatype == _STRING:
+        return term.value
+    try:
+        if datatype in _INTEGERS:
+            return int(term.value)
+        if datatype == _XSD + "decimal":
+            number = Decimal(term.value)
+            return int(number) if number == number.to_integral_value() else float(number)
+        if datatype in (_XSD + "double", _XSD + "float"):
+            return float(term.value)
+    except (ValueError, ArithmeticError):
+        return term.value
+    if datatype == _XSD + "boolean":
+        return term.value in ("true", "1")
+    return term.value
 
 
 def plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
