@@ -86,6 +86,12 @@ def is_collective(name: str) -> bool:
     return bool(COLLECTIVE.fullmatch(text) or _COLLECTIVE_WORDS.search(text))
 
 
+def _abbreviates(short: str, name: str) -> bool:
+    """Whether ``short`` keeps characters of ``name`` in their order (发改委 of 发展和改革委员会)."""
+    rest = iter(name)
+    return all(ch in rest for ch in short)
+
+
 @dataclass(frozen=True)
 class AgencyKind:
     """One kind of body of the national vocabulary, with its names per level."""
@@ -107,7 +113,14 @@ class AgencyKind:
         if template is None:
             return place_name + written_rest
         full = template.replace("{place}", place_name)
-        if normalize_unit_name(written_rest) in self.short_forms or full.endswith(written_rest):
+        short = normalize_unit_name(written_rest)
+        if short in self.short_forms and not _abbreviates(short, full):
+            # 文广旅体局 abbreviates 文化广电旅游体育局, not the level's 文化和旅游局: the one formal
+            # name it abbreviates, when there is one
+            meant = [f for f in self.full_forms if _abbreviates(short, f)]
+            if len(meant) == 1:
+                return place_name + meant[0]
+        if short in self.short_forms or full.endswith(written_rest):
             return full
         return place_name + written_rest
 

@@ -238,6 +238,28 @@ def test_a_county_whose_province_is_unknown_keeps_province_units_unresolved() ->
     )
 
 
+def test_a_short_name_takes_the_formal_name_it_abbreviates(tmp_path: Path) -> None:
+    # 丽水's 市文广旅体局 (tests/corpus/lishui-…) is its 文化(和)广电旅游体育局, not the 文化和旅游局
+    # that 文旅局 abbreviates; 发改委 abbreviates the level's own name
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "丽水市2023年重点工作责任分解\n一、稳增长\n1.促消费。\n"
+        "责任单位：市文广旅体局、市文旅局、市发改委\n",
+        "utf-8",
+    )
+    store = FenjieStore.in_memory()
+    build_sources([plan], store=store)
+    rows = store.select(
+        PREFIXES
+        + """SELECT ?w ?l WHERE { GRAPH ?g { ?a fj:writtenAs ?w ; fj:unit ?u } ?u skos:prefLabel ?l }"""
+    )
+    assert {r["w"].value: r["l"].value for r in rows} == {
+        "市文广旅体局": "丽水市文化广电旅游体育局",
+        "市文旅局": "丽水市文化和旅游局",
+        "市发改委": "丽水市发展和改革委员会",
+    }
+
+
 # what 县发改局 does in tests/golden/lead-column, read by hand
 GOLDEN_LEAD_COLUMN_REFORM = {"政务服务": "responsible", "市场监管": "supporting"}
 
