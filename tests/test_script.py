@@ -41,6 +41,30 @@ def test_a_plan_in_traditional_characters_reads_as_the_simplified_plan(tmp_path:
     assert converted.encoding == "utf-8, 繁体转简体"
 
 
+# the same plan as some mirror sites copy it: readings after characters (發(fā)), as on the copies
+# of 湘政发〔2024〕15号 and 绛政办发〔2023〕14号 the search tool returned
+ANNOTATED = """某縣(xiàn)2024年深化“放管服”改革最佳化營商環(huán)境工作要點(diǎn)
+一、推動(dòng)審批全鏈條最佳化
+1.推進(jìn)“網際網路+監管”。建成縣(xiàn)級監管平台。
+牽頭單位(wèi)：縣(xiàn)政府辦公室
+責任單位：縣(xiàn)行政審批服務局、縣(xiàn)市場監管局
+配合單位：各鄉(xiāng)鎮(zhèn)人民政府
+完成時(shí)限：2024年6月底前
+"""
+
+
+def test_readings_a_mirror_wrote_after_characters_are_dropped(tmp_path: Path) -> None:
+    (tmp_path / "simplified.txt").write_text(SIMPLIFIED, "utf-8")
+    (tmp_path / "annotated.txt").write_text(ANNOTATED, "utf-8")
+    plain = read_table(tmp_path / "simplified.txt")
+    converted = read_table(tmp_path / "annotated.txt")
+    assert converted.title == plain.title
+    assert [r.cells for r in converted.rows] == [r.cells for r in plain.rows]
+    # a bracket that is no reading stays: (a), (ABC), (管委会)
+    text = "各县(市、区)政府(管委会)、A(a)、B(ABC)" + TRADITIONAL
+    assert "各县(市、区)政府(管委会)、A(a)、B(ABC)" in simplified(text)[0]
+
+
 def test_simplified_text_is_never_converted() -> None:
     # t2s would make the given name 乾 into 干: a few traditional-looking characters are no reason
     text = "1.白仙山水库工程政策处理。责任领导：欧乾震；责任单位：乡村振兴办。" * 3
