@@ -209,7 +209,7 @@ _TITLE_WORDS = re.compile(
 )
 _NOT_TITLE_PART = re.compile(
     r"[。，,：:；;！？|〔]|^[（(【〔]|此件公开发布|^\d{4}年\d{1,2}月\d{1,2}日$|"
-    r"(?:人民政府|办公室|办公厅|委员会|政府|网|网站)$"  # an issuer, or the site (中国政府网)
+    r"(?:人民政府|办公室|办公厅|委员会|政府|政府网|门户网站?|网站|人民网|新华网|新闻网)$"  # issuer, site
 )
 _SITE_TAG = re.compile(r"^【[^】]{1,30}】")
 _NOT_A_TITLE = re.compile(

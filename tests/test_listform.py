@@ -187,3 +187,25 @@ def test_a_notice_without_a_title_is_named_by_its_file_never_by_its_number(
         )
     ]
     assert titles == ["xuchang-2020"]
+
+
+def test_a_site_name_above_the_title_is_no_part_of_it(tmp_path: Path) -> None:
+    # 中国政府网 above the State Council's title (tests/corpus/guowuyuan-…); a title wrapped after
+    # 工业互联网 is still joined
+    for first, second, title in [
+        (
+            "中国政府网",
+            "国务院关于落实重点工作部门分工的意见",
+            "国务院关于落实重点工作部门分工的意见",
+        ),
+        (
+            "某市推进5G网络和工业互联网",
+            "融合发展实施方案",
+            "某市推进5G网络和工业互联网融合发展实施方案",
+        ),
+    ]:
+        path = tmp_path / "plan.txt"
+        path.write_text(
+            f"{first}\n{second}\n一、稳增长\n1.抓项目。\n责任单位：市发展改革委\n", "utf-8"
+        )
+        assert read_table(path).title == title
