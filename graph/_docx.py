@@ -26,6 +26,7 @@ from fenjie.graph._grid import Covered, RawRow, resolve_merges
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits, check_zip
 from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._reader import Source
+from fenjie.graph._script import CONVERTED, simplified_rows
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
 __all__ = [
@@ -234,16 +235,20 @@ def read_docx_bytes(
         limits.check("rows", len(lines), file=name, place="", what=f"{len(lines):,} paragraphs")
         for line in lines:
             limits.check_cell(line.cells[0], file=name, place=line.location)
+        lines, converted = simplified_rows(lines)  # a copy in traditional characters
         if has_role_lines(r.cells[0] for r in lines):
             table = listform_table(lines, name=name, reader=f"{reader}-list")
             table.sha256 = hashlib.sha256(data).hexdigest()
+            table.encoding = f"utf-8, {CONVERTED}" if converted else table.encoding
             return table
         raise InputError(
             "Word 文档中既没有表格，也没有下接 牵头单位/责任单位 行的任务列表 "
             "(the Word document holds no table and no list of tasks with 牵头单位/责任单位 lines)",
             file=name,
         )
-    table = table_from_grid(resolve_merges(rows), name=name, reader=reader, encoding="utf-8")
+    grid, converted = simplified_rows(resolve_merges(rows))  # a copy in traditional characters
+    encoding = f"utf-8, {CONVERTED}" if converted else "utf-8"
+    table = table_from_grid(grid, name=name, reader=reader, encoding=encoding)
     table.sha256 = hashlib.sha256(data).hexdigest()
     return table
 

@@ -22,6 +22,7 @@ from fenjie.graph._grid import Covered, RawRow, join_lines, resolve_merges
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits
 from fenjie.graph._listform import has_role_lines, listform_table
 from fenjie.graph._reader import Source
+from fenjie.graph._script import CONVERTED, simplified_rows
 from fenjie.graph._table import GridRow, Table, table_from_grid
 
 __all__ = ["READER", "PdfReader", "pdf_grid", "read_pdf_bytes"]
@@ -197,9 +198,11 @@ def read_pdf_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -
     if len(blank_pages) == n_pages:
         raise _no_text_layer(blank_pages, n_pages, name)
     if t == 0:
+        lines, converted = simplified_rows(lines)  # a copy in traditional characters
         if has_role_lines(g.cells[0] for g in lines):
             table = listform_table(lines, name=name, reader="pdf-list")
             table.sha256 = hashlib.sha256(data).hexdigest()
+            table.encoding = f"utf-8, {CONVERTED}" if converted else table.encoding
             return table
         where = f"（第 {'、'.join(map(str, blank_pages))} 页没有文字层）" if blank_pages else ""
         raise InputError(
@@ -208,7 +211,9 @@ def read_pdf_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -
             file=name,
             page=blank_pages[0] if blank_pages else None,
         )
-    table = table_from_grid(resolve_merges(rows), name=name, reader="pdf", encoding="utf-8")
+    grid, converted = simplified_rows(resolve_merges(rows))  # a copy in traditional characters
+    encoding = f"utf-8, {CONVERTED}" if converted else "utf-8"
+    table = table_from_grid(grid, name=name, reader="pdf", encoding=encoding)
     table.sha256 = hashlib.sha256(data).hexdigest()
     return table
 

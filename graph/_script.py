@@ -28,11 +28,14 @@ characters, and at least 10, are traditional forms.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 import opencc
 
-__all__ = ["CONVERTED", "simplified"]
+from fenjie.graph._table import GridRow
+
+__all__ = ["CONVERTED", "simplified", "simplified_rows"]
 
 CONVERTED = "繁体转简体"  # added to a source's recorded encoding: "utf-8, 繁体转简体"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -52,16 +55,43 @@ _READING = re.compile(
 _READINGS_AT_LEAST = 3
 
 
+def _traditional(text: str) -> bool:
+    chinese = _CJK.findall(text)
+    if len(chinese) < _AT_LEAST:
+        return False
+    sample = "".join(chinese)
+    converted = str(_converter("t2s").convert(sample))
+    changed = sum(a != b for a, b in zip(sample, converted, strict=False))
+    return changed >= _AT_LEAST and changed >= _SHARE * len(chinese)
+
+
+def _convert(text: str, *, readings: bool) -> str:
+    if readings:
+        text = _READING.sub("", text)
+    return str(_converter("tw2sp").convert(text))
+
+
 def simplified(text: str) -> tuple[str, bool]:
     """The text in simplified characters when it is written in traditional ones (readings a
     mirror site wrote after characters dropped), and whether it was converted."""
-    chinese = _CJK.findall(text)
-    if len(chinese) < _AT_LEAST:
-        return text, False
-    sample = "".join(chinese)
-    changed = sum(a != b for a, b in zip(sample, _converter("t2s").convert(sample), strict=False))
-    if changed < _AT_LEAST or changed < _SHARE * len(chinese):
+    if not _traditional(text):
         return text, False  # simplified text, readings or not, is read as written
-    if len(_READING.findall(text)) >= _READINGS_AT_LEAST:
-        text = _READING.sub("", text)
-    return _converter("tw2sp").convert(text), True
+    return _convert(text, readings=len(_READING.findall(text)) >= _READINGS_AT_LEAST), True
+
+
+def simplified_rows(rows: Sequence[GridRow]) -> tuple[list[GridRow], bool]:
+    """A Word document's or PDF's rows (paragraphs or table rows) in simplified characters when
+    their text, taken together, is traditional; and whether they were converted.
+
+    >>> rows, converted = simplified_rows([GridRow(("牽頭單位", "責任單位：縣財政局、縣稅務局"), 1)])
+    >>> rows[0].cells, converted
+    (('牵头单位', '责任单位：县财政局、县税务局'), True)
+    """
+    text = "\n".join(c for row in rows for c in row.cells)
+    if not _traditional(text):
+        return list(rows), False
+    readings = len(_READING.findall(text)) >= _READINGS_AT_LEAST
+    return [
+        GridRow(tuple(_convert(c, readings=readings) for c in row.cells), row.line, row.location)
+        for row in rows
+    ], True

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from fenjie.graph import read_table
 from fenjie.graph._script import simplified
 from tests.fenjie_runs import Cli
+from tests.test_readers import needs_soffice, soffice_convert
+from tests.test_readers_errors import plain_docx
 
 # one task of a county plan, written by hand in both scripts (the traditional one with Taiwan's
 # phrases, as converting sites write it: 最佳化 for 优化, 網際網路 for 互联网)
@@ -81,3 +85,73 @@ def test_the_build_says_it_read_traditional_characters(tmp_path: Path, cli: Cli)
     duties = cli("obligations", "县政府办公室", "--format", "json", store=store)
     assert duties.returncode == 0, duties.stderr
     assert "推进“互联网+监管”" in duties.stdout
+
+
+def list_docx(path: Path, text: str) -> Path:
+    import docx
+
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
+
+
+def test_a_word_document_in_traditional_characters(tmp_path: Path) -> None:
+    # a list in paragraphs (docx-list) and a table (docx): each read as its simplified original
+    plain = read_table(list_docx(tmp_path / "s.docx", SIMPLIFIED))
+    converted = read_table(list_docx(tmp_path / "t.docx", TRADITIONAL))
+    assert converted.reader == plain.reader == "docx-list"
+    assert [r.cells for r in converted.rows] == [r.cells for r in plain.rows]
+    assert converted.encoding == "utf-8, 繁体转简体" and plain.encoding == "utf-8"
+    rows = [
+        ["主要任务", "工作内容", "2024年目标", "牵头单位", "配合单位"],
+        [
+            "优化营商环境",
+            "1、推进互联网+监管",
+            "建成县级监管平台",
+            "县政府办公室",
+            "各乡镇人民政府",
+        ],
+        [
+            "优化营商环境",
+            "2、深化审批改革",
+            "审批时限压减一半以上",
+            "县行政审批服务局",
+            "县直有关部门",
+        ],
+    ]
+    traditional = [
+        ["主要任務", "工作內容", "2024年目標", "牽頭單位", "配合單位"],
+        [
+            "最佳化營商環境",
+            "1、推進網際網路+監管",
+            "建成縣級監管平台",
+            "縣政府辦公室",
+            "各鄉鎮人民政府",
+        ],
+        [
+            "最佳化營商環境",
+            "2、深化審批改革",
+            "審批時限壓減一半以上",
+            "縣行政審批服務局",
+            "縣直有關部門",
+        ],
+    ]
+    plain = read_table(plain_docx(tmp_path / "s2.docx", rows))
+    converted = read_table(plain_docx(tmp_path / "t2.docx", traditional))
+    assert converted.reader == plain.reader == "docx"
+    assert [c.header for c in converted.columns] == [c.header for c in plain.columns]
+    assert [r.cells for r in converted.rows] == [r.cells for r in plain.rows]
+    assert converted.encoding == "utf-8, 繁体转简体"
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_a_pdf_in_traditional_characters(tmp_path: Path) -> None:
+    plain = read_table(soffice_convert(list_docx(tmp_path / "s.docx", SIMPLIFIED), "pdf", tmp_path))
+    pdf = soffice_convert(list_docx(tmp_path / "t.docx", TRADITIONAL), "pdf", tmp_path)
+    converted = read_table(pdf)
+    assert converted.reader == plain.reader == "pdf-list"
+    assert [r.cells for r in converted.rows] == [r.cells for r in plain.rows]
+    assert converted.encoding == "utf-8, 繁体转简体"
