@@ -125,7 +125,11 @@ def _serve(python: str, store: Path, timeout: float) -> tuple[subprocess.Popen[b
     port = free_port()
     command = [python, "-m", "fenjie", "serve", "--store", str(store), "--port", str(port)]
     command += ["--timeout", str(timeout), "--log-level", "warning"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # started outside any checkout: `python -m` puts the working directory first on the path,
+    # and a checkout's fenjie/ there would shadow the interpreter's own (an older commit's venv)
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=store.parent
+    )
     return proc, f"http://127.0.0.1:{port}"
 
 

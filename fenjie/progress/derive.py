@@ -35,7 +35,9 @@ __all__ = [
     "Report",
     "api_requests",
     "load_reports",
+    "page_texts",
     "progress",
+    "progress_listing",
     "progress_page",
     "report_history",
     "target_states",
@@ -200,9 +202,44 @@ def progress(
     triples) and the page does not show it.
 
     With ``limit``, one page of the targets (:func:`progress_page`): the summary, units,
-    categories and years still count every target the filters select."""
+    categories and years still count every target the filters select; every target is ordered,
+    filtered and counted without its text (:func:`progress_listing`), and only the page's targets
+    have their texts read (:func:`page_texts`)."""
     check_page(offset, limit)
-    answer = _whole_progress(
+    filters: dict[str, Any] = {
+        "as_of": as_of,
+        "year": year,
+        "unit": unit,
+        "status": status,
+        "overdue": overdue,
+        "depends": depends,
+        "risk_days": risk_days,
+        "blocking": blocking,
+    }
+    if limit is None:
+        return _whole_progress(backend, **filters, texts=True)
+    listing = progress_listing(backend, **filters)
+    return page_texts(backend, progress_page(listing, offset=offset, limit=limit))
+
+
+def progress_listing(
+    backend: QueryBackend,
+    *,
+    as_of: date | str | None = None,
+    year: int | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    depends: str | None = None,
+    risk_days: int = RISK_DAYS,
+    blocking: bool = True,
+) -> dict[str, Any]:
+    """The whole answer of :func:`progress` for pages to be cut from (:func:`progress_page`):
+    the targets without their texts and their work items without labels (``None`` in their
+    place; :func:`page_texts` reads those of a page), read with ``progress-plan-order`` instead of
+    ``progress-plan``. With the blocking list the texts are read (its paths carry them). A server
+    computes it once per date and filters and keeps it."""
+    return _whole_progress(
         backend,
         as_of=as_of,
         year=year,
@@ -212,8 +249,42 @@ def progress(
         depends=depends,
         risk_days=risk_days,
         blocking=blocking,
+        texts=blocking,
     )
-    return answer if limit is None else progress_page(answer, offset=offset, limit=limit)
+
+
+def page_texts(backend: QueryBackend, page: dict[str, Any]) -> dict[str, Any]:
+    """``page`` (of :func:`progress_page` over a :func:`progress_listing`) with the texts of its
+    targets and the labels of their work items, read for them alone (``dependent-texts``, the
+    nodes bound as one ``VALUES`` block); the reminders' too. ``page`` is not changed."""
+    from pyoxigraph import NamedNode
+
+    lists = [page["targets"], *([page["reminders"]["targets"]] if "reminders" in page else [])]
+    wanted = [t for entries in lists for t in entries if t["text"] is None]
+    if not wanted:
+        return page
+    nodes = dict.fromkeys(n for t in wanted for n in (t["iri"], t["work_item"]["iri"]))
+    texts: dict[str, dict[str, Any]] = defaultdict(dict)
+    bound = {"node": [NamedNode(n) for n in nodes]}
+    for row in backend.select(get_stored("dependent-texts").text, bindings=bound):
+        for key in ("text", "label"):
+            if key in row:
+                texts[plain(row["node"])].setdefault(key, plain(row[key]))
+
+    def completed(entry: dict[str, Any]) -> dict[str, Any]:
+        if entry["text"] is not None:
+            return entry
+        item = entry["work_item"]["iri"]
+        label = texts[item].get("label")
+        # a work item without targets is tracked itself: its text is its label
+        text = label if entry["iri"] == item else texts[entry["iri"]].get("text")
+        return {**entry, "text": text, "work_item": {"iri": item, "label": label}}
+
+    out = {**page, "targets": [completed(t) for t in page["targets"]]}
+    if "reminders" in page:
+        reminders = page["reminders"]
+        out["reminders"] = {**reminders, "targets": [completed(t) for t in reminders["targets"]]}
+    return out
 
 
 def progress_page(answer: dict[str, Any], *, offset: int = 0, limit: int) -> dict[str, Any]:
@@ -225,7 +296,8 @@ def progress_page(answer: dict[str, Any], *, offset: int = 0, limit: int) -> dic
     With a ``unit`` filter the page also carries ``reminders`` (the 催办清单): how many of the
     selected targets are overdue or at risk (``total``), and the first ``limit`` of them by due
     date (``targets``; plan order among equal dates, those without a due date last). A server
-    computes the whole answer once, keeps it, and cuts each page from it without reading more.
+    computes the whole answer once (:func:`progress_listing`), keeps it, and cuts each page from
+    it without a query, then reads the texts of the page's targets (:func:`page_texts`).
 
     >>> whole = {"filters": {"unit": None}, "targets": [{"iri": "a"}, {"iri": "b"}, {"iri": "c"}]}
     >>> page = progress_page(whole, offset=2, limit=2)
@@ -254,6 +326,7 @@ def _whole_progress(
     depends: str | None,
     risk_days: int,
     blocking: bool,
+    texts: bool,
 ) -> dict[str, Any]:
     from fenjie.queries.units import resolve_unit, unit_routes
 
@@ -261,7 +334,7 @@ def _whole_progress(
         as_of = date.fromisoformat(as_of)
     as_of = as_of or date.today()
     wanted_status = _check_status(status)
-    plan = PlanIndex.load(backend)
+    plan = PlanIndex.load(backend, texts=texts)
     states = target_states(plan, load_reports(backend), as_of, risk_days=risk_days)
     unit_entry = None
     reaching: dict[str, list[dict[str, Any]]] = {}

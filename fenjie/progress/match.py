@@ -125,10 +125,10 @@ def match_row(
     for item in items:
         key = item.iri
         nodes[key] = _as_tracked(item)
-        choices[key] = _SPACE.sub("", item.label)
+        choices[key] = _SPACE.sub("", item.label or "")  # the plan is read with its texts
         for target in item.targets:
             nodes[target.iri] = target
-            choices[target.iri] = _SPACE.sub("", strip_number(target.text)[1])
+            choices[target.iri] = _SPACE.sub("", strip_number(target.text or "")[1])
     scored = process.extract(text, choices, scorer=fuzz.WRatio, limit=8)
     ranked = sorted(((s, k) for _, s, k in scored), key=lambda p: (-p[0], p[1]))
     good = [(s, k) for s, k in ranked if s >= MATCH_THRESHOLD]

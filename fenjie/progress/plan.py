@@ -24,7 +24,7 @@ __all__ = ["PlanIndex", "PlanItem", "Tracked"]
 @dataclass
 class PlanItem:
     iri: str
-    label: str
+    label: str | None  # None when loaded without texts
     number: int | None
     order: int
     category: str | None
@@ -45,7 +45,7 @@ class Tracked:
     item: PlanItem
     year: int | None
     number: int | None
-    text: str
+    text: str | None  # None when loaded without texts
     order: int
 
     @property
@@ -66,17 +66,21 @@ class PlanIndex:
     unit_labels: dict[str, str]
 
     @classmethod
-    def load(cls, backend: QueryBackend) -> PlanIndex:
+    def load(cls, backend: QueryBackend, *, texts: bool = True) -> PlanIndex:
+        """The plan's work items and targets. ``texts=False`` reads them without their texts,
+        labels and numbers (``progress-plan-order``: ``None`` in their place), all that ordering,
+        filtering and counting need: a page of the answer reads the texts of its targets only."""
         items: dict[str, PlanItem] = {}
         tracked: dict[str, Tracked] = {}
-        for row in backend.select(get_stored("progress-plan").text):
+        query = "progress-plan" if texts else "progress-plan-order"
+        for row in backend.select(get_stored(query).text):
             iri = plain(row["item"])
             item = items.get(iri)
             if item is None:
                 deadline_date = plain(row.get("deadlineDate"))
                 item = items[iri] = PlanItem(
                     iri=iri,
-                    label=plain(row["itemLabel"]),
+                    label=plain(row.get("itemLabel")),
                     number=plain(row.get("itemNumber")),
                     order=plain(row["itemOrder"]),
                     category=plain(row.get("category")),
@@ -92,7 +96,7 @@ class PlanIndex:
                     item=item,
                     year=plain(row["year"]),
                     number=plain(row.get("targetNumber")),
-                    text=plain(row["text"]),
+                    text=plain(row.get("text")),
                     order=plain(row["targetOrder"]),
                 )
                 item.targets.append(target)

@@ -210,8 +210,8 @@ async def progress(request: Request, params: Params) -> Response:
     from datetime import date
 
     from fenjie.errors import ParameterError
+    from fenjie.progress.derive import page_texts, progress_listing, progress_page
     from fenjie.progress.derive import progress as answer_progress
-    from fenjie.progress.derive import progress_page
 
     as_of = params["as_of"]
     if as_of is not None:
@@ -227,12 +227,13 @@ async def progress(request: Request, params: Params) -> Response:
     kwargs["blocking"] = params["blocking"] == "true"
     kwargs["risk_days"] = params["risk_days"] if params["risk_days"] is not None else 30
     page = _page(params)
-    # the whole answer, computed once per date and filters and kept (every page needs its counts);
-    # a page is cut from it here, without a query: the browser reads only the targets it shows
-    whole = await _call(request, answer_progress, **kwargs)
     if page["limit"] is None:
-        return JSON(whole)
-    return JSON(progress_page(whole, **page))
+        return JSON(await _call(request, answer_progress, **kwargs))
+    # every target's state without texts, computed once per date and filters and kept (every
+    # page needs the whole answer's counts); a page is cut from it here, then the texts of its
+    # targets alone are read (the browser reads only what it shows)
+    listing = await _call(request, progress_listing, **kwargs)
+    return JSON(await _run(request, page_texts, progress_page(listing, **page)))
 
 
 async def query_list(request: Request, params: Params) -> Response:
