@@ -182,6 +182,7 @@ def bench_build(sizes: str, tables: str, workdir: Path | None) -> None:
     _make(workdir)
     from fenjie.bench.build import (
         SIZES_HEADER,
+        format_phases,
         format_scaling,
         format_size,
         run_scaling,
@@ -196,9 +197,14 @@ def bench_build(sizes: str, tables: str, workdir: Path | None) -> None:
     if wanted:
         started = os.getloadavg()
         click.echo(SIZES_HEADER)
-        for report in run_sizes(wanted, workdir=workdir):
+        phase_tables = []
+        for report, phases in run_sizes(wanted, workdir=workdir):
             click.echo(format_size(report))
+            phase_tables.append(format_phases(report["triples"], phases))
         click.echo(_load_averages(started))
+        for table in phase_tables:  # after the sizes table, which stays one table
+            click.echo()
+            click.echo(table)
 
 
 @click.command("bench-inputs")

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -166,7 +166,7 @@ def build_many(
     jurisdiction: str | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     spool: Path,
-) -> Iterator[tuple[BuiltSource, Spooled]]:
+) -> Generator[tuple[BuiltSource, Spooled], None, None]:
     """Build ``(source, sha256)`` jobs, yielding results (with their N-Quads files in ``spool``)
     in order.
 

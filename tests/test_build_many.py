@@ -13,6 +13,7 @@ from fenjie.config import DEFAULT_BASE
 from fenjie.errors import InputError
 from fenjie.graph import FenjieStore, build_sources, table_slug
 from fenjie.graph import store as store_module
+from fenjie.graph._pipeline import build_one
 from fenjie.graph._versions import versions_dir
 from tests.fenjie_runs import RunFenjie
 
@@ -259,3 +260,57 @@ def test_larger_tables_are_loaded_in_pieces_of_their_own(
     ):
         assert canonical(b) == canonical(a)
     assert work_items(apart) == work_items(together)
+
+
+def test_own_pieces_are_equal_and_at_most_two_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "_BATCH_BYTES", 100)
+    piece = store_module._own_piece_bytes
+    assert [piece(size) for size in (25, 199, 200)] == [25, 199, 200]  # one piece
+    assert piece(201) == 101 and piece(400) == 200  # two about equal, not 200 and a rest
+    assert piece(401) == 134  # three
+
+
+def test_a_table_up_to_two_batches_is_one_load_of_its_own(
+    folder: tuple[Path, list[Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table of more than a batch but at most two goes to the store in one bulk load of its own
+    graph (its graph-first index files then overlap nothing: graph/store.py); a larger one in
+    pieces of about equal size, each at most two batches (and the rest of its last line)."""
+    _, tables = folder
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    own: dict[str, int] = {}  # each table's own N-Quads, as its worker writes them
+    for table in tables:
+        _, quads = build_one(table, DEFAULT_BASE, spool=spool)
+        own[iri(table)] = quads.own.stat().st_size
+        quads.unlink()
+    loads: dict[str, list[int]] = {}
+    load = store_module._Writer._load
+
+    def seen(writer: store_module._Writer, data: bytes) -> None:
+        graphs = {q.graph_name.value for q in parse(data, format=RdfFormat.N_QUADS)}
+        if graphs & set(own):
+            assert len(graphs) == 1  # a table's piece holds its graph alone
+            loads.setdefault(graphs.pop(), []).append(len(data))
+        load(writer, data)
+
+    monkeypatch.setattr(store_module._Writer, "_load", seen)
+    batch = max(own.values()) // 2 + 1  # every table more than a batch (about), none over two
+    assert min(own.values()) > batch // store_module._OWN_PIECES_DIVISOR
+    monkeypatch.setattr(store_module, "_BATCH_BYTES", batch)
+    build_sources(tables, store_path=tmp_path / "one", workers=2)
+    assert {graph: len(sizes) for graph, sizes in loads.items()} == dict.fromkeys(own, 1)
+    assert {graph: sizes[0] for graph, sizes in loads.items()} == own
+    loads.clear()
+    batch = max(own.values()) // 5  # the largest table: three pieces of at most two batches
+    monkeypatch.setattr(store_module, "_BATCH_BYTES", batch)
+    build_sources(tables, store_path=tmp_path / "pieces", workers=2)
+    for graph, sizes in loads.items():
+        assert len(sizes) == -(-own[graph] // (2 * batch)) and sum(sizes) == own[graph]
+        assert max(sizes) - min(sizes) < 4096  # equal but for whole lines
+    assert len(loads[max(own, key=own.__getitem__)]) == 3
+    with (
+        FenjieStore.open(tmp_path / "one", read_only=True) as a,
+        FenjieStore.open(tmp_path / "pieces", read_only=True) as b,
+    ):
+        assert canonical(b) == canonical(a)
