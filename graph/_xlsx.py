@@ -17,13 +17,14 @@ import sys
 import zipfile
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fenjie.errors import HeaderError, InputError
 from fenjie.graph._grid import Covered, RawRow, resolve_merges
 from fenjie.graph._limits import DEFAULT_LIMITS, Limits, check_zip
 from fenjie.graph._reader import Source
+from fenjie.graph._script import CONVERTED, simplified_cells
 from fenjie.graph._table import GridRow, Table, _is_header, table_from_grid
 
 __all__ = [
@@ -173,6 +174,12 @@ def sheets_grid(
 
 
 def _table(sheets: list[_Sheet], *, name: str, data: bytes, reader: str) -> Table:
+    # a workbook in traditional characters: every sheet's cells converted, before any header is
+    # looked for (graph/_script.py)
+    values, converted = simplified_cells([row for sheet in sheets for row in sheet.values])
+    if converted:
+        rows = iter(values)
+        sheets = [replace(s, values=[next(rows) for _ in s.values]) for s in sheets]
     grid, used = sheets_grid(sheets, _is_header)
     if not used:
         names = "、".join(s.title for s in sheets)
@@ -183,7 +190,8 @@ def _table(sheets: list[_Sheet], *, name: str, data: bytes, reader: str) -> Tabl
             file=name,
             sheet=sheets[0].title if len(sheets) == 1 else None,
         )
-    table = table_from_grid(grid, name=name, reader=reader, encoding="utf-8")
+    encoding = f"utf-8, {CONVERTED}" if converted else "utf-8"
+    table = table_from_grid(grid, name=name, reader=reader, encoding=encoding)
     table.sha256 = hashlib.sha256(data).hexdigest()
     return table
 

@@ -32,6 +32,41 @@ TRADITIONAL = """某縣2024年深化“放管服”改革最佳化營商環境�
 完成時限：2024年6月底前
 """
 
+TABLE = [
+    ["主要任务", "工作内容", "2024年目标", "牵头单位", "配合单位"],
+    [
+        "优化营商环境",
+        "1、推进互联网+监管",
+        "建成县级监管平台",
+        "县政府办公室",
+        "各乡镇人民政府",
+    ],
+    [
+        "优化营商环境",
+        "2、深化审批改革",
+        "审批时限压减一半以上",
+        "县行政审批服务局",
+        "县直有关部门",
+    ],
+]
+TRADITIONAL_TABLE = [
+    ["主要任務", "工作內容", "2024年目標", "牽頭單位", "配合單位"],
+    [
+        "最佳化營商環境",
+        "1、推進網際網路+監管",
+        "建成縣級監管平台",
+        "縣政府辦公室",
+        "各鄉鎮人民政府",
+    ],
+    [
+        "最佳化營商環境",
+        "2、深化審批改革",
+        "審批時限壓減一半以上",
+        "縣行政審批服務局",
+        "縣直有關部門",
+    ],
+]
+
 
 def test_a_plan_in_traditional_characters_reads_as_the_simplified_plan(tmp_path: Path) -> None:
     (tmp_path / "simplified.txt").write_text(SIMPLIFIED, "utf-8")
@@ -104,46 +139,32 @@ def test_a_word_document_in_traditional_characters(tmp_path: Path) -> None:
     assert converted.reader == plain.reader == "docx-list"
     assert [r.cells for r in converted.rows] == [r.cells for r in plain.rows]
     assert converted.encoding == "utf-8, 繁体转简体" and plain.encoding == "utf-8"
-    rows = [
-        ["主要任务", "工作内容", "2024年目标", "牵头单位", "配合单位"],
-        [
-            "优化营商环境",
-            "1、推进互联网+监管",
-            "建成县级监管平台",
-            "县政府办公室",
-            "各乡镇人民政府",
-        ],
-        [
-            "优化营商环境",
-            "2、深化审批改革",
-            "审批时限压减一半以上",
-            "县行政审批服务局",
-            "县直有关部门",
-        ],
-    ]
-    traditional = [
-        ["主要任務", "工作內容", "2024年目標", "牽頭單位", "配合單位"],
-        [
-            "最佳化營商環境",
-            "1、推進網際網路+監管",
-            "建成縣級監管平台",
-            "縣政府辦公室",
-            "各鄉鎮人民政府",
-        ],
-        [
-            "最佳化營商環境",
-            "2、深化審批改革",
-            "審批時限壓減一半以上",
-            "縣行政審批服務局",
-            "縣直有關部門",
-        ],
-    ]
-    plain = read_table(plain_docx(tmp_path / "s2.docx", rows))
-    converted = read_table(plain_docx(tmp_path / "t2.docx", traditional))
+    plain = read_table(plain_docx(tmp_path / "s2.docx", TABLE))
+    converted = read_table(plain_docx(tmp_path / "t2.docx", TRADITIONAL_TABLE))
     assert converted.reader == plain.reader == "docx"
     assert [c.header for c in converted.columns] == [c.header for c in plain.columns]
     assert [r.cells for r in converted.rows] == [r.cells for r in plain.rows]
     assert converted.encoding == "utf-8, 繁体转简体"
+
+
+def test_a_workbook_in_traditional_characters(tmp_path: Path) -> None:
+    import openpyxl
+
+    def workbook(path: Path, rows: list[list[str]]) -> Path:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "分解表"
+        for row in rows:
+            sheet.append(row)
+        book.save(path)
+        return path
+
+    plain = read_table(workbook(tmp_path / "s.xlsx", TABLE))
+    converted = read_table(workbook(tmp_path / "t.xlsx", TRADITIONAL_TABLE))
+    assert converted.reader == plain.reader == "xlsx"
+    assert [c.header for c in converted.columns] == [c.header for c in plain.columns]
+    assert [r.cells for r in converted.rows] == [r.cells for r in plain.rows]
+    assert converted.encoding == "utf-8, 繁体转简体" and plain.encoding == "utf-8"
 
 
 @pytest.mark.libreoffice
