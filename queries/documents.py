@@ -165,8 +165,10 @@ def dependents(
     of them, and ``"total"``, ``"offset"``, ``"limit"`` and ``"next"`` (the offset of the next
     page, ``None`` on the last), and ``"counts"``: the whole answer's targets per ``kind``
     (before ``kind`` filters them). A page reads which targets depend and how without any text
-    (``dependent-targets``), then the texts of the nodes it shows only (``dependent-texts``); the
-    pages, one after another, are the whole answer.
+    (``dependent-targets``), the work items whose baseline cites the document and the targets per
+    work item (:func:`dependent_listing`), then the targets of its own baseline work items and the
+    texts of the nodes it shows only (:func:`dependents_page`); the pages, one after another, are
+    the whole answer.
     """
     from pyoxigraph import NamedNode
 
