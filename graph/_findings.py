@@ -234,11 +234,28 @@ def written_unit_findings(rows: list[Row]) -> list[dict[str, Any]]:
 
 
 def _item_numbering(rows: list[Row]) -> list[dict[str, Any]]:
-    """Gaps and jumps in the numbers of work items, table by table. Numbering may restart in each
-    category or run on across categories; anything else is reported where it happens."""
+    """Gaps and jumps in the numbers of work items, table by table, and items without a number
+    among numbered ones. Numbering may restart in each category or run on across categories;
+    anything else is reported where it happens."""
     findings: list[dict[str, Any]] = []
     last: dict[str, tuple[str, int]] = {}  # table → (category, number) of the item before
+    numbered = {r["table"] for r in rows if r.get("number") is not None}
     for r in rows:
+        if r.get("number") is None:
+            # among numbered items, an item without one had its number damaged (a page's
+            # mojibake ate "（二）"): its text, and whether it is an item at all, are in doubt
+            if r["table"] in numbered:
+                findings.append(
+                    {
+                        "kind": "unnumbered_item",
+                        "message": "工作没有可读的编号，而同表的工作有编号 "
+                        "(a work item without a readable number in a table that numbers them)",
+                        "missing": [],
+                        "work_item": r["label"],
+                        "source": _source(r),
+                    }
+                )
+            continue
         table, category, number = r["table"], r["category"], int(r["number"])
         before = last.get(table)
         last[table] = (category, number)

@@ -205,13 +205,16 @@ def _strip_value(value: str) -> str:
 
 
 _TITLE_WORDS = re.compile(
-    r"(?:方案|分解表|分解|清单|计划|安排|要点|台账|任务表|分工|措施|意见|细则|通知)$"
+    r"(?:方案|分解表|分解|清单|计划|安排|要点|台账|任务表|分工|措施|意见|细则|事项|通知)$"
 )
 _NOT_TITLE_PART = re.compile(
     r"[。，,：:；;！？|〔]|^[（(【〔]|此件公开发布|^\d{4}年\d{1,2}月\d{1,2}日$|"
+    r"^[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日$|"
     r"(?:人民政府|办公室|办公厅|委员会|政府|政府网|门户网站?|网站|人民网|新华网|新闻网)$"  # issuer, site
 )
 _SITE_TAG = re.compile(r"^【[^】]{1,30}】")
+# a count after a title: 2023年区政府工作报告重点工作分工方案(共计121项)
+_COUNT_TAIL = re.compile(r"\s*[（(]\s*共(?:计)?\s*\d+\s*(?:项|条|个方面)\s*[）)]$")
 _NOT_A_TITLE = re.compile(
     r"^[\u4e00-\u9fff]{1,8}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号$|[:：]$"
 )
@@ -223,7 +226,7 @@ def _title(preamble: list[tuple[int, str, str]]) -> str:
     lines = [t.strip() for _, t, _ in preamble if not re.fullmatch(r"附件\s*\d*[:：]?", t.strip())]
     candidates: list[str] = []
     for k, line in enumerate(lines):
-        line = _SITE_TAG.sub("", line)
+        line = _COUNT_TAIL.sub("", _SITE_TAG.sub("", line))
         if not _TITLE_WORDS.search(line) or len(line) > 60 or re.search(r"[。：:]", line):
             continue
         parts = [line]
@@ -253,6 +256,7 @@ def _title_part(line: str) -> bool:
 
 
 def _looks_like_title(text: str) -> bool:
+    text = _COUNT_TAIL.sub("", text)
     return bool(_TITLE_WORDS.search(text)) and len(text) <= 60 and not re.search(r"[。：:]", text)
 
 
@@ -265,7 +269,7 @@ def parse_plan(lines: Sequence[GridRow]) -> tuple[list[tuple[int, str, str]], li
     preamble: list[tuple[int, str, str]] = []
     nodes: list[_Node] = []
     current: _Node | None = None
-    for row in lines:
+    for row in _join_wrapped_roles(lines):
         text = re.sub(r"\s+", " ", " ".join(row.cells)).strip()
         if not text:
             continue
@@ -298,6 +302,15 @@ def parse_plan(lines: Sequence[GridRow]) -> tuple[list[tuple[int, str, str]], li
             current.text += head  # the task's text goes on
             current.lines.append((row.line, head, row.location))
             targets = [current]
+        elif head and found.assigns and current is not None and current.assigned:
+            # a task of its own whose number cannot be read (a page's mojibake ate "（二）"): its
+            # roles are its own, never the task above's, which has its roles already
+            node = _Node(current.level, None, head, row.line, row.line, current.parent)
+            node.where = (row.location, row.location)
+            node.lines.append((row.line, head, row.location))
+            nodes.append(node)
+            current = node
+            targets = [node]
         elif head and current is None:
             preamble.append((row.line, head, row.location))
             targets = []
@@ -314,6 +327,48 @@ def parse_plan(lines: Sequence[GridRow]) -> tuple[list[tuple[int, str, str]], li
         elif found.labelled and current is not None:
             current.last = row.line
     return preamble, [n for n in nodes if n.assigned]
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _wrap_width(texts: Sequence[str]) -> int | None:
+    """The width a hard-wrapped text (a PDF's or a printed page's lines) breaks its lines at: the
+    most common length of its long lines, when at least five lines are within two characters of
+    it; ``None`` for text whose lines are paragraphs."""
+    lengths = [len(t) for t in texts if len(t) >= 20]
+    if not lengths:
+        return None
+    width = max(set(lengths), key=lambda n: sum(abs(m - n) <= 2 for m in lengths))
+    return width if sum(abs(m - width) <= 2 for m in lengths) >= 5 else None
+
+
+def _join_wrapped_roles(lines: Sequence[GridRow]) -> list[GridRow]:
+    """Rows with a role line broken by the page's wrapping joined back (``协办单位：区委编办、园区党工``
+    / ``委、各街道党工委``): a role line as long as the text's wrapped lines goes on in the line after
+    it when that line has no number, no label and Chinese text (not a page number)."""
+    texts = [re.sub(r"\s+", " ", " ".join(r.cells)).strip() for r in lines]
+    width = _wrap_width(texts)
+    if width is None:
+        return list(lines)
+    joined: list[GridRow] = []
+    k = 0
+    while k < len(lines):
+        row, text, first = lines[k], texts[k], k
+        while (
+            k + 1 < len(lines)
+            and len(texts[k]) >= width - 2
+            and _roles(text)[1].labelled
+            and (after := texts[k + 1])
+            and _CJK.search(after)
+            and not _marker(after)
+            and not _roles(after)[1].labelled
+        ):
+            text += after
+            k += 1
+        joined.append(row if k == first else GridRow((text,), line=row.line, location=row.location))
+        k += 1
+    return joined
 
 
 _QUANTITY = re.compile(r"^\d+(?:%|％|万|亿|倍|个百分点|元|米|平方|公里|吨|小时|天)")

@@ -5,7 +5,8 @@ government site's 繁体版 button or from a site that converts what it mirrors,
 phrases as well (优化 → 最佳化, 互联网 → 網際網路, 程序 → 程式). fenjie's role words (牵头单位), unit
 names and vocabularies are simplified, so such a text would read as nothing at all, or as units
 nobody can find. It is converted back with OpenCC's ``tw2sp`` (traditional characters and Taiwan's
-phrases to the mainland's) before it is read; the source's SHA-256 stays that of the bytes as
+phrases to the mainland's) before it is read, except words mainland plans use every day that the
+Taiwan phrase table would turn into others (執行 stays 执行, not 运行; 新增 stays 新增, not 添加); the source's SHA-256 stays that of the bytes as
 published, and its recorded encoding says that it was converted.
 
 Some mirror sites also write a character's reading after it, in brackets (``印發(fā)``,
@@ -20,6 +21,8 @@ converted throughout), so a simplified source costs a few milliseconds, whatever
 
 >>> simplified("（市政府辦公室牽頭，市級各有關部門按職責分工負責）")
 ('（市政府办公室牵头，市级各有关部门按职责分工负责）', True)
+>>> simplified("縣檔案館貫徹執行。新增規模以上工業企業10家，建設智慧城市核心區")[0]
+'县档案馆贯彻执行。新增规模以上工业企业10家，建设智慧城市核心区'
 >>> simplified("市政府办公室牵头，欧乾震负责")
 ('市政府办公室牵头，欧乾震负责', False)
 >>> simplified("各鄉(xiāng)(鎮(zhèn))人民政府,縣直各有關單位:現(xiàn)將方案印發(fā)給你們。")[0]
@@ -69,10 +72,33 @@ def _traditional(text: str) -> bool:
     return changed >= _AT_LEAST and changed >= _SHARE * len(chinese)
 
 
+# Words mainland plans use every day that OpenCC's Taiwan phrase table turns into other words
+# (执行 → 运行, 新增 → 添加, 文件 → 文档, 档案局 → 文件局, 核心区 → 内核区, 智慧城市 → 智能城市):
+# a plan is a mainland text, so these keep their characters' reading.
+_MAINLAND_WORDS = ("执行", "新增", "文件", "档案", "核心", "智慧", "设定", "专案", "影片")
+
+
+@cache
+def _kept() -> re.Pattern[str]:
+    forms = {
+        str(_converter(config).convert(word))
+        for word in _MAINLAND_WORDS
+        for config in ("s2t", "s2tw")
+    }
+    return re.compile("|".join(sorted(map(re.escape, forms), key=len, reverse=True)))
+
+
 def _convert(text: str, *, readings: bool) -> str:
     if readings:
         text = _READING.sub("", text)
-    return str(_converter("tw2sp").convert(text))
+    phrases, characters = _converter("tw2sp"), _converter("t2s")
+    out: list[str] = []
+    at = 0
+    for m in _kept().finditer(text):
+        out += [str(phrases.convert(text[at : m.start()])), str(characters.convert(m.group()))]
+        at = m.end()
+    out.append(str(phrases.convert(text[at:])))
+    return "".join(out)
 
 
 def simplified(text: str) -> tuple[str, bool]:

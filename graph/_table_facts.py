@@ -235,13 +235,12 @@ class TableFacts:
             {
                 "item": _iri(item),
                 "label": label,
-                "number": str(number),
+                **({"number": str(number)} if number is not None else {}),
                 "order": str(order),
                 "category": _iri(category),
                 **self._where(cell),
             }
             for item, label, number, order, category, cell in self.items
-            if number is not None
         ]
         return sorted(rows, key=lambda r: int(r["order"]))
 

@@ -110,19 +110,21 @@ def test_nothing_false_is_reported_on_the_corpus(slug: str) -> None:
     text = simplified((CORPUS / gold["text"]).read_text("utf-8"))[0]
     # the corpus plans are well numbered, every work item has a responsible unit, every unit is a
     # name and every document a title: only facts about names can be reported, and what the
-    # plan's gold says must be (a township's plan: its place unknown, its units as written)
+    # plan's gold says must be (a township's plan: its place unknown, its units as written; a
+    # page whose mojibake ate item numbers: those items unnumbered, a gap)
     expected = {kind for kind, _ in gold.get("findings", [])}
     assert {f["kind"] for f in findings} <= {"unregistered_unit", "short_name"} | expected
     for f in findings:
         assert f["source"]["file"] == gold["text"]
-        if f["kind"] == "unknown_jurisdiction":
-            continue  # about the source, not a unit
+        if f["kind"] in ("unknown_jurisdiction", "unnumbered_item", "numbering_gap"):
+            continue  # about the source or the numbering of its work items, not a unit
         written = store.select(
             "SELECT ?u ?w WHERE { ?a <https://w3id.org/fenjie/def#unit> ?u ; "
             "<https://w3id.org/fenjie/def#writtenAs> ?w }",
             bindings={"u": NamedNode(f["iri"])},
         )
-        assert any(w["w"].value in text for w in written), f  # the unit as the plan writes it
+        # the unit as the plan writes it (a printed page may break it over two lines)
+        assert any(w["w"].value in text.replace("\n", "") for w in written), f
 
 
 @pytest.mark.browser

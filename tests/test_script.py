@@ -104,6 +104,26 @@ def test_readings_a_mirror_wrote_after_characters_are_dropped(tmp_path: Path) ->
     assert "各县(市、区)政府(管委会)、A(a)、B(ABC)" in simplified(text)[0]
 
 
+def test_mainland_words_keep_their_reading_while_taiwan_phrases_convert(tmp_path: Path) -> None:
+    # a copy converted character by character (广州 2006's mirror) keeps the mainland's words;
+    # OpenCC's Taiwan phrase table would turn them into others (执行 → 运行, 新增 → 添加,
+    # 文件 → 文档, 档案 → 文件, 核心区 → 内核区, 智慧城市 → 智能城市)
+    plan = (
+        "2023年重點工作分解方案\n一、產業\n"
+        "1.建設以科學城為核心區的智慧城市。新增規模以上企業10家。"
+        "（牽頭單位：市檔案局；責任單位：市經貿委）\n"
+        "2.推進“放管服”改革最佳化營商環境。發展網際網路經濟。"
+        "（牽頭單位：市發改委；責任單位：各區政府按照市政府文件貫徹執行）\n"
+    )
+    (tmp_path / "plan.txt").write_text(plan, "utf-8")
+    rows = [r.cells for r in read_table(tmp_path / "plan.txt").rows]
+    assert rows[0][1:4] == ("1、建设以科学城为核心区的智慧城市", "新增规模以上企业10家", "市档案局")
+    # Taiwan's coinages still read as the mainland's words
+    assert rows[1][1] == "2、推进“放管服”改革优化营商环境"
+    assert rows[1][2] == "发展互联网经济"
+    assert "按照市政府文件贯彻执行" in "".join(rows[1])
+
+
 def test_simplified_text_is_never_converted() -> None:
     # t2s would make the given name 乾 into 干: a few traditional-looking characters are no reason
     text = "1.白仙山水库工程政策处理。责任领导：欧乾震；责任单位：乡村振兴办。" * 3

@@ -232,6 +232,75 @@ def test_wrapped_title_and_a_notice_with_numbered_paragraphs(tmp_path: Path) -> 
     assert duties(backend, "区发展和改革局") == {"地区生产总值增长7%以上": "lead"}
 
 
+def test_a_task_whose_number_cannot_be_read_keeps_its_own_roles(tmp_path: Path) -> None:
+    # a page's mojibake ate "（二）": the line is a task of its own, never part of the task above
+    # (whose roles it used to join, its text dropped)
+    text = (
+        "某市重点工作事项\n一、产业\n"
+        "（一）建设汽车基地。（牵头单位：市经贸委；配合单位：市规划局）\n"
+        "?。ǘ┩推进石化基地建设。（牵头单位：市发改委；配合单位：市经贸委）\n"
+        "（三）建设物流园区。（牵头单位：市交委）\n"
+    )
+    backend = build(tmp_path, text)
+    assert duties(backend, "市经贸委") == {
+        "建设汽车基地": "lead",
+        "?。ǘ┩推进石化基地建设": "supporting",
+    }
+    assert duties(backend, "市发改委") == {"?。ǘ┩推进石化基地建设": "lead"}
+    assert duties(backend, "市交委") == {"建设物流园区": "lead"}
+
+
+def test_a_title_with_its_count_of_tasks(tmp_path: Path) -> None:
+    text = "\n".join(
+        [
+            "关于印发《2023年区政府工作报告重点工作分工方案》的通知",
+            "各镇人民政府，区政府各委、办、局：",
+            "一、提高政治站位，强化担当意识。",
+            "二、狠抓工作落实，确保任务完成。",
+            "某区人民政府办公室",
+            "2023年区政府工作报告重点工作分工方案(共计121项)",
+            "一、主要预期目标",
+            "1.地区生产总值比上年增长4.5%以上。",
+            "牵头领导:常务副区长",
+            "主要责任单位:区发展改革委",
+        ]
+    )
+    backend = build(tmp_path, text)
+    table = read_table(tmp_path / "plan.txt")
+    assert table.title == "2023年区政府工作报告重点工作分工方案"
+    assert [r.cells[0] for r in table.rows] == ["主要预期目标"]
+    assert duties(backend, "区发展改革委") == {"地区生产总值比上年增长4.5%以上": "lead"}
+
+
+def test_a_role_line_wrapped_by_the_page_goes_on_in_the_next_line(tmp_path: Path) -> None:
+    # a printed page's text: every line broken at the same width, a role line's last unit too
+    body = [
+        "一、提高城市基层党建工作水平，加强党对基层治理的全面",
+        "领导",
+        "1.完善街道党工委对地区治理重大工作的领导体制机制，优",
+        "化决策程序，涉及基层治理的重大事项、重点工作、重要问题由",
+        "街道党工委讨论决定，全面提升街道抓党建、抓治理、抓服务的",
+        "领导能力。加强街道社区党组织对地区各类组织和各项工作的领",
+        "导，街道党工委可吸纳优秀社区党组织书记担任兼职党工委委员。",
+        "牵头单位:区委组织部",
+        "协办单位:区委编办、区民政局(区委社会工委)、园区党工",
+        "委、各街道党工委",
+        "— — — 3 —",
+        "2.以区域化党建为重点，构建市、区、街道、社区党组织四级上下",
+        "贯通的基层党建工作体系。",
+        "牵头单位:区委组织部",
+        "协办单位:各街道党工委、区民政局、区委编办、园区党工委、区委社会工委",
+        "— — — 4 —",
+    ]
+    backend = build(tmp_path, "某区任务分解方案\n" + "\n".join(body))
+    first = read_table(tmp_path / "plan.txt").rows[0].cells
+    assert "园区党工委、各街道党工委" in "、".join(first)
+    found = units(backend)
+    assert {"园区党工委", "各街道党工委"} <= found and "园区党工" not in found
+    # a page number after a full role line is no part of it
+    assert not [u for u in found if "—" in u]
+
+
 # -- tables ----------------------------------------------------------------------------------
 
 
