@@ -64,6 +64,12 @@ def read_csv_bytes(data: bytes, *, name: str, limits: Limits = DEFAULT_LIMITS) -
     return table
 
 
+def _prose(cells: tuple[str, ...]) -> bool:
+    """Whether a "row" is a sentence cut at its commas (a notice's paragraph written with ASCII
+    commas: ``细化工作方案和计划,明确时间节点,落实责任,…。``): a header cell ends no sentence."""
+    return any(c.rstrip().endswith(("。", "！", "？")) for c in cells)
+
+
 class CsvReader:
     name = "csv"
     recognised_by = "text whose header row is comma-separated"
@@ -73,7 +79,9 @@ class CsvReader:
         if source.text is None or not any("," in line for line in source.lines):
             return False
         try:
-            return any(_is_header(row.cells) for row in csv_rows(source.text))
+            return any(
+                _is_header(row.cells) and not _prose(row.cells) for row in csv_rows(source.text)
+            )
         except LimitError:
             return True  # the reader says which cell is too long
         except InputError:

@@ -272,6 +272,30 @@ def test_a_title_with_its_count_of_tasks(tmp_path: Path) -> None:
     assert duties(backend, "区发展改革委") == {"地区生产总值比上年增长4.5%以上": "lead"}
 
 
+def test_a_notice_written_with_ascii_commas_is_no_csv_table(tmp_path: Path) -> None:
+    # cut at its commas, the sentence has cells naming 工作, 责任 and 时间节点, like a CSV header
+    text = "\n".join(
+        [
+            "宝府办〔2008〕18号",
+            "各镇人民政府,各街道办事处,区政府各委、办、局:",
+            "现将《2008年政府工作目标任务分解》印发给你们。请各部门、各单位认真对照分解的任务,"
+            "细化工作方案和计划,明确时间节点,落实责任,落实措施,确保目标任务的圆满完成。",
+            "2008年政府工作目标任务分解",
+            "一、促进经济又好又快发展。",
+            "1、加强经济运行分析,确保完成主要指标。(牵头单位:发改委、统计局)",
+        ]
+    )
+    backend = build(tmp_path, text)
+    assert read_table(tmp_path / "plan.txt").reader == "listform"
+    assert duties(backend, "发改委") == {"加强经济运行分析,确保完成主要指标": "lead"}
+    assert duties(backend, "统计局") == {"加强经济运行分析,确保完成主要指标": "lead"}
+    # a real comma-separated table is still one
+    (tmp_path / "t.csv").write_text(
+        "序号,工作内容,责任单位,完成时限\n1,建园区,县工信局,全年\n", "utf-8"
+    )
+    assert read_table(tmp_path / "t.csv").reader == "csv"
+
+
 def test_a_role_line_wrapped_by_the_page_goes_on_in_the_next_line(tmp_path: Path) -> None:
     # a printed page's text: every line broken at the same width, a role line's last unit too
     body = [
