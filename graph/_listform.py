@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -336,11 +337,12 @@ def _wrap_width(texts: Sequence[str]) -> int | None:
     """The width a hard-wrapped text (a PDF's or a printed page's lines) breaks its lines at: the
     most common length of its long lines, when at least five lines are within two characters of
     it; ``None`` for text whose lines are paragraphs."""
-    lengths = [len(t) for t in texts if len(t) >= 20]
-    if not lengths:
+    counts = Counter(len(t) for t in texts if len(t) >= 20)
+    if not counts:
         return None
-    width = max(set(lengths), key=lambda n: sum(abs(m - n) <= 2 for m in lengths))
-    return width if sum(abs(m - width) <= 2 for m in lengths) >= 5 else None
+    near = {n: sum(counts[m] for m in range(n - 2, n + 3)) for n in counts}  # linear in lines
+    width = max(near, key=lambda n: (near[n], counts[n], -n))
+    return width if near[width] >= 5 else None
 
 
 def _join_wrapped_roles(lines: Sequence[GridRow]) -> list[GridRow]:
