@@ -116,7 +116,7 @@ _HEAD_NOUN = re.compile(
     r"(?:单位|部门|领导|科室|股室|站所|处室|人|任务|内容|情况|时限|时间|目标|措施|举措|安排|工作|"
     r"事项|序号|编号|备注|说明|基础|进度|成效|类别|领域)$"
 )
-_MAX_FRAGMENTS = 24  # header runs longer than this are not re-grouped (the search is exponential)
+_MAX_FRAGMENTS = 24  # header runs longer than this are not re-grouped (a real header is shorter)
 
 
 def _row_width(cells: Sequence[tuple[int, str]], start: int) -> int | None:
